@@ -1,0 +1,90 @@
+"""Every diagnostic code kopa reports, in one place. docs/rules.md explains each one.
+
+KOPA1xx  reading files: encoding, YAML, Markdown structure
+KOPA2xx  shape of a record: keys, types, formats
+KOPA3xx  what the call requires of an application
+KOPA4xx  references between records
+KOPA5xx  pilots: members, approvals, fee split
+KOPA6xx  identifiers: Y-tunnus, IBAN, e-invoice address, municipality code
+"""
+
+from .diagnostics import Severity, code
+from .i18n import N_
+
+E, W = Severity.ERROR, Severity.WARNING
+
+# Reading files
+NOT_UTF8 = code("KOPA101", E, N_("the file is not valid UTF-8 text (byte {byte} cannot be decoded); save it as UTF-8"))
+TOO_LARGE = code("KOPA102", E, N_("the file is {size} bytes; a record may be at most {limit} bytes"))
+EMPTY_FILE = code("KOPA103", E, N_("the file is empty"))
+YAML_SYNTAX = code("KOPA104", E, N_("YAML syntax error: {problem}"))
+TAB_INDENT = code("KOPA105", E, N_("a tab character in indentation; YAML allows only spaces"))
+DUPLICATE_KEY = code("KOPA106", E, N_("duplicate key '{key}' (first on line {first_line}); keep only one"))
+ALIAS = code("KOPA107", E, N_("anchors and aliases (&, *) are not allowed in records; write the value out"))
+TAG = code("KOPA108", E, N_("the tag {tag} is not allowed in records; remove it"))
+TOO_DEEP = code("KOPA109", E, N_("the data is nested more than {limit} levels deep"))
+NOT_A_MAPPING = code("KOPA110", E, N_("expected a mapping of keys and values at the top of the file, found {found}"))
+FRONT_MATTER = code("KOPA111", E, N_("a Markdown application must start with YAML front matter between two '---' lines"))
+UNKNOWN_HEADING = code("KOPA112", E, N_("unknown section heading '{heading}'; expected one of: {expected}"))
+HEADING_LEVEL = code("KOPA113", E, N_("use a level-2 heading (## ...) for the sections of an application"))
+TEXT_OUTSIDE_SECTION = code("KOPA114", E, N_("text before the first section heading; put it under a '## ...' heading"))
+SYMLINK_OUTSIDE = code("KOPA115", E, N_("the file is a link to {target}, outside the workspace; records must be inside it"))
+UNREADABLE = code("KOPA116", E, N_("the file cannot be read: {reason}"))
+BAD_FILE_NAME = code("KOPA117", E, N_("'{name}' is not a valid record file name: use lowercase letters, digits and hyphens, ending in {suffixes}"))
+UNEXPECTED_FILE = code("KOPA118", W, N_("kopa does not know what this file is; records go in {folders}"))
+MISSING_CALL = code("KOPA119", E, N_("the workspace has no records/call.yaml"))
+SECTION_TWICE = code("KOPA120", E, N_("'{field}' is given twice: in the front matter and as a section"))
+
+# Shape of a record
+UNKNOWN_KEY = code("KOPA201", E, N_("unknown key '{key}'{hint}"))
+MISSING_KEY = code("KOPA202", E, N_("'{key}' is missing ({label})"))
+WRONG_TYPE = code("KOPA203", E, N_("'{key}' must be {expected}, not {found}"))
+NOT_A_DATE = code("KOPA204", E, N_("'{key}' must be a date like 2019-12-13, not '{value}'"))
+NOT_MONEY = code("KOPA205", E, N_("'{key}' must be an amount of money as a quoted string like \"5000.00\", not {value}"))
+NOT_IN_CHOICES = code("KOPA206", E, N_("'{key}' is '{value}'; expected one of: {choices}{hint}"))
+BAD_ID = code("KOPA207", E, N_("'{value}' is not a valid id: use lowercase letters, digits and single hyphens, like kainuu-lukiot"))
+BAD_EMAIL = code("KOPA208", E, N_("'{value}' is not an email address"))
+BAD_FORMAT = code("KOPA209", E, N_("'{key}' is '{value}'; expected {expected}"))
+EMPTY_VALUE = code("KOPA210", E, N_("'{key}' is empty"))
+DUPLICATE_ITEM = code("KOPA211", E, N_("'{value}' is listed twice in '{key}'"))
+NOT_POSITIVE = code("KOPA212", E, N_("'{key}' must be greater than zero, not {value}"))
+
+# What the call requires of an application
+REQUIRED_CONTENT = code("KOPA301", E, N_("the call requires '{label}' ({key}); it is missing"))
+TOO_LONG = code("KOPA302", E, N_("the application is {count} / {limit} characters; the text crosses the limit here, in '{label}'"))
+LATE = code("KOPA303", E, N_("submitted on {submitted}, after the deadline {deadline}"))
+UNKNOWN_EDUCATION_FORM = code("KOPA304", E, N_("'{value}' is not an education form of the call; expected one of: {choices}{hint}"))
+UNKNOWN_GOAL = code("KOPA305", E, N_("the call has no goal {value}; its goals are {choices}"))
+WRONG_CALL = code("KOPA306", E, N_("the application is for call '{value}', but this workspace's call is '{call}'"))
+LENGTH_COUNT = code("KOPA307", W, N_("the application is {count} / {limit} characters"))
+
+# References between records
+UNKNOWN_ORGANIZATION = code("KOPA401", E, N_("no organisation '{value}' in records/organizations/{hint}"))
+RESPONSIBLE_NOT_MEMBER = code("KOPA402", E, N_("the responsible organisation '{value}' is not one of the members"))
+UNKNOWN_APPLICATION = code("KOPA403", E, N_("no application '{value}' in records/applications/{hint}"))
+APPLICATION_NOT_SELECTED = code("KOPA404", E, N_("the pilot grows from application '{value}', whose status is '{status}', not 'selected'"))
+DUPLICATE_MEMBER = code("KOPA405", E, N_("'{value}' is a member twice"))
+DUPLICATE_ID = code("KOPA406", E, N_("the id '{value}' is used by two files: {other}"))
+TWO_PILOTS = code("KOPA407", E, N_("application '{value}' already has a pilot: {other}"))
+FEW_MEMBERS = code("KOPA408", W, N_("only {count} member; a pilot is a group of municipalities and providers"))
+
+# Pilots
+MISSING_APPROVAL = code("KOPA501", E, N_("member '{value}' has no approval; the call requires every member's authorisation and approval"))
+NO_POPULATION = code("KOPA502", E, N_("member '{value}' has no population for {year} in its organisation record; the population split needs it"))
+NO_WEIGHT = code("KOPA503", E, N_("member '{value}' has no weight; the weights split needs a weight for every member"))
+UNUSED_WEIGHT = code("KOPA504", W, N_("member '{value}' has a weight, but the split is '{split}'; the weight is not used"))
+NO_POPULATION_YEAR = code("KOPA505", E, N_("the population split needs 'population_year' (the 31.12. figure to use)"))
+YEAR_NOT_IN_CALL = code("KOPA506", E, N_("the call has no fee year {value}; its fee years are {choices}"))
+NO_MEMBERS_IN_YEAR = code("KOPA508", E, N_("no member takes part in fee year {year}; the fee cannot be split"))
+LEFT_BEFORE_JOINED = code("KOPA509", E, N_("the member left on {left}, before it joined on {joined}"))
+APPROVAL_BEFORE_APPLICATION = code("KOPA510", W, N_("the approval is dated {approval}, before the application was submitted on {submitted}"))
+
+# Identifiers
+BAD_BUSINESS_ID = code("KOPA601", E, N_("'{value}' is not a valid Y-tunnus (business id, form 1234567-8 with a correct check digit)"))
+BAD_IBAN = code("KOPA602", E, N_("'{value}' is not a valid IBAN"))
+BAD_BIC = code("KOPA603", E, N_("'{value}' is not a valid BIC"))
+BAD_EINVOICE_ADDRESS = code("KOPA604", E, N_("'{value}' is not a valid e-invoice address (0037 + the 8 digits of a Y-tunnus + an optional suffix, or an IBAN)"))
+BAD_EINVOICE_OPERATOR = code("KOPA605", E, N_("'{value}' is not a valid e-invoice operator id (0037 + a Y-tunnus, or a BIC)"))
+BAD_MUNICIPALITY_CODE = code("KOPA606", E, N_("'{value}' is not a municipality code (three digits, quoted, like \"205\")"))
+MUNICIPALITY_CODE_TYPE = code("KOPA607", E, N_("only a municipality has a municipality code; this organisation is '{type}'"))
+EINVOICE_NOT_OWN = code("KOPA608", W, N_("the e-invoice address {value} is not built from this organisation's Y-tunnus {business_id}"))

@@ -1,0 +1,41 @@
+"""kopa validate: check every record against the call and report what to fix."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from ..errors import ExitCode, PathNotFound, PathOutsideWorkspace
+from ..reporters import REPORTERS
+from ..validation import check
+from .common import load
+
+
+def _selector(root: Path, paths: list[Path]):
+    """Which workspace paths to report on: everything, or those under the given paths."""
+    if not paths:
+        return lambda path: True
+    prefixes = []
+    for given in paths:
+        full = given.resolve()
+        if not full.exists():
+            raise PathNotFound(path=given)
+        if not full.is_relative_to(root):
+            raise PathOutsideWorkspace(path=given, workspace=root)
+        relative = full.relative_to(root).as_posix()
+        prefixes.append("" if relative == "." else relative)
+    return lambda path: any(p == "" or path == p or path.startswith(p + "/") for p in prefixes)
+
+
+def run(root: Path, paths: list[Path], lang: str | None, output_format: str | None, color: str, strict: bool, use_cache: bool) -> int:
+    only = _selector(root, paths)
+    workspace = load(root, lang, use_cache)
+    report = check(workspace, only)
+    if output_format is None:
+        output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    REPORTERS[output_format](report, sys.stdout, use_color)
+    if report.errors or (strict and report.warnings):
+        return ExitCode.PROBLEMS
+    return ExitCode.OK

@@ -1,0 +1,114 @@
+"""Problems found in records, as values: where, how bad, which rule, what to fix.
+
+A ``Diagnostic`` keeps the rule's code and the message arguments, not a rendered text,
+so the same problems can be shown in any language (and cached independently of it).
+Message arguments that are themselves message ids (field labels) are wrapped in ``Msg``
+and translated when shown.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+
+from . import formatting
+from .i18n import _
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Msg(str):
+    """A message id used as an argument of another message: translated when shown."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Code:
+    """One rule: a stable code, its severity and its message template (a message id)."""
+
+    id: str
+    severity: Severity
+    template: str
+
+
+CODES: dict[str, Code] = {}
+
+
+def code(id: str, severity: Severity, template: str) -> Code:
+    """Register a rule code; codes are unique and never reused for another meaning."""
+    if id in CODES:
+        raise ValueError(f"duplicate diagnostic code {id}")
+    CODES[id] = Code(id, severity, template)
+    return CODES[id]
+
+
+class Suggestion(str):
+    """A close match to offer after a message ("did you mean ...?"); empty for none."""
+
+    __slots__ = ()
+
+
+def suggest(word: object, choices: Iterable[object]) -> Suggestion:
+    """The closest of ``choices`` to a misspelt ``word``, if any is close."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return Suggestion(close[0] if close else "")
+
+
+def _localize(value: object) -> str:
+    if isinstance(value, Suggestion):
+        return _(" (did you mean '{suggestion}'?)").format(suggestion=str(value)) if value else ""
+    if isinstance(value, Msg):
+        return _(value)
+    if isinstance(value, (list, tuple)):
+        return ", ".join(_localize(item) for item in value)
+    if isinstance(value, date):
+        return formatting.day(value)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    path: str  # relative to the workspace, with forward slashes
+    line: int  # 1-based
+    column: int  # 1-based
+    code: str
+    args: tuple[tuple[str, object], ...] = field(default=())
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code].severity
+
+    @property
+    def message(self) -> str:
+        template = _(CODES[self.code].template)
+        return template.format(**{key: _localize(value) for key, value in self.args})
+
+    @property
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+        }
+
+
+def diagnostic(path: str, position: tuple[int, int], rule: Code, **args: object) -> Diagnostic:
+    line, column = position
+    return Diagnostic(path, line, column, rule.id, tuple(args.items()))
+
+
+def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(set(diagnostics), key=lambda d: d.sort_key)

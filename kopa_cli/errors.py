@@ -1,0 +1,68 @@
+"""Exceptions and exit codes.
+
+Problems *in the records* are diagnostics (data), never exceptions. Exceptions are for
+what stops a command as a whole: no workspace, bad usage, a git revision that does not
+exist. Each carries a message built from keyword arguments; nothing here prints.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from .i18n import N_, _
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    PROBLEMS = 1  # problems in the user's records
+    USAGE = 2  # bad usage: unknown option, missing workspace
+    BUG = 3  # an internal error: please report
+    INTERRUPTED = 130
+
+
+class KopaError(Exception):
+    """Root of kopa's exceptions; ``template`` is a message id formatted with ``kwargs``."""
+
+    template = N_("kopa failed")
+    exit_code = ExitCode.USAGE
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(self.template)
+        self.kwargs = kwargs
+
+    @property
+    def message(self) -> str:
+        return _(self.template).format(**self.kwargs)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class WorkspaceNotFound(KopaError):
+    template = N_(
+        "no kopa workspace found from {start} upwards (a folder with records/call.yaml); "
+        "use --workspace DIR or run 'kopa init'"
+    )
+
+
+class PathOutsideWorkspace(KopaError):
+    template = N_("{path} is not inside the workspace {workspace}")
+
+
+class PathNotFound(KopaError):
+    template = N_("{path}: no such file or folder")
+
+
+class GitError(KopaError):
+    template = N_("git failed: {detail}")
+
+
+class TargetExists(KopaError):
+    template = N_("{path} already exists; kopa never overwrites a record")
+
+
+class InvalidId(KopaError):
+    template = N_(
+        "'{id}' is not a valid id: use lowercase letters, digits and single hyphens, "
+        "like kainuu-lukiot"
+    )

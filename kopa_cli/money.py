@@ -1,0 +1,151 @@
+"""Money: parsing, rounding, splitting fees in whole cents, and dated VAT rates.
+
+Pure functions over ``Decimal``; never float (see docs: domain.md, "Money").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+CENT = Decimal("0.01")
+
+# A plain amount as written in records, CSV and JSON: optional minus, ASCII digits,
+# at most two decimals. No exponent, sign "+", grouping or decimal comma, so that
+# what a person reads is exactly the number we compute with.
+_AMOUNT = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?", re.ASCII)
+
+# Finnish general VAT rate by start date (arvonlisäverolaki 84 §; changes
+# 1.7.2010, 1.1.2013 and 1.9.2024). The rate follows the date the service is
+# performed, so keep the history instead of one constant.
+FINNISH_GENERAL_VAT: Mapping[date, Decimal] = {
+    date(2010, 7, 1): Decimal("23"),
+    date(2013, 1, 1): Decimal("24"),
+    date(2024, 9, 1): Decimal("25.5"),
+}
+
+
+def round_cents(amount: Decimal) -> Decimal:
+    """Round to cents, half up (commercial rounding, not Python's half-even)."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parse_money(text: str, allow_negative: bool = False) -> Decimal:
+    """Parse a plain amount such as ``"5000"`` or ``"1666.67"`` into a 2-place Decimal.
+
+    Raises ValueError with a short reason for anything else: NaN, Infinity,
+    exponents, commas, spaces, more than two decimals, or a negative amount
+    unless ``allow_negative`` (credit notes) is set.
+    """
+    if not isinstance(text, str):
+        raise ValueError("amount must be text")
+    if text == "":
+        raise ValueError("empty amount")
+    match = _AMOUNT.fullmatch(text)
+    if match is None:
+        raise ValueError("not a plain amount like 5000.00")
+    sign, _, decimals = match.groups()
+    if decimals is not None and len(decimals) > 2:
+        raise ValueError("more than two decimals")
+    if sign and not allow_negative:
+        raise ValueError("negative amount not allowed")
+    # Decimal(str) is exact; quantize only pads "5000" to "5000.00".
+    return _no_negative_zero(Decimal(text).quantize(CENT))
+
+
+def format_money(amount: Decimal) -> str:
+    """Plain machine form for CSV/JSON: ``"5000.00"`` (dot, two decimals, no grouping)."""
+    return f"{_no_negative_zero(round_cents(amount)):f}"
+
+
+def _no_negative_zero(amount: Decimal) -> Decimal:
+    # "-0.00" is a valid Decimal but would look like a credit on an invoice.
+    return abs(amount) if amount == 0 else amount
+
+
+def _to_fraction(value: Decimal | int, what: str) -> Fraction:
+    # Fraction(Decimal) is exact; float is refused because it is already inexact.
+    if isinstance(value, float) or not isinstance(value, (Decimal, int, Fraction)):
+        raise ValueError(f"{what} must be a Decimal or an int, not {type(value).__name__}")
+    try:
+        return Fraction(value)
+    except (ValueError, OverflowError):  # NaN, Infinity
+        raise ValueError(f"{what} is not a finite number") from None
+
+
+def split_cents(total: Decimal, weights: Mapping[str, Decimal | int]) -> dict[str, Decimal]:
+    """Split ``total`` by ``weights`` in whole cents so the shares add up exactly.
+
+    Largest-remainder method: each key first gets the floor of its exact share
+    ``total_cents * weight / sum(weights)``; the cents left over go one each to
+    the keys with the largest fractional remainders.
+
+    Tie-break for equal remainders: the larger weight first, then the key in
+    ascending string order. The result therefore does not depend on the order
+    of ``weights``; the returned dict keeps the input's key order.
+
+    A negative total (credit note) is split as its absolute value and negated,
+    so a credit note mirrors the original invoice cent for cent. Zero weights
+    are allowed if some weight is positive; they get 0.00.
+
+    Raises ValueError if ``weights`` is empty, a weight is negative, all weights
+    are zero, or ``total`` is not a whole number of cents.
+    """
+    if not weights:
+        raise ValueError("no weights to split by")
+    exact_weights = {key: _to_fraction(w, f"weight of {key!r}") for key, w in weights.items()}
+    if any(w < 0 for w in exact_weights.values()):
+        raise ValueError("negative weight")
+    weight_sum = sum(exact_weights.values())
+    if weight_sum == 0:
+        raise ValueError("all weights are zero")
+    total_cents = _to_fraction(total, "total") * 100
+    if total_cents.denominator != 1:
+        raise ValueError("total is not a whole number of cents")
+    sign = -1 if total_cents < 0 else 1
+    cents_to_split = abs(total_cents.numerator)
+
+    # Integer and Fraction arithmetic only: no Decimal context precision to lose
+    # digits, however large the populations.
+    floors: dict[str, int] = {}
+    remainders: dict[str, Fraction] = {}
+    for key, weight in exact_weights.items():
+        exact = cents_to_split * weight / weight_sum
+        floors[key] = exact.numerator // exact.denominator
+        remainders[key] = exact - floors[key]
+    leftover = cents_to_split - sum(floors.values())
+    # leftover < number of non-zero remainders, so a key whose share is already
+    # exact (including every zero weight) never receives an extra cent.
+    order = sorted(exact_weights, key=lambda k: (-remainders[k], -exact_weights[k], str(k)))
+    for key in order[:leftover]:
+        floors[key] += 1
+    # Decimal from a string is exact and, for 0, gives "0.00" rather than "-0.00".
+    return {key: Decimal(f"{sign * cents}E-2") for key, cents in floors.items()}
+
+
+def vat_rate(table: Mapping[date, Decimal], on: date) -> Decimal:
+    """The rate in ``table`` whose start date is the latest one on or before ``on``."""
+    started = [start for start in table if start <= on]
+    if not started:
+        raise ValueError(f"no VAT rate in force on {on.isoformat()}")
+    return table[max(started)]
+
+
+def vat_amount(net: Decimal, rate: Decimal) -> Decimal:
+    """VAT in euros for ``net`` at ``rate`` percent, rounded half up to cents."""
+    return round_cents(net * rate / 100)
+
+
+def fee_year_vat_date(year: int) -> date:
+    """The date whose VAT rate applies to the fee of ``year``.
+
+    The rate follows the date the service is performed, not the invoice date
+    (domain.md, "Money"). The yearly fee pays for a service period that starts
+    when the year starts, so 1 January of that year is used. KOPA's years
+    2020-2021 lie wholly within the 24 % period (1.1.2013-31.8.2024), so they
+    carry 24 % either way.
+    """
+    return date(year, 1, 1)

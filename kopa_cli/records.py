@@ -1,0 +1,186 @@
+"""The record kinds of a workspace, each defined once (record-format.md).
+
+These frozen dataclasses are read by structure.py (validation), schema.py (JSON Schema)
+and the commands. Labels are the call's own words, translated by gettext.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from .formats import (
+    Bic,
+    BusinessId,
+    EInvoiceAddress,
+    EInvoiceOperator,
+    Email,
+    Iban,
+    Id,
+    Money,
+    MunicipalityCode,
+    Phone,
+    Postcode,
+    Rate,
+    Weight,
+)
+from .i18n import N_
+from .structure import internal, key
+from .yamlparse import Origin
+
+Language = Literal["fi", "sv", "en"]
+SplitMethod = Literal["equal", "population", "weights"]
+Status = Literal["submitted", "selected", "rejected", "withdrawn"]
+OrganizationType = Literal["municipality", "joint_authority", "provider", "other"]
+RequiredContent = Literal["name", "responsible", "members", "goal", "goals", "education_forms", "plan"]
+TextField = Literal["name", "goal", "plan"]
+
+
+@dataclass(frozen=True)
+class Localized:
+    fi: str = key(required=True)
+    sv: str | None = key()
+    en: str | None = key()
+
+
+@dataclass(frozen=True)
+class Address:
+    street: str = key(required=True)
+    postcode: Postcode = key(required=True)
+    city: str = key(required=True)
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str = key(required=True)
+    title: str | None = key()
+    email: Email | None = key()
+    phone: Phone | None = key()
+
+
+@dataclass(frozen=True)
+class Fee:
+    annual: Money = key(required=True, doc="The fee per pilot per year, VAT excluded.")
+    currency: Literal["EUR"] = key("EUR")
+    years: list[int] = key(required=True)
+    split: SplitMethod = key("equal", doc="The default split method of pilots.")
+    vat: dict[date, Rate] = key({}, doc="The general VAT rate (%) by start date.")
+
+
+@dataclass(frozen=True)
+class Organizer:
+    name: str = key(required=True)
+    business_id: BusinessId = key(required=True)
+    address: Address = key(required=True)
+    iban: Iban = key(required=True)
+    bic: Bic = key(required=True)
+    contacts: list[Person] = key([])
+
+
+@dataclass(frozen=True)
+class Invoicing:
+    payment_term_days: int = key(21, doc="At most 30 for public-sector buyers (laki 30/2013).")
+    first_number: int = key(1)
+
+
+@dataclass(frozen=True)
+class Call:
+    id: Id = key(required=True)
+    title: Localized = key(required=True)
+    language: Language = key("fi")
+    deadline: date = key(required=True)
+    max_chars: int = key(5000)
+    required: list[RequiredContent] = key([])
+    text_fields: list[TextField] = key(["name", "goal", "plan"])
+    education_forms: list[str] = key(required=True)
+    goals: dict[int, str] = key(required=True)
+    fee: Fee = key(required=True)
+    organizer: Organizer = key(required=True)
+    invoicing: Invoicing = key(Invoicing())
+    origin: Origin = internal()
+
+
+@dataclass(frozen=True)
+class EInvoice:
+    address: EInvoiceAddress = key(required=True)
+    operator: EInvoiceOperator = key(required=True)
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str = key(required=True)
+    type: OrganizationType = key(required=True)
+    municipality_code: MunicipalityCode | None = key()
+    business_id: BusinessId = key(required=True)
+    language: Language = key("fi", doc="The language of this member's invoices.")
+    address: Address = key(required=True)
+    einvoice: EInvoice | None = key()
+    billing_email: Email | None = key()
+    population: dict[int, int] = key({}, doc="Population on 31.12. of each year.")
+    id: str = internal()
+    origin: Origin = internal()
+
+
+@dataclass(frozen=True)
+class Responsible:
+    organization: Id = key(required=True)
+    person: Person = key(required=True)
+
+
+@dataclass(frozen=True)
+class Application:
+    name: str | None = key(label=N_("Pilot name"))
+    call: Id = key(required=True)
+    submitted: date = key(required=True)
+    status: Status = key(required=True)
+    responsible: Responsible | None = key(label=N_("Responsible municipality and responsible person"))
+    members: list[Id] = key([], label=N_("Cooperation area: municipalities and/or education providers"))
+    education_forms: list[str] = key([], label=N_("Education forms under review"))
+    goals: list[int] = key([], label=N_("How the goal links to the project's goals"))
+    goal: str | None = key(label=N_("Regional goal or challenge"))
+    plan: str | None = key(label=N_("Short description of how the development work will be done"))
+    id: str = internal()
+    origin: Origin = internal()
+
+
+@dataclass(frozen=True)
+class Approval:
+    date: date = key(required=True)
+    body: str = key(required=True, doc="The body that decided, e.g. Kaupunginhallitus.")
+    reference: str | None = key(doc="The decision's reference, e.g. § 12.")
+
+
+@dataclass(frozen=True)
+class PilotMember:
+    org: Id = key(required=True)
+    approval: Approval | None = key(label=N_("authorisation and approval"))
+    buyer_reference: str | None = key(doc="The member's own reference, printed on its invoices.")
+    weight: Weight | None = key(doc="The member's weight in a weights split.")
+    joined: date | None = key(doc="A member from a later year pays from that year on.")
+    left: date | None = key(doc="A member that left pays up to that year.")
+
+    def takes_part_in(self, year: int) -> bool:
+        return (self.joined is None or self.joined.year <= year) and (self.left is None or self.left.year >= year)
+
+
+@dataclass(frozen=True)
+class Pilot:
+    application: Id = key(required=True)
+    name: str | None = key()
+    years: list[int] | None = key()
+    responsible: Responsible | None = key()
+    split: SplitMethod | None = key()
+    population_year: int | None = key()
+    members: list[PilotMember] = key(required=True)
+    id: str = internal()
+    origin: Origin = internal()
+
+
+RECORD_KINDS: dict[str, type] = {
+    "call": Call,
+    "organizations": Organization,
+    "applications": Application,
+    "pilots": Pilot,
+}
+

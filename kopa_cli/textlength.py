@@ -1,0 +1,72 @@
+"""The call's length rule: "enimmäispituus on 5000 merkkiä" (record-format.md, Length).
+
+Counted: the characters of the application's free-text fields, spaces included, with
+Markdown markup removed, each field's surrounding whitespace stripped, after Unicode NFC
+normalisation, line breaks not counted.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+# Text without any of these needs no Markdown parser: it is its own plain text.
+_INLINE_MARKUP = re.compile(r"[*_`\[\]<>!|~\\&]")
+_BLOCK_MARKUP = re.compile(r"^\s*(?:[-+*>#=]|\d+[.)])|^ {4}", re.MULTILINE)
+
+
+@cache
+def markdown_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt  # imported on first use: most runs never need it
+
+    return MarkdownIt("commonmark")
+
+
+def plain_lines(text: str, first_line: int = 1) -> list[tuple[int, str]]:
+    """The plain text of a Markdown field as (source line, text) pieces, line breaks dropped."""
+    text = unicodedata.normalize("NFC", text)
+    if not _INLINE_MARKUP.search(text) and not _BLOCK_MARKUP.search(text):
+        return [
+            (first_line + number, line.strip())
+            for number, line in enumerate(text.split("\n"))
+            if line.strip()
+        ]
+    pieces: list[tuple[int, str]] = []
+    for token in markdown_parser().parse(text):
+        line = first_line + (token.map[0] if token.map else 0)
+        if token.type in ("fence", "code_block"):
+            pieces.append((line, token.content.replace("\n", "")))
+        elif token.type == "inline":
+            pieces.append((line, "".join(_inline_text(child) for child in token.children or ())))
+    return [(line, piece) for line, piece in pieces if piece]
+
+
+def _inline_text(token: object) -> str:
+    kind = token.type  # type: ignore[attr-defined]
+    if kind in ("text", "code_inline"):
+        return token.content  # type: ignore[attr-defined]
+    if kind == "image":
+        return "".join(_inline_text(child) for child in token.children or ())  # type: ignore[attr-defined]
+    return ""  # markup, HTML and line breaks count nothing
+
+
+def plain_text(text: str) -> str:
+    return "".join(piece for _, piece in plain_lines(text)).strip()
+
+
+def count_chars(text: str | None) -> int:
+    return len(plain_text(text)) if text else 0
+
+
+def crossing_line(text: str, first_line: int, allowed: int) -> int:
+    """The source line where the text's ``allowed``-th character is passed."""
+    for line, piece in plain_lines(text, first_line):
+        allowed -= len(piece)
+        if allowed < 0:
+            return line
+    return first_line

@@ -1,0 +1,291 @@
+"""The rules a workspace must follow beyond the shape of each record.
+
+Each rule is a small pure function from the workspace to diagnostics, registered in
+``RULES``. docs/rules.md gives each code's rationale and fix.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Callable
+
+from . import codes, formatting
+from .diagnostics import Diagnostic, Msg, diagnostic, sort_diagnostics, suggest
+from .i18n import N_
+from .records import Application, Call, Pilot, Responsible
+from .structure import label_of
+from .textlength import count_chars, crossing_line
+from .workspace import Workspace
+
+Rule = Callable[[Workspace], Iterable[Diagnostic]]
+
+
+def _members_exist(ws: Workspace, record: Application | Pilot, ids: Iterable[str], where: str) -> Iterator[Diagnostic]:
+    seen: Counter[str] = Counter()
+    for index, org in enumerate(ids):
+        if org is None:
+            continue
+        seen[org] += 1
+        position = record.origin.at(where, index)
+        if seen[org] == 2:
+            yield diagnostic(record.origin.path, position, codes.DUPLICATE_MEMBER, value=org)
+        if org not in ws.organizations:
+            yield diagnostic(record.origin.path, position, codes.UNKNOWN_ORGANIZATION, value=org, hint=suggest(org, ws.organizations))
+
+
+def _responsible(ws: Workspace, record: Application | Pilot, members: list[str]) -> Iterator[Diagnostic]:
+    responsible: Responsible | None = record.responsible
+    if responsible is None or responsible.organization is None:
+        return
+    org = responsible.organization
+    position = record.origin.at("responsible", "organization")
+    if org not in ws.organizations:
+        yield diagnostic(record.origin.path, position, codes.UNKNOWN_ORGANIZATION, value=org, hint=suggest(org, ws.organizations))
+    elif org not in members:
+        yield diagnostic(record.origin.path, position, codes.RESPONSIBLE_NOT_MEMBER, value=org)
+
+
+# Applications
+
+
+def application_call(ws: Workspace) -> Iterator[Diagnostic]:
+    if ws.call is None or ws.call.id is None:
+        return
+    for app in ws.applications.values():
+        if app.call is not None and app.call != ws.call.id:
+            yield diagnostic(app.origin.path, app.origin.at("call"), codes.WRONG_CALL, value=app.call, call=ws.call.id)
+
+
+def required_content(ws: Workspace) -> Iterator[Diagnostic]:
+    if ws.call is None:
+        return
+    for app in ws.applications.values():
+        for name in ws.call.required:
+            value = getattr(app, name, None)
+            if value is None or value == () or (isinstance(value, str) and not value.strip()):
+                label = Msg(label_of(Application, name))
+                yield diagnostic(app.origin.path, app.origin.at(name), codes.REQUIRED_CONTENT, label=label, key=name)
+
+
+def application_lengths(ws: Workspace) -> dict[str, int]:
+    """The counted length of every application, by its path."""
+    fields = ws.call.text_fields if ws.call else ("name", "goal", "plan")
+    return {app.origin.path: sum(count_chars(getattr(app, f)) for f in fields) for app in ws.applications.values()}
+
+
+def length_limit(ws: Workspace) -> Iterator[Diagnostic]:
+    if ws.call is None or ws.call.max_chars is None:
+        return
+    limit = ws.call.max_chars
+    for app in ws.applications.values():
+        used = 0
+        for name in ws.call.text_fields:
+            text = getattr(app, name)
+            count = count_chars(text)
+            if used + count > limit:
+                total = sum(count_chars(getattr(app, f)) for f in ws.call.text_fields)
+                line = crossing_line(text, app.origin.at(name)[0], limit - used)
+                yield diagnostic(
+                    app.origin.path, (line, 1), codes.TOO_LONG,
+                    count=formatting.number(total), limit=formatting.number(limit), label=Msg(label_of(Application, name)),
+                )
+                break
+            used += count
+
+
+def deadline(ws: Workspace) -> Iterator[Diagnostic]:
+    if ws.call is None or ws.call.deadline is None:
+        return
+    for app in ws.applications.values():
+        if app.submitted is not None and app.submitted > ws.call.deadline:
+            yield diagnostic(
+                app.origin.path, app.origin.at("submitted"), codes.LATE,
+                submitted=app.submitted, deadline=ws.call.deadline,
+            )
+
+
+def education_forms_and_goals(ws: Workspace) -> Iterator[Diagnostic]:
+    if ws.call is None:
+        return
+    forms = list(ws.call.education_forms or ())
+    goals = sorted(ws.call.goals or {})
+    for app in ws.applications.values():
+        for index, form in enumerate(app.education_forms):
+            if form is not None and forms and form not in forms:
+                yield diagnostic(
+                    app.origin.path, app.origin.at("education_forms", index), codes.UNKNOWN_EDUCATION_FORM,
+                    value=form, choices=forms, hint=suggest(form, forms),
+                )
+        for index, goal in enumerate(app.goals):
+            if goal is not None and goals and goal not in goals:
+                yield diagnostic(app.origin.path, app.origin.at("goals", index), codes.UNKNOWN_GOAL, value=goal, choices=goals)
+        for values, key in ((app.education_forms, "education_forms"), (app.goals, "goals")):
+            for value, count in Counter(v for v in values if v is not None).items():
+                if count > 1:
+                    yield diagnostic(app.origin.path, app.origin.at(key), codes.DUPLICATE_ITEM, value=value, key=key)
+
+
+def application_members(ws: Workspace) -> Iterator[Diagnostic]:
+    for app in ws.applications.values():
+        yield from _members_exist(ws, app, app.members, "members")
+        yield from _responsible(ws, app, list(app.members))
+        if len(set(app.members)) == 1:
+            yield diagnostic(app.origin.path, app.origin.at("members"), codes.FEW_MEMBERS, count=1)
+
+
+# Pilots
+
+
+def pilot_application(ws: Workspace) -> Iterator[Diagnostic]:
+    first_pilot: dict[str, str] = {}
+    for pilot in sorted(ws.pilots.values(), key=lambda p: p.origin.path):
+        name = pilot.application
+        if name is None:
+            continue
+        position = pilot.origin.at("application")
+        app = ws.applications.get(name)
+        if app is None:
+            yield diagnostic(pilot.origin.path, position, codes.UNKNOWN_APPLICATION, value=name, hint=suggest(name, ws.applications))
+        elif app.status != "selected":
+            yield diagnostic(pilot.origin.path, position, codes.APPLICATION_NOT_SELECTED, value=name, status=app.status)
+        if name in first_pilot:
+            yield diagnostic(pilot.origin.path, position, codes.TWO_PILOTS, value=name, other=first_pilot[name])
+        first_pilot.setdefault(name, pilot.origin.path)
+
+
+def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
+    for pilot in ws.pilots.values():
+        orgs = [m.org for m in pilot.members if m is not None]
+        yield from _members_exist(ws, pilot, orgs, "members")
+        yield from _responsible(ws, pilot, orgs)
+        if len(set(orgs)) == 1:
+            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.FEW_MEMBERS, count=1)
+        app = ws.applications.get(pilot.application or "")
+        for index, member in enumerate(pilot.members):
+            if member is None:
+                continue
+            where = ("members", index)
+            if member.joined and member.left and member.left < member.joined:
+                yield diagnostic(
+                    pilot.origin.path, pilot.origin.at(*where, "left"), codes.LEFT_BEFORE_JOINED,
+                    left=member.left, joined=member.joined,
+                )
+            if member.approval is None:
+                yield diagnostic(pilot.origin.path, pilot.origin.at(*where), codes.MISSING_APPROVAL, value=member.org)
+                continue
+            approved = member.approval.date
+            if approved and app and app.submitted and approved < app.submitted:
+                yield diagnostic(
+                    pilot.origin.path, pilot.origin.at(*where, "approval", "date"), codes.APPROVAL_BEFORE_APPLICATION,
+                    approval=approved, submitted=app.submitted,
+                )
+
+
+def pilot_years(ws: Workspace) -> Iterator[Diagnostic]:
+    if ws.call is None or ws.call.fee is None:
+        return
+    call_years = list(ws.call.fee.years or ())
+    for pilot in ws.pilots.values():
+        for index, year in enumerate(pilot.years or ()):
+            if year is not None and year not in call_years:
+                yield diagnostic(pilot.origin.path, pilot.origin.at("years", index), codes.YEAR_NOT_IN_CALL, value=year, choices=call_years)
+        for year in fee_years(ws.call, pilot):
+            if pilot.members and not any(m and m.org and m.takes_part_in(year) for m in pilot.members):
+                yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.NO_MEMBERS_IN_YEAR, year=year)
+
+
+def fee_years(call: Call | None, pilot: Pilot) -> tuple[int, ...]:
+    if pilot.years is not None:
+        return tuple(y for y in pilot.years if y is not None)
+    return tuple(call.fee.years or ()) if call and call.fee else ()
+
+
+def split_method(call: Call | None, pilot: Pilot) -> str:
+    return pilot.split or (call.fee.split if call and call.fee and call.fee.split else "equal")
+
+
+def split_data(ws: Workspace) -> Iterator[Diagnostic]:
+    for pilot in ws.pilots.values():
+        method = split_method(ws.call, pilot)
+        if method == "population" and pilot.population_year is None:
+            yield diagnostic(pilot.origin.path, pilot.origin.at("split"), codes.NO_POPULATION_YEAR)
+        for index, member in enumerate(pilot.members):
+            if member is None or member.org is None:
+                continue
+            where = ("members", index)
+            org = ws.organizations.get(member.org)
+            if method == "population" and pilot.population_year is not None and org is not None:
+                if not org.population.get(pilot.population_year):
+                    yield diagnostic(pilot.origin.path, pilot.origin.at(*where), codes.NO_POPULATION, value=member.org, year=pilot.population_year)
+            if method == "weights" and member.weight is None:
+                yield diagnostic(pilot.origin.path, pilot.origin.at(*where), codes.NO_WEIGHT, value=member.org)
+            if member.weight is not None:
+                if method != "weights":
+                    yield diagnostic(pilot.origin.path, pilot.origin.at(*where, "weight"), codes.UNUSED_WEIGHT, value=member.org, split=method)
+                elif member.weight <= 0:
+                    yield diagnostic(pilot.origin.path, pilot.origin.at(*where, "weight"), codes.NOT_POSITIVE, key="weight", value=member.weight)
+
+
+# Organisations
+
+
+def organization_codes(ws: Workspace) -> Iterator[Diagnostic]:
+    for org in ws.organizations.values():
+        if org.type == "municipality" and ("municipality_code",) not in org.origin.values:
+            label = Msg(N_("a municipality's three-digit code"))
+            yield diagnostic(org.origin.path, org.origin.at(), codes.MISSING_KEY, key="municipality_code", label=label)
+        if org.type not in (None, "municipality") and org.municipality_code is not None:
+            yield diagnostic(org.origin.path, org.origin.at("municipality_code"), codes.MUNICIPALITY_CODE_TYPE, type=org.type)
+        if org.einvoice and org.einvoice.address and org.business_id:
+            own = "0037" + org.business_id.replace("-", "")
+            if org.einvoice.address.startswith("0037") and not org.einvoice.address.startswith(own):
+                yield diagnostic(
+                    org.origin.path, org.origin.at("einvoice", "address"), codes.EINVOICE_NOT_OWN,
+                    value=org.einvoice.address, business_id=org.business_id,
+                )
+
+
+RULES: tuple[Rule, ...] = (
+    application_call,
+    required_content,
+    length_limit,
+    deadline,
+    education_forms_and_goals,
+    application_members,
+    pilot_application,
+    pilot_members,
+    pilot_years,
+    split_data,
+    organization_codes,
+)
+
+
+@dataclass(frozen=True)
+class Report:
+    files: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    lengths: dict[str, int]
+    limit: int | None
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return len(self.diagnostics) - self.errors
+
+
+def check(ws: Workspace, only: Callable[[str], bool] = lambda path: True) -> Report:
+    """Every problem of the workspace, for the paths ``only`` accepts, sorted by position."""
+    problems = list(ws.diagnostics)
+    for rule in RULES:
+        problems.extend(rule(ws))
+    return Report(
+        files=tuple(p for p in ws.files if only(p)),
+        diagnostics=tuple(sort_diagnostics([d for d in problems if only(d.path)])),
+        lengths={p: n for p, n in application_lengths(ws).items() if only(p)},
+        limit=ws.call.max_chars if ws.call else None,
+    )

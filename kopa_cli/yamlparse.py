@@ -1,0 +1,205 @@
+"""Safe YAML reading that remembers where every key and value came from.
+
+libyaml (through ruamel.yaml's C parser) composes the document into nodes that carry
+line and column; we construct plain Python values from them ourselves. Nothing is ever
+instantiated from a tag, aliases are refused (so an alias bomb costs nothing), every
+duplicate key is reported, and the position of each value is kept in an ``Origin``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import VersionedResolver
+
+from . import codes
+from .diagnostics import Diagnostic, diagnostic
+
+try:  # the C parser is ten times faster; the pure one is a fallback, same behaviour
+    from ruamel.yaml.cyaml import CParser as _Parser
+
+    C_PARSER = True
+except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.clib
+    from ruamel.yaml.composer import Composer as _Composer
+    from ruamel.yaml.parser import Parser as _PyParser
+    from ruamel.yaml.reader import Reader as _Reader
+    from ruamel.yaml.scanner import Scanner as _Scanner
+
+    C_PARSER = False
+
+Pos = tuple[int, int]  # 1-based line and column
+Path = tuple[str | int, ...]  # keys and list indexes from the document root
+
+MAX_DEPTH = 32  # records are a few levels deep; libyaml's composer recurses in C
+MAX_BRACKETS = 1000  # deeper flow nesting could exhaust the C stack before our check
+
+_TAG = "tag:yaml.org,2002:"
+_TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """The file a record came from and the position of each value and key in it."""
+
+    path: str
+    values: dict[Path, Pos] = field(default_factory=dict, compare=False, repr=False)
+    keys: dict[Path, Pos] = field(default_factory=dict, compare=False, repr=False)
+
+    def at(self, *path: str | int) -> Pos:
+        """Where the value at ``path`` is, or its nearest enclosing value."""
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path, (1, 1))
+
+    def key_at(self, *path: str | int) -> Pos:
+        """Where the key of ``path`` is written (for unknown keys), else its value."""
+        return self.keys.get(path) or self.at(*path)
+
+
+if C_PARSER:
+
+    class _NodeReader(_Parser, VersionedResolver):
+        def __init__(self, text: str) -> None:
+            _Parser.__init__(self, text)
+            VersionedResolver.__init__(self)
+
+else:  # pragma: no cover
+
+    class _NodeReader(_Reader, _Scanner, _PyParser, _Composer, VersionedResolver):
+        def __init__(self, text: str) -> None:
+            _Reader.__init__(self, text, loader=self)
+            _Scanner.__init__(self, loader=self)
+            _PyParser.__init__(self, loader=self)
+            _Composer.__init__(self, loader=self)
+            VersionedResolver.__init__(self, loader=self)
+
+
+def _pos(node: Node, line_offset: int) -> Pos:
+    mark = node.start_mark
+    return (mark.line + 1 + line_offset, mark.column + 1)
+
+
+def _flow_depth_exceeds(text: str, limit: int) -> bool:
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for match in re.finditer(r"[\[\]{}]", text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > limit:
+            return True
+    return False
+
+
+class _Builder:
+    def __init__(self, path: str, line_offset: int) -> None:
+        self.path = path
+        self.line_offset = line_offset
+        self.origin = Origin(path)
+        self.diagnostics: list[Diagnostic] = []
+        self.seen: set[int] = set()
+
+    def report(self, node: Node, rule: Any, **args: object) -> None:
+        self.diagnostics.append(diagnostic(self.path, _pos(node, self.line_offset), rule, **args))
+
+    def build(self, node: Node, where: Path) -> Any:
+        if id(node) in self.seen:  # the same node twice: an alias
+            where_used = self.origin.keys.get(where, _pos(node, self.line_offset))
+            self.diagnostics.append(diagnostic(self.path, where_used, codes.ALIAS))
+            return None
+        self.seen.add(id(node))
+        if len(where) > MAX_DEPTH:
+            self.report(node, codes.TOO_DEEP, limit=MAX_DEPTH)
+            return None
+        self.origin.values[where] = _pos(node, self.line_offset)
+        tag = node.tag
+        if not tag.startswith(_TAG) or tag[len(_TAG):] not in _CONSTRUCTORS:
+            self.report(node, codes.TAG, tag=tag.replace(_TAG, "!!"))
+            return None
+        if isinstance(node, MappingNode):
+            return self.mapping(node, where)
+        if isinstance(node, SequenceNode):
+            return [self.build(item, where + (i,)) for i, item in enumerate(node.value)]
+        return self.scalar(node)
+
+    def mapping(self, node: MappingNode, where: Path) -> dict[Any, Any]:
+        result: dict[Any, Any] = {}
+        first_line: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag == _TAG + "merge":
+                self.report(key_node, codes.WRONG_TYPE, key="?", expected="a plain key", found="a structure")
+                continue
+            key = self.scalar(key_node)
+            if isinstance(key, date):  # a date as a key means the same as its text
+                key = key.isoformat()
+            if key in result or key in first_line:
+                self.report(key_node, codes.DUPLICATE_KEY, key=key, first_line=first_line[key])
+                continue
+            first_line[key] = _pos(key_node, self.line_offset)[0]
+            self.origin.keys[where + (key,)] = _pos(key_node, self.line_offset)
+            result[key] = self.build(value_node, where + (key,))
+        return result
+
+    def scalar(self, node: ScalarNode) -> Any:
+        kind = node.tag[len(_TAG):]
+        try:
+            return _CONSTRUCTORS[kind](node.value)
+        except (ValueError, KeyError):
+            return node.value
+
+
+def _text(value: str) -> str:
+    # NFC, so that a decomposed "ä" from some editors equals the composed one in ids
+    # and counts as one character (record-format.md, Length).
+    return value if unicodedata.is_normalized("NFC", value) else unicodedata.normalize("NFC", value)
+
+
+def _timestamp(value: str) -> date | datetime:
+    if len(value) == 10:
+        return date.fromisoformat(value)
+    return datetime.fromisoformat(value.replace("t", "T").replace(" ", "T", 1))
+
+
+_CONSTRUCTORS: dict[str, Any] = {
+    "str": _text,
+    "int": lambda v: int(v.replace("_", ""), 0) if v.lstrip("+-")[:2] in ("0x", "0o") else int(v),
+    "float": float,
+    "bool": lambda v: v.lower() == "true",
+    "null": lambda v: None,
+    "timestamp": _timestamp,
+    "map": None,
+    "seq": None,
+}
+
+
+def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Origin, list[Diagnostic]]:
+    """Parse one YAML document. Returns (data, origin, diagnostics); data is None on failure."""
+    origin = Origin(path)
+    if not text.strip():
+        return None, origin, []
+    tab = _TAB_INDENT.search(text)
+    if tab:
+        line = text.count("\n", 0, tab.start()) + 1
+        column = tab.end() - tab.start()
+        return None, origin, [diagnostic(path, (line + line_offset, column), codes.TAB_INDENT)]
+    if _flow_depth_exceeds(text, MAX_BRACKETS):
+        return None, origin, [diagnostic(path, (1 + line_offset, 1), codes.TOO_DEEP, limit=MAX_DEPTH)]
+    try:
+        node = _NodeReader(text).get_single_node()
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
+        problem = error.problem or error.context or "invalid YAML"
+        return None, origin, [diagnostic(path, where, codes.YAML_SYNTAX, problem=problem)]
+    except YAMLError as error:
+        return None, origin, [diagnostic(path, (1 + line_offset, 1), codes.YAML_SYNTAX, problem=str(error))]
+    if node is None:
+        return None, origin, []
+    builder = _Builder(path, line_offset)
+    data = builder.build(node, ())
+    return data, builder.origin, builder.diagnostics
