@@ -1,0 +1,53 @@
+"""Shared test helpers: workspaces built from {path: text}, and the real CLI through typer's runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kopa_cli.cli import app
+
+REPO = Path(__file__).resolve().parents[1]
+SHIPPED_RECORDS = REPO / "records"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test reads the developer's settings or writes to their cache."""
+    for name in ("KOPA_LANG", "KOPA_WORKSPACE", "KOPA_NO_CACHE", "GITHUB_ACTIONS", "NO_COLOR", "KOPA_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KOPA_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+def build_tree(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``{relative path: text or bytes}`` under ``root``; returns ``root``."""
+    for relative, content in files.items():
+        path = root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+def copy_shipped_workspace(root: Path) -> Path:
+    """A private copy of the shipped records/, to break in a test."""
+    shutil.copytree(SHIPPED_RECORDS, root / "records")
+    return root
+
+
+def run_kopa(*args: str, workspace: Path | None = None, env: dict[str, str] | None = None):
+    """Run the real CLI; the result shows all output when an assertion on it fails."""
+    arguments = (["--workspace", str(workspace)] if workspace else []) + list(args)
+    result = CliRunner().invoke(app, arguments, env=env, catch_exceptions=False)
+    print(f"$ kopa {' '.join(arguments)}\n--- exit {result.exit_code}\n{result.stdout}\n--- stderr\n{result.stderr}")
+    return result
+
+
+@pytest.fixture
+def shipped(tmp_path: Path) -> Path:
+    return copy_shipped_workspace(tmp_path)
