@@ -119,6 +119,58 @@ def validate(
     return command.run(_root(), paths or [], State.lang, output_format.value if output_format else None, color.value, strict, cache)
 
 
+class FeeFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    md = "md"
+
+
+@app.command()
+@guarded
+def fees(
+    pilot: Annotated[Optional[str], typer.Option("--pilot", help="Only this pilot (its id).")] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help="Only this fee year.")] = None,
+    member: Annotated[Optional[str], typer.Option("--member", help="Only this member (its organisation id).")] = None,
+    output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help="table (default), csv, json or md (Markdown).")] = FeeFormat.table,
+    compare: Annotated[Optional[str], typer.Option("--compare", help="Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the working tree.")] = None,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse parsed files that have not changed.")] = True,
+) -> int:
+    """Each member's share of each pilot's yearly fee, with VAT; or, with --compare, what a change does to the bills."""
+    from .commands import fees as command
+
+    return command.run(_root(), State.lang, pilot, year, member, output_format.value, compare, cache)
+
+
+@app.command()
+@guarded
+def init(
+    directory: Annotated[Path, typer.Argument(metavar="[DIR]", help="The folder of the new workspace (default: the current folder).")] = Path("."),
+) -> int:
+    """Start a new workspace: records/call.yaml with the KOPA call's rules, and empty record folders."""
+    from .commands import init as command
+
+    return command.run(directory)
+
+
+class RecordKind(str, Enum):
+    application = "application"
+    pilot = "pilot"
+    organization = "organization"
+
+
+@app.command()
+@guarded
+def new(
+    kind: Annotated[RecordKind, typer.Argument(metavar="KIND", help="application, pilot or organization.")],
+    record_id: Annotated[str, typer.Argument(metavar="ID", help="The new record's id: lowercase letters, digits and hyphens, like kainuu-lukiot.")],
+) -> int:
+    """Create a new record from its template, with comments on what to fill in; never overwrites."""
+    from .commands import new as command
+
+    return command.run(State.workspace, kind.value, record_id, State.lang)
+
+
 def main() -> None:
     app(prog_name="kopa")
 

@@ -1,0 +1,145 @@
+"""kopa fees: each member's share of each pilot's fee, or how a change to the records changes it."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Collection
+from pathlib import Path
+
+from .. import feereport, reporters
+from ..diagnostics import suggest
+from ..errors import ExitCode, KopaError
+from ..fees import FeeLine, compare, compute_fees, select
+from ..i18n import N_, _
+from ..validation import check, split_method
+from ..workspace import Workspace, load_workspace
+from .common import load
+
+MAX_NOTES = 10  # notes beside a CSV; more would bury a terminal
+
+
+class UnknownPilot(KopaError):
+    template = N_("no pilot '{value}' in records/pilots/{hint}")
+
+
+class UnknownMember(KopaError):
+    template = N_("no organisation '{value}' in records/organizations/{hint}")
+
+
+class CompareFormat(KopaError):
+    template = N_("--compare shows a table or Markdown: use --format table or --format md")
+
+
+def _did_you_mean(value: str, choices: Collection[str]) -> str:
+    close = suggest(value, choices)
+    return _(" (did you mean '{suggestion}'?)").format(suggestion=str(close)) if close else ""
+
+
+def _check_filters(pilot: str | None, member: str | None, pilots: Collection[str], organizations: Collection[str]) -> None:
+    """A filter naming nothing that exists is a typo (exit 2); one that matches no line is not."""
+    if pilot is not None and pilot not in pilots:
+        raise UnknownPilot(value=pilot, hint=_did_you_mean(pilot, pilots))
+    if member is not None and member not in organizations:
+        raise UnknownMember(value=member, hint=_did_you_mean(member, organizations))
+
+
+def _refuse(workspace: Workspace, heading: str) -> bool:
+    """Write the validation problems to stderr, as `kopa validate` does; True if there are errors."""
+    report = check(workspace)
+    if not report.errors:
+        return False
+    color = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
+    reporters.text(report, sys.stderr, color)
+    sys.stderr.write(f"kopa: {heading}\n")
+    return True
+
+
+def _console():
+    from rich.console import Console
+
+    class KopaConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # rich would exit 1, which kopa keeps for problems in the records; a reader that
+            # has gone (| head) is no failure. Point stdout at devnull so that the final flush
+            # does not fail too, and let cli.guarded end quietly.
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError):  # no real file descriptor (tests)
+                pass
+            raise BrokenPipeError
+
+    # Not a terminal (a pipe, a file, CI's log): no colour, and room for the table's natural width.
+    return KopaConsole(file=sys.stdout, highlight=False, width=None if sys.stdout.isatty() else 200)
+
+
+def _titles(workspace: Workspace) -> dict[str, str]:
+    """A heading per pilot: its id, its name and how its fee is split."""
+    titles = {}
+    for pilot in workspace.pilots.values():
+        method = split_method(workspace.call, pilot)
+        if method == "population":
+            how = _("split by population on 31.12.{year}").format(year=pilot.population_year)
+        elif method == "weights":
+            how = _("split by agreed weights")
+        else:
+            how = _("split in equal shares")
+        app = workspace.applications.get(pilot.application or "")
+        name = pilot.name or (app.name if app else None)
+        titles[pilot.id] = " – ".join(filter(None, (pilot.id, name))) + f" ({how})"
+    return titles
+
+
+def _show(lines: list[FeeLine], workspace: Workspace, output_format: str, whole_pilot_years: bool) -> None:
+    if output_format == "json":
+        feereport.as_json(lines, sys.stdout)
+    elif output_format == "csv":
+        feereport.as_csv(lines, sys.stdout)
+        # CSV stays pure data for spreadsheets; the rounding differences go beside it.
+        notes = feereport.notes(lines) if whole_pilot_years else []
+        for note in notes[:MAX_NOTES]:
+            sys.stderr.write(_("note: {note}").format(note=note) + "\n")
+        if len(notes) > MAX_NOTES:
+            more = _("note: {count} more pilot-years have a VAT rounding difference; --format table or md shows each.")
+            sys.stderr.write(more.format(count=len(notes) - MAX_NOTES) + "\n")
+    elif output_format == "md":
+        feereport.as_markdown(lines, _titles(workspace), whole_pilot_years, sys.stdout)
+    else:
+        feereport.as_table(lines, _titles(workspace), whole_pilot_years, _console())
+
+
+def _compare(root: Path, workspace: Workspace, lines: list[FeeLine], revision: str, output_format: str,
+             pilot: str | None, year: int | None, member: str | None) -> int:
+    from ..gitsource import GitSource
+
+    if output_format not in ("table", "md"):
+        raise CompareFormat()
+    source = GitSource.open(root, revision)
+    before = load_workspace(None, source)
+    if _refuse(before, _("the records at {revision} have errors (listed above); their fees cannot be computed").format(revision=revision)):
+        return ExitCode.PROBLEMS
+    before_lines = compute_fees(before)
+    _check_filters(pilot, member, workspace.pilots.keys() | before.pilots.keys(),
+                   workspace.organizations.keys() | before.organizations.keys())
+    comparison = compare(select(before_lines, pilot, year, member), select(lines, pilot, year, member))
+    before_label = f"{revision} ({source.commit[:7]})"
+    after_label = _("the working tree")
+    if output_format == "md":
+        feereport.comparison_markdown(comparison, before_label, after_label, sys.stdout)
+    else:
+        feereport.comparison_table(comparison, before_label, after_label, _console())
+    return ExitCode.OK
+
+
+def run(root: Path, lang: str | None, pilot: str | None, year: int | None, member: str | None,
+        output_format: str, compare_with: str | None, use_cache: bool = True) -> int:
+    workspace = load(root, lang, use_cache)
+    if _refuse(workspace, _("the records have errors (listed above); fix them before computing fees")):
+        return ExitCode.PROBLEMS
+    lines = compute_fees(workspace)
+    if compare_with is not None:
+        return _compare(root, workspace, lines, compare_with, output_format, pilot, year, member)
+    _check_filters(pilot, member, workspace.pilots, workspace.organizations)
+    _show(select(lines, pilot, year, member), workspace, output_format, whole_pilot_years=member is None)
+    return ExitCode.OK

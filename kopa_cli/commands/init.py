@@ -1,0 +1,48 @@
+"""kopa init [DIR]: a new workspace with a call skeleton, never over an existing one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import ExitCode, TargetExists
+from ..i18n import _
+from ..workspace import FOLDERS, RECORDS
+from .new import CannotCreate, check_readable, shown, write_new_file
+
+CALL_TEMPLATE = "init/call.yaml.j2"
+
+
+def run(directory: Path) -> int:
+    call = directory / RECORDS / "call.yaml"
+    if call.exists() or call.is_symlink():
+        raise TargetExists(path=shown(call))
+    from .. import templating
+
+    # Render and check first, so a broken template leaves nothing half-made behind.
+    text = templating.render(directory, CALL_TEMPLATE)
+    check_readable("call", f"{RECORDS}/call.yaml", text, templating.describe(directory, CALL_TEMPLATE))
+    write_new_file(call, text)
+    created = [call]
+    for folder in FOLDERS:
+        keep = directory / RECORDS / folder / ".gitkeep"  # git keeps no empty folders
+        if keep.exists() or keep.is_symlink():
+            continue
+        try:
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            keep.open("x").close()
+        except FileExistsError:
+            continue
+        except OSError as error:
+            raise CannotCreate(path=shown(keep), reason=error.strerror or str(error)) from None
+        created.append(keep.parent)
+    typer.echo(_("Created a kopa workspace in {folder}:").format(folder=shown(directory)))
+    for path in created:
+        typer.echo(f"  {shown(path)}{'/' if path.is_dir() else ''}")
+    typer.echo(_("Next: fill in the organiser's details in {call} (the lines marked KORVAA) and add the members, for example:").format(call=shown(call)))
+    if directory.resolve() != Path.cwd().resolve():
+        typer.echo(f"  cd {shown(directory)}")
+    typer.echo("  kopa new organization kajaani")
+    typer.echo("  kopa validate")
+    return ExitCode.OK

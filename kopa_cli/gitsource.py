@@ -1,0 +1,147 @@
+"""Record files as they are in a git revision: a workspace ``Source`` read from git.
+
+Only ``git rev-parse``, ``git ls-tree`` and one ``git cat-file --batch`` run: nothing is
+checked out, and neither the working tree nor the index changes. The workspace may be
+a subfolder of the repository. Links (mode 120000) and submodules become diagnostics;
+kopa never follows them, as in the working tree a link may point anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from . import codes
+from .diagnostics import Diagnostic, Msg, diagnostic
+from .errors import GitError
+from .i18n import N_
+from .workspace import MAX_FILE_BYTES, RECORDS
+
+LINK_MODE = "120000"
+SUBMODULE_MODE = "160000"
+
+
+class NotAGitRepository(GitError):
+    template = N_("{path} is not inside a git repository, so there is no revision to compare with ({detail})")
+
+
+class RevisionNotFound(GitError):
+    template = N_("'{revision}' is not a commit in the git repository {repository}: {detail}")
+
+
+class GitNotInstalled(GitError):
+    template = N_("git is not installed or not on PATH; --compare needs it")
+
+
+def _git(cwd: Path, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    # Literal pathspecs: a folder name with '*' or ':' is a name, not a pattern. No optional
+    # locks: reading a revision must not even refresh the index.
+    env = {**os.environ, "GIT_LITERAL_PATHSPECS": "1", "GIT_OPTIONAL_LOCKS": "0", "LC_ALL": "C"}
+    try:
+        return subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, env=env, check=False)
+    except FileNotFoundError:
+        raise GitNotInstalled() from None
+
+
+def _detail(result: subprocess.CompletedProcess[bytes]) -> str:
+    text = result.stderr.decode("utf-8", "replace").strip()
+    return text.splitlines()[-1] if text else f"exit {result.returncode}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    mode: str
+    kind: str  # blob, commit (submodule)
+    object: str
+    size: int | None  # None for submodules
+
+
+def _parse_tree(output: bytes, prefix: str) -> dict[str, Entry]:
+    """``ls-tree -r -l -z`` output to {workspace-relative path: entry}."""
+    entries: dict[str, Entry] = {}
+    for record in output.split(b"\0"):
+        if not record:
+            continue
+        meta, _, raw_path = record.partition(b"\t")
+        mode, kind, obj, size = meta.decode("ascii").split()
+        path = os.fsdecode(raw_path)
+        if not path.startswith(prefix):
+            continue
+        entries[path[len(prefix):]] = Entry(mode, kind, obj, None if size == "-" else int(size))
+    return entries
+
+
+def _hidden(path: str) -> bool:
+    # As DirectorySource: names starting with a dot (editor and OS files) are not records.
+    return any(part.startswith(".") for part in path.split("/"))
+
+
+@dataclass
+class GitSource:
+    """The records of the workspace at ``root`` as they are in ``revision``."""
+
+    repository: Path  # the repository's top folder
+    prefix: str  # the workspace folder relative to it, "" or ending in "/"
+    revision: str  # as the user wrote it, for messages
+    commit: str  # the full commit id it names
+    entries: dict[str, Entry] = field(default_factory=dict)
+    _blobs: dict[str, bytes] | None = None
+
+    @classmethod
+    def open(cls, root: Path, revision: str) -> GitSource:
+        """Find the repository around ``root`` and list its records at ``revision``."""
+        located = _git(root, "rev-parse", "--show-toplevel", "--show-prefix")
+        if located.returncode != 0:
+            raise NotAGitRepository(path=root, detail=_detail(located))
+        top, prefix = (located.stdout.decode().split("\n") + [""])[:2]
+        repository = Path(top)
+        resolved = _git(repository, "rev-parse", "--verify", "--end-of-options", f"{revision}^{{commit}}")
+        if resolved.returncode != 0:
+            raise RevisionNotFound(revision=revision, repository=repository, detail=_detail(resolved))
+        commit = resolved.stdout.decode().strip()
+        listed = _git(repository, "ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", f"{prefix}{RECORDS}/")
+        if listed.returncode != 0:
+            raise RevisionNotFound(revision=revision, repository=repository, detail=_detail(listed))
+        entries = {path: entry for path, entry in _parse_tree(listed.stdout, prefix).items() if not _hidden(path)}
+        return cls(repository, prefix, revision, commit, dict(sorted(entries.items())))
+
+    def paths(self) -> Iterator[str]:
+        return iter(self.entries)
+
+    def read(self, path: str) -> bytes | Diagnostic:
+        entry = self.entries[path]
+        if entry.mode == LINK_MODE:
+            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("a symbolic link in the git revision; kopa does not follow links")))
+        if entry.kind != "blob":
+            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("a git submodule, not a file")))
+        if entry.size is not None and entry.size > MAX_FILE_BYTES:
+            return diagnostic(path, (1, 1), codes.TOO_LARGE, size=entry.size, limit=MAX_FILE_BYTES)
+        if self._blobs is None:
+            self._blobs = self._read_blobs()
+        return self._blobs[entry.object]
+
+    def _read_blobs(self) -> dict[str, bytes]:
+        """Every readable blob at once, through one ``git cat-file --batch``."""
+        wanted = sorted({
+            e.object for e in self.entries.values()
+            if e.kind == "blob" and e.mode != LINK_MODE and (e.size or 0) <= MAX_FILE_BYTES
+        })
+        result = _git(self.repository, "cat-file", "--batch", input="".join(f"{o}\n" for o in wanted).encode())
+        if result.returncode != 0:
+            raise GitError(detail=_detail(result))
+        blobs: dict[str, bytes] = {}
+        output, position = result.stdout, 0
+        for _ in wanted:
+            # "<object> SP <type> SP <size> LF <content> LF" for each requested object
+            end = output.index(b"\n", position)
+            header = output[position:end].decode("ascii", "replace").split()
+            if len(header) != 3:  # "<object> missing": a broken or partial clone
+                raise GitError(detail=" ".join(header))
+            obj, _kind, size = header
+            start = end + 1
+            blobs[obj] = output[start:start + int(size)]
+            position = start + int(size) + 1
+        return blobs

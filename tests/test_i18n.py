@@ -1,0 +1,240 @@
+"""Translations: every message id has a Finnish and a Swedish translation, compiled, and used.
+
+A failure here usually means someone added or changed a message: run
+`python scripts/update-catalogs`, translate what it lists, run it again (docs/development.md).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import string
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.messages import frontend
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from conftest import REPO, build_tree, copy_shipped_workspace, run_kopa
+
+SOURCE = REPO / "kopa_cli"
+LOCALE = SOURCE / "locale"
+LANGUAGES = ("fi", "sv")
+FIX = "run `python scripts/update-catalogs`, translate what it lists, and run it again"
+
+
+def _extracted() -> dict[str, tuple[str, ...]]:
+    """Every message id pybabel extracts from kopa_cli/, as scripts/update-catalogs does: key -> forms."""
+    # parse_mapping_cfg is Babel >= 2.14's name; parse_mapping the older one
+    parse = getattr(frontend, "parse_mapping_cfg", None) or frontend.parse_mapping
+    with (REPO / "babel.cfg").open() as config:
+        method_map, options_map = parse(config)
+    found: dict[str, tuple[str, ...]] = {}
+    for _filename, _line, message, _comments, _context in extract_from_dir(str(SOURCE), method_map, options_map):
+        forms = tuple(message) if isinstance(message, (tuple, list)) else (message,)
+        found[forms[0]] = forms
+    return found
+
+
+EXTRACTED = _extracted()
+
+
+def _catalog(lang: str):
+    with (LOCALE / lang / "LC_MESSAGES" / "kopa.po").open("rb") as file:
+        return read_po(file)
+
+
+def _key(message_id: str | tuple[str, ...] | list[str]) -> str:
+    return message_id if isinstance(message_id, str) else message_id[0]
+
+
+def _fields(text: str) -> set[str]:
+    """The {placeholders} of a str.format template (a ValueError for unbalanced braces)."""
+    return {name for _literal, name, _spec, _conversion in string.Formatter().parse(text) if name is not None}
+
+
+def test_extraction_finds_the_messages():
+    assert len(EXTRACTED) > 100
+    assert "Pilot name" in EXTRACTED
+    assert EXTRACTED["Checked {n} file"] == ("Checked {n} file", "Checked {n} files")
+
+
+def _literal_marked_ids() -> Iterator[tuple[str, int, str]]:
+    """(file, line, id) of every _("..."), N_("...") and ngettext("...") call, found by Python's own parser."""
+    for path in sorted(SOURCE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("_", "N_", "ngettext")
+                and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)
+            ):
+                yield path.relative_to(REPO).as_posix(), node.lineno, node.args[0].value
+
+
+def test_pybabel_sees_every_marked_message():
+    # pybabel reads tokens, not syntax: on Python < 3.12 it cannot see _() inside an f-string, so
+    # such a message is never translated. Write `title = _("...")` and use `{title}` instead.
+    unseen = [f"{path}:{line}: {message!r}" for path, line, message in _literal_marked_ids() if message not in EXTRACTED]
+    assert not unseen, "pybabel does not extract these message ids (inside an f-string?):\n" + "\n".join(unseen)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_every_message_id_has_a_translation(lang):
+    catalog = _catalog(lang)
+    problems = []
+    for key, forms in EXTRACTED.items():
+        message = catalog.get(key)
+        if message is None:
+            problems.append(f"missing: {key!r}")
+            continue
+        strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+        if message.fuzzy:
+            problems.append(f"fuzzy (check it, then delete the '#, fuzzy' line): {key!r}")
+        elif not all(strings):
+            problems.append(f"not translated: {key!r}")
+        if len(forms) > 1 and isinstance(message.id, str):
+            problems.append(f"needs plural forms (msgid_plural): {key!r}")
+    assert not problems, f"kopa_cli/locale/{lang}/LC_MESSAGES/kopa.po is out of date; {FIX}:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_translations_keep_the_placeholders(lang):
+    wrong = []
+    for message in _catalog(lang):
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, (tuple, list)) else (message.id,)
+        strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+        expected = set().union(*(_fields(i) for i in ids))
+        for text in strings:
+            if not text:
+                continue
+            try:
+                got = _fields(text)
+            except ValueError as error:
+                wrong.append(f"{_key(message.id)!r}: {text!r} is not a valid format string ({error})")
+                continue
+            if got != expected:
+                wrong.append(f"{_key(message.id)!r}: {text!r} has {sorted(got)}, the id has {sorted(expected)}")
+    assert not wrong, f"placeholders differ in kopa_cli/locale/{lang}/LC_MESSAGES/kopa.po:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_plural_rule_is_the_languages_own(lang):
+    assert _catalog(lang).plural_forms == "nplurals=2; plural=(n != 1);"
+
+
+def _as_table(catalog, skip_fuzzy: bool) -> dict:
+    table = {}
+    for message in catalog:
+        if not message.id or (skip_fuzzy and message.fuzzy):
+            continue
+        strings = message.string if isinstance(message.string, (tuple, list)) else (message.string,)
+        if not all(strings):
+            continue  # pybabel compile leaves untranslated messages out
+        key = tuple(message.id) if isinstance(message.id, (tuple, list)) else message.id
+        table[key] = tuple(strings)
+    return table
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_compiled_catalog_is_the_current_po_file(lang):
+    folder = LOCALE / lang / "LC_MESSAGES"
+    with (folder / "kopa.mo").open("rb") as file:
+        compiled = read_mo(file)
+    assert _as_table(compiled, skip_fuzzy=False) == _as_table(_catalog(lang), skip_fuzzy=True), (
+        f"{folder / 'kopa.mo'} is not compiled from the current kopa.po; {FIX}"
+    )
+    assert compiled.plural_forms == _catalog(lang).plural_forms
+
+
+# The language of messages, end to end through the real CLI.
+
+NAMELESS_APPLICATION = """\
+call: kopa-2020
+submitted: 2019-12-01
+status: submitted
+responsible:
+  organization: kajaani
+  person: {name: Testi Henkilö}
+members: [kajaani, sotkamo]
+education_forms: [lukiokoulutus]
+goals: [1]
+goal: Lukiokurssit yhteisesti.
+plan: Kokeillaan yhteisiä kursseja.
+"""
+FINNISH = "haku edellyttää kohtaa 'Pilottikohteen nimi' (name); se puuttuu"
+ENGLISH = "the call requires 'Pilot name' (name); it is missing"
+SWEDISH = "utlysningen kräver 'Pilotens namn' (name); det saknas"
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    copy_shipped_workspace(tmp_path)
+    return build_tree(tmp_path, {"records/applications/nimeton.yaml": NAMELESS_APPLICATION})
+
+
+def _messages(result) -> list[str]:
+    return [d["message"] for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "KOPA301"]
+
+
+def _set_call_language(root: Path, lang: str) -> None:
+    call = root / "records" / "call.yaml"
+    text = call.read_text(encoding="utf-8")
+    assert "\nlanguage: fi\n" in text
+    call.write_text(text.replace("\nlanguage: fi\n", f"\nlanguage: {lang}\n"), encoding="utf-8")
+
+
+def test_messages_are_finnish_by_default(broken):
+    result = run_kopa("validate", "--format", "json", workspace=broken)
+    assert result.exit_code == 1
+    assert _messages(result) == [FINNISH]
+
+
+def test_lang_en_gives_english(broken):
+    result = run_kopa("--lang", "en", "validate", "--format", "json", workspace=broken)
+    assert result.exit_code == 1
+    assert _messages(result) == [ENGLISH]
+
+
+def test_lang_sv_gives_swedish(broken):
+    result = run_kopa("--lang", "sv", "validate", "--format", "json", workspace=broken)
+    assert _messages(result) == [SWEDISH]
+
+
+def test_kopa_lang_environment_variable_gives_english(broken):
+    result = run_kopa("validate", "--format", "json", workspace=broken, env={"KOPA_LANG": "en"})
+    assert _messages(result) == [ENGLISH]
+
+
+def test_the_calls_language_is_the_default(broken):
+    _set_call_language(broken, "en")
+    assert _messages(run_kopa("validate", "--format", "json", workspace=broken)) == [ENGLISH]
+    # an explicit choice wins over the call's language
+    assert _messages(run_kopa("--lang", "fi", "validate", "--format", "json", workspace=broken)) == [FINNISH]
+    assert _messages(run_kopa("validate", "--format", "json", workspace=broken, env={"KOPA_LANG": "fi"})) == [FINNISH]
+
+
+def test_text_report_summary_uses_finnish_plural_forms(broken):
+    result = run_kopa("validate", workspace=broken)
+    last = result.stdout.strip().splitlines()[-1]
+    assert last.startswith("Tarkistettu ") and last.endswith(": 1 virhe, 0 varoitusta.")
+
+
+def test_severity_words_stay_machine_readable(broken):
+    # `path:line:col: error CODE message`: editors' and CI problem matchers look for the
+    # English words "error" and "warning", so only the message itself is translated.
+    result = run_kopa("validate", str(broken / "records/applications/nimeton.yaml"), workspace=broken)
+    line = next(line for line in result.stdout.splitlines() if "KOPA301" in line)
+    assert f" error KOPA301 {FINNISH}" in line
+
+
+def test_usage_errors_follow_the_language_too(tmp_path):
+    nowhere = tmp_path / "empty"
+    nowhere.mkdir()
+    finnish = run_kopa("validate", workspace=nowhere)
+    assert finnish.exit_code == 2 and "kopa-työtilaa ei löytynyt" in finnish.stderr
+    english = run_kopa("--lang", "en", "validate", workspace=nowhere)
+    assert english.exit_code == 2 and "no kopa workspace found" in english.stderr
