@@ -33,7 +33,7 @@ UNREADABLE = code("KOPA116", E, N_("the file cannot be read: {reason}"))
 BAD_FILE_NAME = code("KOPA117", E, N_("'{name}' is not a valid record file name: use lowercase letters, digits and hyphens, ending in {suffixes}"))
 UNEXPECTED_FILE = code("KOPA118", W, N_("kopa does not know what this file is; records go in {folders}"))
 MISSING_CALL = code("KOPA119", E, N_("the workspace has no records/call.yaml"))
-SECTION_TWICE = code("KOPA120", E, N_("'{field}' is given twice: in the front matter and as a section"))
+SECTION_TWICE = code("KOPA120", E, N_("'{field}' is given twice (first on line {first_line}); keep only one"))
 
 # Shape of a record
 UNKNOWN_KEY = code("KOPA201", E, N_("unknown key '{key}'{hint}"))
@@ -56,7 +56,6 @@ LATE = code("KOPA303", E, N_("submitted on {submitted}, after the deadline {dead
 UNKNOWN_EDUCATION_FORM = code("KOPA304", E, N_("'{value}' is not an education form of the call; expected one of: {choices}{hint}"))
 UNKNOWN_GOAL = code("KOPA305", E, N_("the call has no goal {value}; its goals are {choices}"))
 WRONG_CALL = code("KOPA306", E, N_("the application is for call '{value}', but this workspace's call is '{call}'"))
-LENGTH_COUNT = code("KOPA307", W, N_("the application is {count} / {limit} characters"))
 
 # References between records
 UNKNOWN_ORGANIZATION = code("KOPA401", E, N_("no organisation '{value}' in records/organizations/{hint}"))

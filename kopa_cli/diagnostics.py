@@ -105,9 +105,19 @@ class Diagnostic:
         }
 
 
+def _frozen(value: object) -> object:
+    # Arguments may be the user's own data (a list where a date belongs); a Diagnostic
+    # must stay hashable, so lists become tuples and mappings their text.
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(item) for item in value)
+    if isinstance(value, (dict, set)):
+        return str(value)
+    return value
+
+
 def diagnostic(path: str, position: tuple[int, int], rule: Code, **args: object) -> Diagnostic:
     line, column = position
-    return Diagnostic(path, line, column, rule.id, tuple(args.items()))
+    return Diagnostic(path, line, column, rule.id, tuple((key, _frozen(value)) for key, value in args.items()))
 
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

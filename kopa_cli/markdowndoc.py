@@ -102,12 +102,14 @@ def parse_markdown_application(text: str, path: str) -> tuple[Any, Origin, list[
             problems.append(diagnostic(path, (line, 1), codes.UNKNOWN_HEADING, heading=title, expected=expected))
             continue
         if name in data:
-            problems.append(diagnostic(path, (line, 1), codes.SECTION_TWICE, field=name))
+            first_line = origin.keys.get((name,), (front_line, 1))[0]
+            problems.append(diagnostic(path, (line, 1), codes.SECTION_TWICE, field=name, first_line=first_line))
             continue
         end = headings[index + 1][0] if index + 1 < len(headings) else body_line + len(lines)
         section = lines[line + 1 - body_line : end - body_line]
         start = next((i for i, text in enumerate(section) if text.strip()), 0)
         data[name] = "\n".join(section[start:]).strip()
         origin.keys[(name,)] = (line, 1)
-        origin.values[(name,)] = (line + 1 + start, 1)
+        # the text's first line, so the length rule counts lines from it; an empty section: its heading
+        origin.values[(name,)] = (line + 1 + start, 1) if data[name] else (line, 1)
     return data, origin, problems

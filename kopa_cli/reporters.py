@@ -21,7 +21,7 @@ def text(report: Report, out: IO[str], color: bool) -> None:
     styles = {"error": "\033[1;31m", "warning": "\033[1;33m"} if color else {}
     reset = "\033[0m" if color else ""
     for d in report.diagnostics:
-        severity = _(d.severity.value)
+        severity = d.severity.value  # untranslated: problem matchers look for "error"/"warning"
         style = styles.get(d.severity.value, "")
         out.write(f"{d.path}:{d.line}:{d.column}: {style}{severity}{reset} {d.code} {d.message}\n")
     if report.lengths and report.limit:

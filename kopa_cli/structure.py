@@ -139,7 +139,11 @@ class _Structurer:
         kwargs = {}
         for name, tp, metadata in fields:
             if name in value:
-                kwargs[name] = self.convert(value[name], tp, where + (name,))
+                converted = self.convert(value[name], tp, where + (name,))
+                # A reported optional value falls back to its default (an empty list stays
+                # a list), so rules never meet None where a default was promised.
+                if converted is not None or metadata.get("required"):
+                    kwargs[name] = converted
             elif metadata.get("required"):
                 label = metadata.get("label") or name
                 self.report(where, codes.MISSING_KEY, key=".".join(map(str, where + (name,))), label=Msg(label))

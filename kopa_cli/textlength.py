@@ -40,10 +40,20 @@ def plain_lines(text: str, first_line: int = 1) -> list[tuple[int, str]]:
     for token in markdown_parser().parse(text):
         line = first_line + (token.map[0] if token.map else 0)
         if token.type in ("fence", "code_block"):
-            pieces.append((line, token.content.replace("\n", "")))
+            start = line + 1 if token.type == "fence" else line  # a fence's text follows its ```
+            pieces.extend((start + number, part) for number, part in enumerate(token.content.split("\n")))
         elif token.type == "inline":
-            pieces.append((line, "".join(_inline_text(child) for child in token.children or ())))
-    return [(line, piece) for line, piece in pieces if piece]
+            # one piece per source line, so the length rule can name the line that crosses it
+            current: list[str] = []
+            for child in token.children or ():
+                if child.type in ("softbreak", "hardbreak"):
+                    pieces.append((line, "".join(current)))
+                    line, current = line + 1, []
+                else:
+                    current.append(_inline_text(child))
+            pieces.append((line, "".join(current)))
+    # whitespace around each line does not count, whatever kind (as on the quick path above)
+    return [(line, piece.strip()) for line, piece in pieces if piece.strip()]
 
 
 def _inline_text(token: object) -> str:

@@ -22,13 +22,14 @@ from .workspace import Workspace
 Rule = Callable[[Workspace], Iterable[Diagnostic]]
 
 
-def _members_exist(ws: Workspace, record: Application | Pilot, ids: Iterable[str], where: str) -> Iterator[Diagnostic]:
+def _members_exist(ws: Workspace, record: Application | Pilot, ids: Iterable[str | None], *inner: str) -> Iterator[Diagnostic]:
+    """``inner``: the key of the id inside each member item (a pilot's "org")."""
     seen: Counter[str] = Counter()
     for index, org in enumerate(ids):
         if org is None:
             continue
         seen[org] += 1
-        position = record.origin.at(where, index)
+        position = record.origin.at("members", index, *inner)
         if seen[org] == 2:
             yield diagnostic(record.origin.path, position, codes.DUPLICATE_MEMBER, value=org)
         if org not in ws.organizations:
@@ -62,16 +63,21 @@ def required_content(ws: Workspace) -> Iterator[Diagnostic]:
     if ws.call is None:
         return
     for app in ws.applications.values():
-        for name in ws.call.required:
+        for name in _names(ws.call.required):
             value = getattr(app, name, None)
-            if value is None or value == () or (isinstance(value, str) and not value.strip()):
+            if value is None or (isinstance(value, (list, tuple)) and not value) or (isinstance(value, str) and not value.strip()):
                 label = Msg(label_of(Application, name))
                 yield diagnostic(app.origin.path, app.origin.at(name), codes.REQUIRED_CONTENT, label=label, key=name)
 
 
+def _names(fields: Iterable[str | None]) -> list[str]:
+    """The valid field names of a call's list (an invalid one is reported and left None)."""
+    return [name for name in fields if name is not None]
+
+
 def application_lengths(ws: Workspace) -> dict[str, int]:
     """The counted length of every application, by its path."""
-    fields = ws.call.text_fields if ws.call else ("name", "goal", "plan")
+    fields = _names(ws.call.text_fields) if ws.call else ("name", "goal", "plan")
     return {app.origin.path: sum(count_chars(getattr(app, f)) for f in fields) for app in ws.applications.values()}
 
 
@@ -81,11 +87,12 @@ def length_limit(ws: Workspace) -> Iterator[Diagnostic]:
     limit = ws.call.max_chars
     for app in ws.applications.values():
         used = 0
-        for name in ws.call.text_fields:
+        fields = _names(ws.call.text_fields)
+        for name in fields:
             text = getattr(app, name)
             count = count_chars(text)
             if used + count > limit:
-                total = sum(count_chars(getattr(app, f)) for f in ws.call.text_fields)
+                total = sum(count_chars(getattr(app, f)) for f in fields)
                 line = crossing_line(text, app.origin.at(name)[0], limit - used)
                 yield diagnostic(
                     app.origin.path, (line, 1), codes.TOO_LONG,
@@ -122,16 +129,18 @@ def education_forms_and_goals(ws: Workspace) -> Iterator[Diagnostic]:
             if goal is not None and goals and goal not in goals:
                 yield diagnostic(app.origin.path, app.origin.at("goals", index), codes.UNKNOWN_GOAL, value=goal, choices=goals)
         for values, key in ((app.education_forms, "education_forms"), (app.goals, "goals")):
-            for value, count in Counter(v for v in values if v is not None).items():
-                if count > 1:
-                    yield diagnostic(app.origin.path, app.origin.at(key), codes.DUPLICATE_ITEM, value=value, key=key)
+            seen: set[object] = set()
+            for index, value in enumerate(values):
+                if value is not None and value in seen:  # point at the repeat, not the list
+                    yield diagnostic(app.origin.path, app.origin.at(key, index), codes.DUPLICATE_ITEM, value=value, key=key)
+                seen.add(value)
 
 
 def application_members(ws: Workspace) -> Iterator[Diagnostic]:
     for app in ws.applications.values():
-        yield from _members_exist(ws, app, app.members, "members")
+        yield from _members_exist(ws, app, app.members)
         yield from _responsible(ws, app, list(app.members))
-        if len(set(app.members)) == 1:
+        if len(set(app.members) - {None}) == 1:
             yield diagnostic(app.origin.path, app.origin.at("members"), codes.FEW_MEMBERS, count=1)
 
 
@@ -148,7 +157,7 @@ def pilot_application(ws: Workspace) -> Iterator[Diagnostic]:
         app = ws.applications.get(name)
         if app is None:
             yield diagnostic(pilot.origin.path, position, codes.UNKNOWN_APPLICATION, value=name, hint=suggest(name, ws.applications))
-        elif app.status != "selected":
+        elif app.status is not None and app.status != "selected":
             yield diagnostic(pilot.origin.path, position, codes.APPLICATION_NOT_SELECTED, value=name, status=app.status)
         if name in first_pilot:
             yield diagnostic(pilot.origin.path, position, codes.TWO_PILOTS, value=name, other=first_pilot[name])
@@ -157,10 +166,16 @@ def pilot_application(ws: Workspace) -> Iterator[Diagnostic]:
 
 def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
     for pilot in ws.pilots.values():
-        orgs = [m.org for m in pilot.members if m is not None]
-        yield from _members_exist(ws, pilot, orgs, "members")
+        if pilot.members is None:  # missing or not a list: already reported
+            continue
+        # one entry per list item, so that positions match the file even past a broken item
+        orgs = [m.org if m is not None else None for m in pilot.members]
+        yield from _members_exist(ws, pilot, orgs, "org")
         yield from _responsible(ws, pilot, orgs)
-        if len(set(orgs)) == 1:
+        distinct = len(set(orgs) - {None})
+        if not pilot.members:  # nobody to approve or to pay the fee
+            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.EMPTY_VALUE, key="members")
+        elif distinct == 1:
             yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.FEW_MEMBERS, count=1)
         app = ws.applications.get(pilot.application or "")
         for index, member in enumerate(pilot.members):
@@ -188,6 +203,8 @@ def pilot_years(ws: Workspace) -> Iterator[Diagnostic]:
         return
     call_years = list(ws.call.fee.years or ())
     for pilot in ws.pilots.values():
+        if pilot.years is not None and not pilot.years:  # "years: []" would bill nothing, silently
+            yield diagnostic(pilot.origin.path, pilot.origin.at("years"), codes.EMPTY_VALUE, key="years")
         for index, year in enumerate(pilot.years or ()):
             if year is not None and year not in call_years:
                 yield diagnostic(pilot.origin.path, pilot.origin.at("years", index), codes.YEAR_NOT_IN_CALL, value=year, choices=call_years)
@@ -211,7 +228,7 @@ def split_data(ws: Workspace) -> Iterator[Diagnostic]:
         method = split_method(ws.call, pilot)
         if method == "population" and pilot.population_year is None:
             yield diagnostic(pilot.origin.path, pilot.origin.at("split"), codes.NO_POPULATION_YEAR)
-        for index, member in enumerate(pilot.members):
+        for index, member in enumerate(pilot.members or ()):
             if member is None or member.org is None:
                 continue
             where = ("members", index)
@@ -232,10 +249,14 @@ def split_data(ws: Workspace) -> Iterator[Diagnostic]:
 
 
 def organization_codes(ws: Workspace) -> Iterator[Diagnostic]:
+    reported = {(d.path, d.line, d.column) for d in ws.diagnostics}
     for org in ws.organizations.values():
-        if org.type == "municipality" and ("municipality_code",) not in org.origin.values:
+        code_given = ("municipality_code",) in org.origin.values
+        position = org.origin.at("municipality_code")
+        # missing, or written empty ("municipality_code:"); a malformed code is reported already
+        if org.type == "municipality" and org.municipality_code is None and (not code_given or (org.origin.path, *position) not in reported):
             label = Msg(N_("a municipality's three-digit code"))
-            yield diagnostic(org.origin.path, org.origin.at(), codes.MISSING_KEY, key="municipality_code", label=label)
+            yield diagnostic(org.origin.path, position, codes.MISSING_KEY, key="municipality_code", label=label)
         if org.type not in (None, "municipality") and org.municipality_code is not None:
             yield diagnostic(org.origin.path, org.origin.at("municipality_code"), codes.MUNICIPALITY_CODE_TYPE, type=org.type)
         if org.einvoice and org.einvoice.address and org.business_id:

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any, Iterator, Protocol
 
 from . import codes
-from .diagnostics import Diagnostic, diagnostic
+from .diagnostics import Diagnostic, Msg, diagnostic
+from .i18n import N_
 from .markdowndoc import parse_markdown_application
 from .records import RECORD_KINDS, Application, Call, Organization, Pilot
 from .structure import structure
@@ -53,6 +54,24 @@ class DirectorySource:
                 if (Path(folder) / name).is_symlink():
                     yield f"{base}/{name}"
 
+    def link_problem(self, path: str) -> Diagnostic | None:
+        """A link leaving the workspace, looping or naming a folder: reported before the
+        file's name or kind is judged, since those say nothing about where it points."""
+        full = self.root / path
+        try:
+            if not full.is_symlink():
+                return None
+            target = full.resolve()
+            if not target.is_relative_to(self.root.resolve()):
+                return diagnostic(path, (1, 1), codes.SYMLINK_OUTSIDE, target=str(target))
+            if target.is_dir():
+                return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("it is a link to a folder; kopa does not follow those")))
+        except RuntimeError:  # Path.resolve() on a symlink loop, before Python 3.13
+            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("it is a link that points to itself")))
+        except OSError as error:
+            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=error.strerror or str(error))
+        return None
+
     def read(self, path: str) -> bytes | Diagnostic:
         full = self.root / path
         try:
@@ -61,11 +80,13 @@ class DirectorySource:
                 if not target.is_relative_to(self.root.resolve()):
                     return diagnostic(path, (1, 1), codes.SYMLINK_OUTSIDE, target=str(target))
             if full.is_dir():
-                return diagnostic(path, (1, 1), codes.UNREADABLE, reason="a folder")
+                return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("it is a folder")))
             size = full.stat().st_size
             if size > MAX_FILE_BYTES:
                 return diagnostic(path, (1, 1), codes.TOO_LARGE, size=size, limit=MAX_FILE_BYTES)
             return full.read_bytes()
+        except RuntimeError:  # Path.resolve() on a symlink loop, before Python 3.13
+            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("it is a link that points to itself")))
         except OSError as error:
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=error.strerror or str(error))
 
@@ -94,8 +115,10 @@ def _decode(data: bytes, path: str) -> str | Diagnostic:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        data = error.object  # without the byte order mark: positions count from here
         line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        column = len(data[line_start : error.start].decode("utf-8")) + 1  # in characters, as editors show
         return diagnostic(path, (line, column), codes.NOT_UTF8, byte=f"0x{data[error.start]:02x}")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -148,7 +171,13 @@ def load_workspace(root: Path | None, source: Source, cache: Any = None) -> Work
     problems: list[Diagnostic] = []
     loaded: dict[str, dict[str, Any]] = {kind: {} for kind in RECORD_KINDS}
     files: list[str] = []
+    link_problem = getattr(source, "link_problem", None)
     for path in source.paths():
+        if link_problem is not None and (problem := link_problem(path)):
+            problems.append(problem)
+            if kind_of(path) is not None:
+                files.append(path)
+            continue
         kind = kind_of(path)
         if kind is None:
             parts = path.split("/")

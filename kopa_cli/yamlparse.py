@@ -15,11 +15,14 @@ from datetime import date, datetime
 from typing import Any
 
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import AliasEvent, StreamEndEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
 from . import codes
-from .diagnostics import Diagnostic, diagnostic
+from .diagnostics import Diagnostic, Msg, diagnostic
+from .i18n import N_
 
 try:  # the C parser is ten times faster; the pure one is a fallback, same behaviour
     from ruamel.yaml.cyaml import CParser as _Parser
@@ -41,6 +44,10 @@ MAX_BRACKETS = 1000  # deeper flow nesting could exhaust the C stack before our 
 
 _TAG = "tag:yaml.org,2002:"
 _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
+# Block nesting needs one more column of indentation or one more "- " / "? " / ": "
+# at the start of a line per level ("- - - x"); a line starting with this many of those
+# characters could nest deep enough to exhaust the C stack, like deep flow brackets.
+_DEEP_BLOCK = re.compile(r"^[ \t?:-]{%d,}" % MAX_BRACKETS, re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -85,38 +92,62 @@ def _pos(node: Node, line_offset: int) -> Pos:
     return (mark.line + 1 + line_offset, mark.column + 1)
 
 
-def _flow_depth_exceeds(text: str, limit: int) -> bool:
+def _position_in(text: str, index: int) -> Pos:
+    """1-based line and column of a character index of ``text``."""
+    line_start = text.rfind("\n", 0, index) + 1
+    return (text.count("\n", 0, index) + 1, index - line_start + 1)
+
+
+def _too_deep_at(text: str, limit: int) -> int | None:
+    """Where the text could nest deeper than ``limit`` (flow brackets or block indicators)."""
+    deep_block = _DEEP_BLOCK.search(text)
+    if deep_block:
+        return deep_block.start()
     if text.count("[") + text.count("{") <= limit:
-        return False
+        return None
     depth = 0
     for match in re.finditer(r"[\[\]{}]", text):
         depth += 1 if match.group() in "[{" else -1
         if depth > limit:
-            return True
-    return False
+            return match.start()
+    return None
+
+
+def _alias_positions(text: str, line_offset: int) -> list[Pos]:
+    """Where each alias (*name) is written: the composed nodes share one object per anchor,
+    so only the parser's events know the alias's own place."""
+    parser = _NodeReader(text)
+    positions = []
+    while True:
+        event = parser.get_event()
+        if isinstance(event, StreamEndEvent):
+            return positions
+        if isinstance(event, AliasEvent):
+            positions.append((event.start_mark.line + 1 + line_offset, event.start_mark.column + 1))
 
 
 class _Builder:
-    def __init__(self, path: str, line_offset: int) -> None:
+    def __init__(self, path: str, line_offset: int, text: str) -> None:
         self.path = path
         self.line_offset = line_offset
+        self.text = text
         self.origin = Origin(path)
         self.diagnostics: list[Diagnostic] = []
         self.seen: set[int] = set()
+        self.aliases = False
 
     def report(self, node: Node, rule: Any, **args: object) -> None:
         self.diagnostics.append(diagnostic(self.path, _pos(node, self.line_offset), rule, **args))
 
     def build(self, node: Node, where: Path) -> Any:
-        if id(node) in self.seen:  # the same node twice: an alias
-            where_used = self.origin.keys.get(where, _pos(node, self.line_offset))
-            self.diagnostics.append(diagnostic(self.path, where_used, codes.ALIAS))
+        if id(node) in self.seen:  # the same node twice: an alias, reported by parse_yaml
+            self.aliases = True
             return None
         self.seen.add(id(node))
         if len(where) > MAX_DEPTH:
             self.report(node, codes.TOO_DEEP, limit=MAX_DEPTH)
             return None
-        self.origin.values[where] = _pos(node, self.line_offset)
+        self.origin.values[where] = self.value_position(node)
         tag = node.tag
         if not tag.startswith(_TAG) or tag[len(_TAG):] not in _CONSTRUCTORS:
             self.report(node, codes.TAG, tag=tag.replace(_TAG, "!!"))
@@ -127,12 +158,29 @@ class _Builder:
             return [self.build(item, where + (i,)) for i, item in enumerate(node.value)]
         return self.scalar(node)
 
+    def value_position(self, node: Node) -> Pos:
+        """Where a value starts; for a block scalar (``goal: |``) its first text line, so
+        that line numbers counted inside the text (the length rule) match the file."""
+        if isinstance(node, ScalarNode) and node.style in ("|", ">") and node.value.strip():
+            line = node.start_mark.line + 1  # 0-based: the line after the indicator
+            lines = self.text.split("\n", line + 1)
+            text_line = lines[line] if line < len(lines) else ""
+            column = len(text_line) - len(text_line.lstrip(" ")) + 1
+            return (line + 1 + self.line_offset, column)
+        return _pos(node, self.line_offset)
+
     def mapping(self, node: MappingNode, where: Path) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         first_line: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode) or key_node.tag == _TAG + "merge":
-                self.report(key_node, codes.WRONG_TYPE, key="?", expected="a plain key", found="a structure")
+            if key_node.tag == _TAG + "merge":  # "<<" merges nothing here: it is just an unknown key
+                key_node.tag = _TAG + "str"
+            elif not key_node.tag.startswith(_TAG) or key_node.tag[len(_TAG):] not in _CONSTRUCTORS:
+                self.report(key_node, codes.TAG, tag=key_node.tag.replace(_TAG, "!!"))
+                continue
+            if not isinstance(key_node, ScalarNode):  # "? [a, b]": a list or mapping as a key
+                found = N_("a list") if isinstance(key_node, SequenceNode) else N_("a mapping of keys and values")
+                self.report(key_node, codes.WRONG_TYPE, key="?", expected=Msg(N_("text")), found=Msg(found))
                 continue
             key = self.scalar(key_node)
             if isinstance(key, date):  # a date as a key means the same as its text
@@ -182,24 +230,37 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Origin,
     origin = Origin(path)
     if not text.strip():
         return None, origin, []
-    tab = _TAB_INDENT.search(text)
-    if tab:
-        line = text.count("\n", 0, tab.start()) + 1
-        column = tab.end() - tab.start()
-        return None, origin, [diagnostic(path, (line + line_offset, column), codes.TAB_INDENT)]
-    if _flow_depth_exceeds(text, MAX_BRACKETS):
-        return None, origin, [diagnostic(path, (1 + line_offset, 1), codes.TOO_DEEP, limit=MAX_DEPTH)]
+    deep = _too_deep_at(text, MAX_BRACKETS)
+    if deep is not None:
+        line, column = _position_in(text, deep)
+        return None, origin, [diagnostic(path, (line + line_offset, column), codes.TOO_DEEP, limit=MAX_DEPTH)]
     try:
         node = _NodeReader(text).get_single_node()
     except MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        where = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
+        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        # A tab in indentation is the likeliest cause and has a message of its own; tabs
+        # inside text (a literal block) are valid YAML, so look only when parsing failed.
+        tab = _TAB_INDENT.search(text)
+        if tab and _position_in(text, tab.start())[0] <= where[0]:
+            line, column = _position_in(text, tab.end() - 1)
+            return None, origin, [diagnostic(path, (line + line_offset, column), codes.TAB_INDENT)]
         problem = error.problem or error.context or "invalid YAML"
-        return None, origin, [diagnostic(path, where, codes.YAML_SYNTAX, problem=problem)]
+        context = error.context_mark
+        if error.problem and error.context and context and context.line + 1 < where[0]:
+            # the parser notices the problem later than it starts: name where that was
+            problem = f"{problem} ({error.context} started on line {context.line + 1 + line_offset})"
+        return None, origin, [diagnostic(path, (where[0] + line_offset, where[1]), codes.YAML_SYNTAX, problem=problem)]
+    except ReaderError as error:  # a control character such as NUL
+        line, column = _position_in(text, error.position) if isinstance(error.position, int) else (1, 1)
+        problem = f"unacceptable character #x{error.character:04x}: {error.reason}" if isinstance(error.character, int) else str(error.reason)
+        return None, origin, [diagnostic(path, (line + line_offset, column), codes.YAML_SYNTAX, problem=problem)]
     except YAMLError as error:
         return None, origin, [diagnostic(path, (1 + line_offset, 1), codes.YAML_SYNTAX, problem=str(error))]
     if node is None:
         return None, origin, []
-    builder = _Builder(path, line_offset)
+    builder = _Builder(path, line_offset, text)
     data = builder.build(node, ())
+    if builder.aliases:
+        builder.diagnostics.extend(diagnostic(path, where, codes.ALIAS) for where in _alias_positions(text, line_offset))
     return data, builder.origin, builder.diagnostics

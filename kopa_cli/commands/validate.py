@@ -18,7 +18,8 @@ def _selector(root: Path, paths: list[Path]):
         return lambda path: True
     prefixes = []
     for given in paths:
-        full = given.resolve()
+        # relative to the current folder, or else to the workspace (kopa -w DIR validate records/pilots)
+        full = given.resolve() if given.is_absolute() or given.exists() else (root / given).resolve()
         if not full.exists():
             raise PathNotFound(path=given)
         if not full.is_relative_to(root):

@@ -1,0 +1,235 @@
+"""The one Jinja environment kopa renders templates with, and its filters.
+
+Templates come from pull requests and CI renders them, so the environment is sandboxed:
+a template can use the values it is given, never Python's internals. ``StrictUndefined``
+turns a misspelt name into an error instead of an empty string. A workspace's own
+``templates/`` folder overrides the built-in templates of the same name.
+
+Record values are data passed to a template, never template source. jinja2 is imported
+only here, and commands import this module only when they render.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+
+from . import formatting
+from .errors import ExitCode, KopaError
+from .i18n import N_, _
+
+WORKSPACE_TEMPLATES = "templates"
+# Inside a wheel the built-in templates are kopa_cli/templates (pyproject.toml force-includes
+# them there); in a source checkout or an editable install they are the repository's templates/.
+_PACKAGE = Path(__file__).resolve().parent
+_BUILTIN_CANDIDATES = (_PACKAGE / "templates", _PACKAGE.parent / "templates")
+
+
+class TemplateFailed(KopaError):
+    """A template could not be read or rendered: a problem in the (often user-edited) template."""
+
+    template = N_("{template}, line {line}: {problem}")
+    exit_code = ExitCode.PROBLEMS
+
+
+class TemplateMissing(KopaError):
+    template = N_("no template '{name}' in {places}")
+    exit_code = ExitCode.BUG
+
+
+class TemplateOutside(KopaError):
+    template = N_("the template {name} is a link to {target}, outside its templates folder; templates must be inside it")
+    exit_code = ExitCode.PROBLEMS
+
+
+def builtin_templates() -> Path:
+    """The folder of the templates that ship with kopa."""
+    for candidate in _BUILTIN_CANDIDATES:
+        if candidate.is_dir():
+            return candidate
+    return _BUILTIN_CANDIDATES[-1]
+
+
+class _ContainedLoader(jinja2.FileSystemLoader):
+    """A FileSystemLoader that refuses links out of its folder, so a template cannot read other files."""
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(str(root))
+        self.root = root.resolve()
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        target = Path(filename).resolve()
+        if not target.is_relative_to(self.root):
+            raise TemplateOutside(name=template, target=str(target))
+        return source, filename, uptodate
+
+
+# Filters: the one place that decides how values look in rendered text.
+
+
+def _decimal(value: Decimal | str | int) -> Decimal:
+    if isinstance(value, float):  # a float has already lost the cents (domain.md, Money)
+        raise TypeError(f"{value!r} is a float; money and rates are Decimal or quoted text")
+    return Decimal(value)
+
+
+def _money(value: Decimal | str | int, currency: str = "EUR") -> str:
+    return formatting.money(_decimal(value), currency=currency)
+
+
+def _number(value: Decimal | str | int) -> str:
+    return formatting.number(value if isinstance(value, int) else _decimal(value))
+
+
+def _date(value: date) -> str:
+    return formatting.day(value)
+
+
+def _percent(value: Decimal | str | int) -> str:
+    return formatting.percent(_decimal(value))
+
+
+_SHORT_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def yaml_str(value: object) -> str:
+    """A YAML double-quoted scalar that reads back as exactly ``str(value)``.
+
+    Quotes, backslashes and every character Python does not call printable (control
+    characters, line and paragraph separators, no-break spaces) are escaped, so no value
+    can end the scalar, start a new key or change what the line means.
+    """
+    text = "" if value is None else str(value)
+    out = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char in _SHORT_ESCAPES:
+            out.append(_SHORT_ESCAPES[char])
+        elif char.isprintable():
+            out.append(char)
+        elif ord(char) <= 0xFFFF:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    return '"' + "".join(out) + '"'
+
+
+def one_line(value: object) -> str:
+    """Text for a single line, e.g. a YAML comment: every run of whitespace becomes one space."""
+    return " ".join(("" if value is None else str(value)).split())
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "money": _money,
+    "number": _number,
+    "date": _date,
+    "percent": _percent,
+    "yaml_str": yaml_str,
+    "one_line": one_line,
+}
+
+
+def _autoescape(name: str | None) -> bool:
+    # HTML and XML outputs escape values; YAML and Markdown outputs are written as they are.
+    return bool(name) and name.removesuffix(".j2").lower().endswith((".html", ".htm", ".xml"))
+
+
+def environment(workspace: Path | None) -> SandboxedEnvironment:
+    """The Jinja environment: the workspace's templates/ first, then the built-in ones."""
+    roots = []
+    if workspace is not None and (workspace / WORKSPACE_TEMPLATES).is_dir():
+        roots.append(workspace / WORKSPACE_TEMPLATES)
+    roots.append(builtin_templates())
+    env = SandboxedEnvironment(
+        loader=jinja2.ChoiceLoader([_ContainedLoader(root) for root in roots]),
+        undefined=jinja2.StrictUndefined,
+        autoescape=_autoescape,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(FILTERS)
+    return env
+
+
+def _shown(filename: str | None, workspace: Path | None, name: str) -> str:
+    """How a template file is named in a message: workspace-relative, or as built in."""
+    if filename:
+        path = Path(filename).resolve()
+        if workspace is not None and path.is_relative_to(workspace.resolve()):
+            return path.relative_to(workspace.resolve()).as_posix()
+        builtin = builtin_templates().resolve()
+        if path.is_relative_to(builtin):
+            return _("kopa's built-in template {name}").format(name=path.relative_to(builtin).as_posix())
+    return name
+
+
+def _roots(env: SandboxedEnvironment) -> list[Path]:
+    return [loader.root for loader in env.loader.loaders]  # type: ignore[union-attr]
+
+
+def _template_position(error: BaseException, env: SandboxedEnvironment) -> tuple[str | None, int]:
+    """The template file and line where rendering failed, from Jinja's rewritten traceback."""
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return error.filename, error.lineno or 1
+    roots = [root.resolve() for root in _roots(env)]
+    found: tuple[str | None, int] = (None, 1)
+    for frame in traceback.extract_tb(error.__traceback__):
+        frame_path = Path(frame.filename)
+        if frame_path.is_absolute() and any(frame_path.resolve().is_relative_to(root) for root in roots):
+            found = (frame.filename, frame.lineno or 1)
+    return found
+
+
+def describe(workspace: Path | None, name: str) -> str:
+    """Which file the template ``name`` is read from, as a message names it."""
+    env = environment(workspace)
+    try:
+        _source, filename, _uptodate = env.loader.get_source(env, name)  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound:
+        return name
+    return _shown(filename, workspace, name)
+
+
+def render(workspace: Path | None, name: str, **context: Any) -> str:
+    """Render the template ``name`` with ``context``; every failure is a TemplateFailed naming file and line."""
+    env = environment(workspace)
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateNotFound as error:
+        if error.name == name:  # kopa asked for a template it does not ship: a bug
+            places = ", ".join(str(root) for root in _roots(env))
+            raise TemplateMissing(name=error.name, places=places) from None
+        filename, line = _template_position(error, env)  # an {% include %} of a missing template
+        problem = _("no template '{name}' in {places}").format(name=error.name, places=", ".join(str(r) for r in _roots(env)))
+        raise TemplateFailed(template=_shown(filename, workspace, name), line=line, problem=problem) from None
+    except jinja2.TemplateError as error:
+        filename, line = _template_position(error, env)
+        if isinstance(error, jinja2.sandbox.SecurityError):
+            problem = _("the template tried something that is not allowed ({detail}); a template may only use the values it is given")
+        elif isinstance(error, jinja2.UndefinedError):
+            problem = _("{detail}; check the spelling of the name")
+        elif isinstance(error, jinja2.TemplateSyntaxError):
+            problem = _("template syntax error: {detail}")
+        else:
+            problem = _("the template failed: {detail}")
+        raise TemplateFailed(
+            template=_shown(filename, workspace, name), line=line, problem=problem.format(detail=str(error.message or error).rstrip("."))
+        ) from None
+    except (ArithmeticError, ValueError, TypeError, LookupError) as error:
+        # A filter given a value of the wrong kind (e.g. money of "abc"): still the template's line.
+        filename, line = _template_position(error, env)
+        raise TemplateFailed(
+            template=_shown(filename, workspace, name), line=line,
+            problem=_("the template failed: {detail}").format(detail=f"{type(error).__name__}: {error}"),
+        ) from None
+
