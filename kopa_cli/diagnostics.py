@@ -9,8 +9,8 @@ and translated when shown.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
 
@@ -122,3 +122,31 @@ def diagnostic(path: str, position: tuple[int, int], rule: Code, **args: object)
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     return sorted(set(diagnostics), key=lambda d: d.sort_key)
+
+
+@dataclass(frozen=True)
+class Report:
+    """What ``kopa validate`` found: the files read, the problems, each application's length."""
+
+    files: tuple[str, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    lengths: dict[str, int]  # counted characters by application path
+    limit: int | None  # the call's max_chars
+    language: str | None = None  # the call's language: the default for messages
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == Severity.ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.diagnostics) - self.errors
+
+    def only(self, selected: Callable[[str], bool]) -> Report:
+        """The part of the report about the paths ``selected`` accepts."""
+        return replace(
+            self,
+            files=tuple(p for p in self.files if selected(p)),
+            diagnostics=tuple(d for d in self.diagnostics if selected(d.path)),
+            lengths={p: n for p, n in self.lengths.items() if selected(p)},
+        )

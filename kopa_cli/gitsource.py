@@ -18,7 +18,7 @@ from . import codes
 from .diagnostics import Diagnostic, Msg, diagnostic
 from .errors import GitError
 from .i18n import N_
-from .workspace import MAX_FILE_BYTES, RECORDS
+from .recordfiles import MAX_FILE_BYTES, RECORDS
 
 LINK_MODE = "120000"
 SUBMODULE_MODE = "160000"

@@ -142,6 +142,7 @@ class Application:
     plan: str | None = key(label=N_("Short description of how the development work will be done"))
     id: str = internal()
     origin: Origin = internal()
+    char_counts: dict[str, int] = internal()  # each text field's length, counted as the call says
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,8 @@ import json
 from typing import IO, Callable
 
 from . import formatting
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Report
 from .i18n import _, ngettext
-from .validation import Report
 
 MAX_LENGTH_LINES = 50  # past this, the text report names only the longest applications
 

@@ -74,6 +74,18 @@ def label_of(cls: type, name: str) -> str:
     return name
 
 
+@cache
+def _shape(tp: Any) -> tuple[Any, tuple[Any, ...]]:
+    """(origin, arguments) of an annotation, computed once per type: ``X | None`` is
+    (Union, (X,)), ``Annotated[str, marker]`` is (Annotated, (str, marker))."""
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        return Union, tuple(arg for arg in get_args(tp) if arg is not type(None))
+    if origin is Annotated:
+        return Annotated, (tp.__origin__, tp.__metadata__[0])
+    return origin, get_args(tp)
+
+
 class _Structurer:
     def __init__(self, origin: Origin) -> None:
         self.origin = origin
@@ -84,40 +96,38 @@ class _Structurer:
         self.diagnostics.append(diagnostic(self.origin.path, position, rule, **args))
 
     def convert(self, value: Any, tp: Any, where: Path) -> Any:
-        key = _key_name(where)
-        origin = get_origin(tp)
-        if origin in (Union, types.UnionType):
+        origin, args = _shape(tp)
+        if origin is Union:
             if value is None:
                 return None
-            (tp,) = [arg for arg in get_args(tp) if arg is not type(None)]
-            return self.convert(value, tp, where)
+            return self.convert(value, args[0], where)
         if value is None:
-            self.report(where, codes.EMPTY_VALUE, key=key)
+            self.report(where, codes.EMPTY_VALUE, key=_key_name(where))
             return None
         if origin is Annotated:
-            base, marker = get_args(tp)[:2]
+            base, marker = args
             if isinstance(marker, Number):
                 return self.number(value, marker, where)
             text = self.convert(value, base, where)
             if text is not None and not marker.check(text):
-                self.report(where, marker.rule, key=key, value=text, expected=Msg(marker.name))
+                self.report(where, marker.rule, key=_key_name(where), value=text, expected=Msg(marker.name))
                 return None
             return text
         if origin is Literal:
-            choices = list(get_args(tp))
-            if value not in choices:
-                self.report(where, codes.NOT_IN_CHOICES, key=key, value=value, choices=choices, hint=suggest(value, choices))
+            if value not in args:
+                choices = list(args)
+                self.report(where, codes.NOT_IN_CHOICES, key=_key_name(where), value=value, choices=choices, hint=suggest(value, choices))
                 return None
             return value
         if origin is list:
             if not isinstance(value, list):
                 return self.wrong_type(value, N_("a list"), where)
-            (item_type,) = get_args(tp)
+            (item_type,) = args
             return tuple(self.convert(item, item_type, where + (i,)) for i, item in enumerate(value))
         if origin is dict:
             if not isinstance(value, dict):
                 return self.wrong_type(value, N_("a mapping of keys and values"), where)
-            key_type, value_type = get_args(tp)
+            key_type, value_type = args
             result = {}
             for k, v in value.items():
                 converted_key = self.dict_key(k, key_type, where + (k,))

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Callable
 
 from . import codes, formatting
-from .diagnostics import Diagnostic, Msg, diagnostic, sort_diagnostics, suggest
+from .diagnostics import Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
 from .i18n import N_
 from .records import Application, Call, Pilot, Responsible
 from .structure import label_of
-from .textlength import count_chars, crossing_line
+from .textlength import crossing_line
 from .workspace import Workspace
 
 Rule = Callable[[Workspace], Iterable[Diagnostic]]
@@ -78,7 +77,7 @@ def _names(fields: Iterable[str | None]) -> list[str]:
 def application_lengths(ws: Workspace) -> dict[str, int]:
     """The counted length of every application, by its path."""
     fields = _names(ws.call.text_fields) if ws.call else ("name", "goal", "plan")
-    return {app.origin.path: sum(count_chars(getattr(app, f)) for f in fields) for app in ws.applications.values()}
+    return {app.origin.path: sum(app.char_counts.get(f, 0) for f in fields) for app in ws.applications.values()}
 
 
 def length_limit(ws: Workspace) -> Iterator[Diagnostic]:
@@ -89,11 +88,10 @@ def length_limit(ws: Workspace) -> Iterator[Diagnostic]:
         used = 0
         fields = _names(ws.call.text_fields)
         for name in fields:
-            text = getattr(app, name)
-            count = count_chars(text)
+            count = app.char_counts.get(name, 0)
             if used + count > limit:
-                total = sum(count_chars(getattr(app, f)) for f in fields)
-                line = crossing_line(text, app.origin.at(name)[0], limit - used)
+                total = sum(app.char_counts.get(f, 0) for f in fields)
+                line = crossing_line(getattr(app, name), app.origin.at(name)[0], limit - used)
                 yield diagnostic(
                     app.origin.path, (line, 1), codes.TOO_LONG,
                     count=formatting.number(total), limit=formatting.number(limit), label=Msg(label_of(Application, name)),
@@ -283,30 +281,15 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Report:
-    files: tuple[str, ...]
-    diagnostics: tuple[Diagnostic, ...]
-    lengths: dict[str, int]
-    limit: int | None
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for d in self.diagnostics if d.severity == "error")
-
-    @property
-    def warnings(self) -> int:
-        return len(self.diagnostics) - self.errors
-
-
-def check(ws: Workspace, only: Callable[[str], bool] = lambda path: True) -> Report:
-    """Every problem of the workspace, for the paths ``only`` accepts, sorted by position."""
+def check(ws: Workspace) -> Report:
+    """Every problem of the workspace, sorted by position, and every application's length."""
     problems = list(ws.diagnostics)
     for rule in RULES:
         problems.extend(rule(ws))
     return Report(
-        files=tuple(p for p in ws.files if only(p)),
-        diagnostics=tuple(sort_diagnostics([d for d in problems if only(d.path)])),
-        lengths={p: n for p, n in application_lengths(ws).items() if only(p)},
+        files=ws.files,
+        diagnostics=tuple(sort_diagnostics(problems)),
+        lengths=application_lengths(ws),
         limit=ws.call.max_chars if ws.call else None,
+        language=ws.call.language if ws.call else None,
     )

@@ -18,7 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import AliasEvent, StreamEndEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
-from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
 
 from . import codes
 from .diagnostics import Diagnostic, Msg, diagnostic
@@ -69,12 +69,49 @@ class Origin:
         return self.keys.get(path) or self.at(*path)
 
 
+# Which plain (unquoted) scalars are not text: ruamel.yaml's own YAML 1.2 table, indexed
+# by first character once. Its resolver object does the same look-up in generic code that
+# costs more than parsing itself. "<<" (merge) and "=" (value) stay text: a merge key is
+# just an unknown key here.
+_PLAIN_RESOLVERS: dict[str, list[tuple[str, Any]]] = {}
+for _versions, _tag_name, _pattern, _first in implicit_resolvers:
+    if (1, 2) in _versions and _tag_name[len(_TAG):] in ("bool", "float", "int", "null", "timestamp"):
+        for _char in _first:
+            _PLAIN_RESOLVERS.setdefault(_char, []).append((_tag_name, _pattern))
+_STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+
+
+def resolve_tag(kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+    """The tag of an untagged node, as ruamel.yaml's YAML 1.2 resolver gives it."""
+    if kind is SequenceNode:
+        return _SEQ
+    if kind is MappingNode:
+        return _MAP
+    if not implicit[0]:  # quoted
+        return _STR
+    for tag, pattern in _PLAIN_RESOLVERS.get(value[:1], ()):
+        if pattern.match(value):
+            return tag
+    return _STR
+
+
 if C_PARSER:
 
-    class _NodeReader(_Parser, VersionedResolver):
+    class _NodeReader(_Parser):
         def __init__(self, text: str) -> None:
             _Parser.__init__(self, text)
-            VersionedResolver.__init__(self)
+
+        def descend_resolver(self, *_: object) -> None:
+            pass
+
+        def ascend_resolver(self, *_: object) -> None:
+            pass
+
+        def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+            return resolve_tag(kind, value, implicit)
+
+    def _tag(node: Node) -> str:
+        return node.ctag.suffix  # the full tag; str(node.tag) decodes it again, slowly
 
 else:  # pragma: no cover
 
@@ -85,6 +122,9 @@ else:  # pragma: no cover
             _PyParser.__init__(self, loader=self)
             _Composer.__init__(self, loader=self)
             VersionedResolver.__init__(self, loader=self)
+
+    def _tag(node: Node) -> str:
+        return node.tag
 
 
 def _pos(node: Node, line_offset: int) -> Pos:
@@ -148,13 +188,14 @@ class _Builder:
             self.report(node, codes.TOO_DEEP, limit=MAX_DEPTH)
             return None
         self.origin.values[where] = self.value_position(node)
-        tag = node.tag
-        if not tag.startswith(_TAG) or tag[len(_TAG):] not in _CONSTRUCTORS:
+        tag = _tag(node)
+        if tag not in _BY_TAG:
             self.report(node, codes.TAG, tag=tag.replace(_TAG, "!!"))
             return None
-        if isinstance(node, MappingNode):
+        kind = node.__class__
+        if kind is MappingNode:
             return self.mapping(node, where)
-        if isinstance(node, SequenceNode):
+        if kind is SequenceNode:
             return [self.build(item, where + (i,)) for i, item in enumerate(node.value)]
         return self.scalar(node)
 
@@ -173,10 +214,9 @@ class _Builder:
         result: dict[Any, Any] = {}
         first_line: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":  # "<<" merges nothing here: it is just an unknown key
-                key_node.tag = _TAG + "str"
-            elif not key_node.tag.startswith(_TAG) or key_node.tag[len(_TAG):] not in _CONSTRUCTORS:
-                self.report(key_node, codes.TAG, tag=key_node.tag.replace(_TAG, "!!"))
+            key_tag = _tag(key_node)
+            if key_tag not in _BY_TAG:
+                self.report(key_node, codes.TAG, tag=key_tag.replace(_TAG, "!!"))
                 continue
             if not isinstance(key_node, ScalarNode):  # "? [a, b]": a list or mapping as a key
                 found = N_("a list") if isinstance(key_node, SequenceNode) else N_("a mapping of keys and values")
@@ -194,10 +234,9 @@ class _Builder:
         return result
 
     def scalar(self, node: ScalarNode) -> Any:
-        kind = node.tag[len(_TAG):]
         try:
-            return _CONSTRUCTORS[kind](node.value)
-        except (ValueError, KeyError):
+            return _BY_TAG[_tag(node)](node.value)
+        except (ValueError, KeyError, TypeError):
             return node.value
 
 
@@ -223,6 +262,7 @@ _CONSTRUCTORS: dict[str, Any] = {
     "map": None,
     "seq": None,
 }
+_BY_TAG = {_TAG + name: construct for name, construct in _CONSTRUCTORS.items()}
 
 
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Origin, list[Diagnostic]]:

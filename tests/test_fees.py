@@ -14,7 +14,8 @@ from conftest import REPO
 from kopa_cli.fees import Amounts, FeeLine, NoVatRate, compare, compute_fees, pilot_fees, select, totals
 from kopa_cli.money import vat_amount
 from kopa_cli.records import Call, Fee, Organization, Pilot, PilotMember
-from kopa_cli.workspace import DirectorySource, load_workspace
+from kopa_cli.recordfiles import DirectorySource
+from kopa_cli.workspace import load_workspace
 
 D = Decimal
 FEE = D("5000.00")

@@ -12,7 +12,7 @@ import pytest
 from conftest import SHIPPED_RECORDS, run_kopa
 from kopa_cli.diagnostics import Diagnostic
 from kopa_cli.gitsource import GitSource, NotAGitRepository, RevisionNotFound
-from kopa_cli.workspace import DirectorySource
+from kopa_cli.recordfiles import DirectorySource
 
 NBSP = "\u00a0"
 PALTAMO = '  - org: paltamo\n    approval: {date: 2020-02-20, body: Kunnanhallitus, reference: "§ 40"}\n'

@@ -184,12 +184,12 @@ def test_no_workspace_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_an_internal_error_exits_3_with_a_please_report_line(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kopa_cli.commands.validate as command
+    import kopa_cli.validation as validation
 
     def broken_check(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("a bug")
 
-    monkeypatch.setattr(command, "check", broken_check)
+    monkeypatch.setattr(validation, "check", broken_check)
     result = run_kopa("--lang", "en", "validate", workspace=clean)
     assert result.exit_code == 3
     assert "internal error (ZeroDivisionError)" in result.stderr and "please report" in result.stderr

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import WorkspaceNotFound
 from ..i18n import set_language
-from ..workspace import DirectorySource, Workspace, find_workspace, load_workspace
+from ..recordfiles import DirectorySource, RecordFiles, find_workspace, read_records
+
+if TYPE_CHECKING:
+    from ..cache import ParseCache
+    from ..workspace import Workspace
 
 
 def workspace_root(option: Path | None) -> Path:
@@ -23,16 +28,31 @@ def workspace_root(option: Path | None) -> Path:
     return found
 
 
-def load(root: Path, lang: str | None, use_cache: bool = True) -> Workspace:
-    """Load the workspace; the call's language is the default for messages."""
-    cache = None
-    if use_cache and not os.environ.get("KOPA_NO_CACHE"):
-        from ..cache import ParseCache
+def open_cache(root: Path, use_cache: bool) -> ParseCache | None:
+    if not use_cache or os.environ.get("KOPA_NO_CACHE"):
+        return None
+    from ..cache import ParseCache
 
-        cache = ParseCache.for_workspace(root)
-    workspace = load_workspace(root, DirectorySource(root), cache)
+    return ParseCache.for_workspace(root)
+
+
+def follow_call_language(lang: str | None, call_language: str | None) -> None:
+    """The call's language is the default for messages, unless --lang or KOPA_LANG says otherwise."""
+    if lang is None and not os.environ.get("KOPA_LANG") and call_language:
+        set_language(call_language)
+
+
+def read(root: Path) -> RecordFiles:
+    return read_records(DirectorySource(root))
+
+
+def load(root: Path, lang: str | None, use_cache: bool = True) -> Workspace:
+    """Read and parse the workspace (unchanged files from the cache)."""
+    from ..workspace import build_workspace
+
+    cache = open_cache(root, use_cache)
+    workspace = build_workspace(root, read(root), cache)
     if cache is not None:
         cache.save()
-    if lang is None and not os.environ.get("KOPA_LANG") and workspace.call is not None:
-        set_language(workspace.call.language)
+    follow_call_language(lang, workspace.call.language if workspace.call else None)
     return workspace

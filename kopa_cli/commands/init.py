@@ -8,7 +8,7 @@ import typer
 
 from ..errors import ExitCode, TargetExists
 from ..i18n import _
-from ..workspace import FOLDERS, RECORDS
+from ..recordfiles import FOLDERS, RECORDS
 from .new import CannotCreate, check_readable, shown, write_new_file
 
 CALL_TEMPLATE = "init/call.yaml.j2"

@@ -12,7 +12,8 @@ import typer
 from ..errors import ExitCode, InvalidId, KopaError, TargetExists
 from ..formats import is_id
 from ..i18n import N_, _
-from ..workspace import FOLDERS, RECORDS, parse_record
+from ..recordfiles import FOLDERS, RECORDS
+from ..workspace import parse_record
 from .common import load, workspace_root
 
 TEMPLATES = {

@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 from ..errors import ExitCode, PathNotFound, PathOutsideWorkspace
+from ..diagnostics import Report
 from ..reporters import REPORTERS
-from ..validation import check
-from .common import load
+from .common import follow_call_language, open_cache, read
 
 
 def _selector(root: Path, paths: list[Path]):
@@ -29,10 +29,29 @@ def _selector(root: Path, paths: list[Path]):
     return lambda path: any(p == "" or path == p or path.startswith(p + "/") for p in prefixes)
 
 
+def validation_report(root: Path, use_cache: bool) -> Report:
+    """The report on the whole workspace; an unchanged workspace's comes from the cache."""
+    records = read(root)
+    cache = open_cache(root, use_cache)
+    key = records.key()
+    report = cache.get_report(key) if cache is not None else None
+    if report is None:
+        from ..validation import check
+        from ..workspace import build_workspace
+
+        report = check(build_workspace(root, records, cache))
+        if cache is not None:
+            cache.put_report(key, report)
+    if cache is not None:
+        cache.save()
+    return report
+
+
 def run(root: Path, paths: list[Path], lang: str | None, output_format: str | None, color: str, strict: bool, use_cache: bool) -> int:
     only = _selector(root, paths)
-    workspace = load(root, lang, use_cache)
-    report = check(workspace, only)
+    report = validation_report(root, use_cache)
+    follow_call_language(lang, report.language)
+    report = report.only(only)
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))

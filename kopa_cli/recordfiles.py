@@ -1,0 +1,158 @@
+"""Listing and reading record files: the only code that reads them from disk.
+
+A ``Source`` is where files come from: the working tree (``DirectorySource``) or a git
+revision (gitsource.py). Names, links and sizes are judged here, before any parsing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Protocol
+
+from . import codes
+from .diagnostics import Diagnostic, Msg, diagnostic
+from .i18n import N_
+
+RECORDS = "records"
+MAX_FILE_BYTES = 1024 * 1024  # a record is a few kilobytes; more is a mistake or an attack
+_STEM = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+# folder -> accepted suffixes; call.yaml stands alone, invoices/ is written by `kopa invoice`
+FOLDERS = {"organizations": (".yaml",), "applications": (".md", ".yaml"), "pilots": (".yaml",)}
+IGNORED_FOLDERS = ("invoices",)
+
+
+class Source(Protocol):
+    """Where record files come from: paths are relative to the workspace, with '/'."""
+
+    def paths(self) -> Iterator[str]: ...
+
+    def read(self, path: str) -> bytes | Diagnostic: ...
+
+
+@dataclass
+class DirectorySource:
+    root: Path
+
+    def paths(self) -> Iterator[str]:
+        records = self.root / RECORDS
+        for folder, dirs, files in os.walk(records):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            base = Path(folder).relative_to(self.root).as_posix()
+            for name in sorted(files):
+                if not name.startswith("."):
+                    yield f"{base}/{name}"
+            for name in dirs:  # os.walk does not enter linked folders; say so if they leave
+                if (Path(folder) / name).is_symlink():
+                    yield f"{base}/{name}"
+
+    def link_problem(self, path: str) -> Diagnostic | None:
+        """A link leaving the workspace, looping or naming a folder: reported before the
+        file's name or kind is judged, since those say nothing about where it points."""
+        full = self.root / path
+        try:
+            if not full.is_symlink():
+                return None
+            target = full.resolve()
+            if not target.is_relative_to(self.root.resolve()):
+                return diagnostic(path, (1, 1), codes.SYMLINK_OUTSIDE, target=str(target))
+            if target.is_dir():
+                return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("it is a link to a folder; kopa does not follow those")))
+        except RuntimeError:  # Path.resolve() on a symlink loop, before Python 3.13
+            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("it is a link that points to itself")))
+        except OSError as error:
+            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=error.strerror or str(error))
+        return None
+
+    def read(self, path: str) -> bytes | Diagnostic:
+        problem = self.link_problem(path)
+        if problem is not None:
+            return problem
+        try:
+            with open(self.root / path, "rb") as stream:
+                data = stream.read(MAX_FILE_BYTES + 1)
+                if len(data) > MAX_FILE_BYTES:
+                    size = os.fstat(stream.fileno()).st_size
+                    return diagnostic(path, (1, 1), codes.TOO_LARGE, size=size, limit=MAX_FILE_BYTES)
+                return data
+        except IsADirectoryError:
+            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("it is a folder")))
+        except OSError as error:
+            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=error.strerror or str(error))
+
+
+def find_workspace(start: Path) -> Path | None:
+    """The nearest folder from ``start`` upwards that holds records/call.yaml."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / RECORDS / "call.yaml").is_file():
+            return folder
+    return None
+
+
+def kind_of(path: str) -> str | None:
+    """The record kind a workspace path holds, or None if it is no record."""
+    parts = path.split("/")
+    if parts == [RECORDS, "call.yaml"]:
+        return "call"
+    if len(parts) == 3 and parts[0] == RECORDS and parts[1] in FOLDERS:
+        return parts[1]
+    return None
+
+
+def _file_name_problem(path: str) -> Diagnostic | None:
+    folder, name = path.split("/")[1:]
+    stem, _, suffix = name.rpartition(".")
+    if _STEM.match(stem) and f".{suffix}" in FOLDERS[folder]:
+        return None
+    return diagnostic(path, (1, 1), codes.BAD_FILE_NAME, name=name, suffixes=" / ".join(FOLDERS[folder]))
+
+
+def content_key(path: str, data: bytes) -> str:
+    """The cache key of one file: its path (ids and positions come from it) and content."""
+    return hashlib.blake2b(path.encode() + b"\0" + data, digest_size=20).hexdigest()
+
+
+@dataclass(frozen=True)
+class RecordFiles:
+    """What a source holds: each record file's kind, path and bytes, and what could not be read."""
+
+    files: tuple[tuple[str, str, bytes], ...]  # (kind, path, data)
+    paths: tuple[str, ...]  # every record path, also those that could not be read
+    problems: tuple[Diagnostic, ...]
+
+    def key(self) -> str:
+        """One key for the whole content: equal keys, equal records."""
+        digest = hashlib.blake2b(digest_size=20)
+        for _, path, data in self.files:
+            digest.update(content_key(path, data).encode())
+        for problem in self.problems:
+            digest.update(repr(problem).encode())
+        return digest.hexdigest()
+
+
+def read_records(source: Source) -> RecordFiles:
+    """List and read a source's record files; names, links and sizes are judged here."""
+    problems: list[Diagnostic] = []
+    files: list[tuple[str, str, bytes]] = []
+    paths: list[str] = []
+    for path in source.paths():
+        kind = kind_of(path)
+        if kind is None:
+            parts = path.split("/")
+            if len(parts) < 3 or parts[1] not in IGNORED_FOLDERS:
+                link = getattr(source, "link_problem", lambda _: None)(path)
+                folders = ", ".join(f"records/{f}/" for f in FOLDERS)
+                problems.append(link or diagnostic(path, (1, 1), codes.UNEXPECTED_FILE, folders=folders))
+            continue
+        paths.append(path)
+        data = source.read(path)
+        name_problem = _file_name_problem(path) if kind != "call" else None
+        if isinstance(data, Diagnostic) or name_problem:
+            problems.append(data if isinstance(data, Diagnostic) else name_problem)
+            continue
+        files.append((kind, path, data))
+    return RecordFiles(tuple(files), tuple(paths), tuple(problems))

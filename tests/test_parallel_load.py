@@ -1,0 +1,42 @@
+"""Many files are parsed in worker processes; the result must be the same as parsing them in turn."""
+
+from pathlib import Path
+
+import pytest
+
+from conftest import copy_shipped_workspace, run_kopa
+from kopa_cli import workspace
+from kopa_cli.recordfiles import DirectorySource
+
+ORGANIZATION = """name: Kunta {n}
+type: provider
+business_id: "{business_id}"
+address: {{street: Katu {n}, postcode: "00100", city: Helsinki}}
+"""
+
+
+def many_records(root: Path, count: int) -> Path:
+    copy_shipped_workspace(root)
+    for n in range(count):
+        body = ORGANIZATION.format(n=n, business_id="0926151-4" if n % 7 else "0926151-5")  # every 7th is wrong
+        (root / "records" / "organizations" / f"extra-{n:04d}.yaml").write_text(body, encoding="utf-8")
+    return root
+
+
+def test_worker_processes_give_the_same_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = many_records(tmp_path, workspace.PARALLEL_FROM + 50)
+    parallel = workspace.load_workspace(root, DirectorySource(root))
+    monkeypatch.setattr(workspace, "PARALLEL_FROM", 10**9)
+    serial = workspace.load_workspace(root, DirectorySource(root))
+    assert parallel.organizations == serial.organizations
+    assert parallel.diagnostics == serial.diagnostics
+    assert sum(d.code == "KOPA601" for d in parallel.diagnostics) == 36  # 250 / 7, rounded up
+
+
+def test_validate_reports_problems_found_in_workers(tmp_path: Path) -> None:
+    root = many_records(tmp_path, workspace.PARALLEL_FROM + 50)
+    cold = run_kopa("validate", "--format", "json", workspace=root)
+    warm = run_kopa("validate", "--format", "json", workspace=root)
+    assert cold.exit_code == warm.exit_code == 1
+    assert cold.stdout == warm.stdout
+    assert cold.stdout.count('"KOPA601"') == 36
