@@ -77,6 +77,7 @@ YEAR_NOT_IN_CALL = code("KOPA506", E, N_("the call has no fee year {value}; its 
 NO_MEMBERS_IN_YEAR = code("KOPA508", E, N_("no member takes part in fee year {year}; the fee cannot be split"))
 LEFT_BEFORE_JOINED = code("KOPA509", E, N_("the member left on {left}, before it joined on {joined}"))
 APPROVAL_BEFORE_APPLICATION = code("KOPA510", W, N_("the approval is dated {approval}, before the application was submitted on {submitted}"))
+NO_VAT_RATE = code("KOPA511", E, N_("the VAT table (fee.vat) has no rate in force on {day} for fee year {year}; add the rate that applied then"))
 
 # Identifiers
 BAD_BUSINESS_ID = code("KOPA601", E, N_("'{value}' is not a valid Y-tunnus (business id, form 1234567-8 with a correct check digit)"))

@@ -66,3 +66,63 @@ class InvalidId(KopaError):
         "'{id}' is not a valid id: use lowercase letters, digits and single hyphens, "
         "like kainuu-lukiot"
     )
+
+
+class NoVatRate(KopaError):
+    """The call's VAT table starts after a fee year: a problem in the records, not a bug."""
+
+    template = N_(
+        "the VAT table in records/call.yaml (fee.vat) has no rate in force on {day} "
+        "for fee year {year} of pilot '{pilot}'; add the rate that applied then"
+    )
+    exit_code = ExitCode.PROBLEMS
+
+
+class TemplateFailed(KopaError):
+    """A template could not be read or rendered: a problem in the (often user-edited) template."""
+
+    template = N_("{template}, line {line}: {problem}")
+    exit_code = ExitCode.PROBLEMS
+
+
+class TemplateMissing(KopaError):
+    template = N_("no template '{name}' in {places}")
+    exit_code = ExitCode.BUG
+
+
+class TemplateOutside(KopaError):
+    template = N_("the template {name} is a link to {target}, outside its templates folder; templates must be inside it")
+    exit_code = ExitCode.PROBLEMS
+
+
+class NotAGitRepository(GitError):
+    template = N_("{path} is not inside a git repository, so there is no revision to compare with ({detail})")
+
+
+class RevisionNotFound(GitError):
+    template = N_("'{revision}' is not a commit in the git repository {repository}: {detail}")
+
+
+class GitNotInstalled(GitError):
+    template = N_("git is not installed or not on PATH; --compare needs it")
+
+
+class UnknownPilot(KopaError):
+    template = N_("no pilot '{value}' in records/pilots/{hint}")
+
+
+class UnknownMember(KopaError):
+    template = N_("no organisation '{value}' in records/organizations/{hint}")
+
+
+class CompareFormat(KopaError):
+    template = N_("--compare shows a table or Markdown: use --format table or --format md")
+
+
+class CannotCreate(KopaError):
+    template = N_("cannot create {path}: {reason}")
+
+
+class TemplateGivesBadRecord(KopaError):
+    template = N_("the template {template} gives a record kopa cannot read (line {line} of the result): {problem}")
+    exit_code = ExitCode.PROBLEMS

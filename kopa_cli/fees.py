@@ -9,27 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
-from .errors import ExitCode, KopaError
-from .i18n import N_
-from .money import FINNISH_GENERAL_VAT, fee_year_vat_date, split_cents, vat_amount, vat_rate
+from .errors import NoVatRate
+from .money import fee_year_vat_date, split_cents, vat_amount, vat_rate
 from .records import Call, Organization, Pilot
 from .validation import fee_years, split_method
 from .workspace import Workspace
 
 ZERO = Decimal("0.00")
-
-
-class NoVatRate(KopaError):
-    """The call's VAT table starts after a fee year: a problem in the records, not a bug."""
-
-    template = N_(
-        "the VAT table in records/call.yaml (fee.vat) has no rate in force on {day} "
-        "for fee year {year} of pilot '{pilot}'; add the rate that applied then"
-    )
-    exit_code = ExitCode.PROBLEMS
 
 
 @dataclass(frozen=True)
@@ -97,11 +85,6 @@ class Totals:
     grand: Amounts
 
 
-def vat_table(call: Call) -> Mapping[date, Decimal]:
-    """The call's dated VAT rates, or the Finnish general rates if it names none."""
-    return call.fee.vat or FINNISH_GENERAL_VAT
-
-
 def split_weights(method: str, pilot: Pilot, members: Iterable[str], organizations: Mapping[str, Organization]) -> dict[str, Decimal | int]:
     """What each of a year's members weighs in the split: 1, its population, or its weight."""
     if method == "population":
@@ -115,7 +98,7 @@ def split_weights(method: str, pilot: Pilot, members: Iterable[str], organizatio
 def pilot_fees(call: Call, pilot: Pilot, organizations: Mapping[str, Organization]) -> list[FeeLine]:
     """One pilot's lines: for each of its fee years, the year's members' shares of the fee."""
     method = split_method(call, pilot)
-    rates = vat_table(call)
+    rates = call.fee.vat_table()
     lines: list[FeeLine] = []
     splits: dict[tuple[str, ...], dict[str, Decimal]] = {}  # most years have the same members
     for year in sorted(fee_years(call, pilot)):

@@ -16,24 +16,12 @@ from typing import Iterator
 
 from . import codes
 from .diagnostics import Diagnostic, Msg, diagnostic
-from .errors import GitError
+from .errors import GitError, GitNotInstalled, NotAGitRepository, RevisionNotFound
 from .i18n import N_
 from .recordfiles import MAX_FILE_BYTES, RECORDS
 
 LINK_MODE = "120000"
 SUBMODULE_MODE = "160000"
-
-
-class NotAGitRepository(GitError):
-    template = N_("{path} is not inside a git repository, so there is no revision to compare with ({detail})")
-
-
-class RevisionNotFound(GitError):
-    template = N_("'{revision}' is not a commit in the git repository {repository}: {detail}")
-
-
-class GitNotInstalled(GitError):
-    template = N_("git is not installed or not on PATH; --compare needs it")
 
 
 def _git(cwd: Path, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from decimal import Decimal
+from typing import Literal, Mapping
 
 from .formats import (
     Bic,
@@ -26,6 +27,7 @@ from .formats import (
     Weight,
 )
 from .i18n import N_
+from .money import FINNISH_GENERAL_VAT
 from .structure import internal, key
 from .yamlparse import Origin
 
@@ -66,6 +68,10 @@ class Fee:
     years: list[int] = key(required=True)
     split: SplitMethod = key("equal", doc="The default split method of pilots.")
     vat: dict[date, Rate] = key({}, doc="The general VAT rate (%) by start date.")
+
+    def vat_table(self) -> Mapping[date, Decimal]:
+        """The dated VAT rates: the call's own, or else the Finnish general rates."""
+        return self.vat or FINNISH_GENERAL_VAT
 
 
 @dataclass(frozen=True)

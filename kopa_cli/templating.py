@@ -22,31 +22,14 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
 from . import formatting
-from .errors import ExitCode, KopaError
-from .i18n import N_, _
+from .errors import TemplateFailed, TemplateMissing, TemplateOutside
+from .i18n import _
 
 WORKSPACE_TEMPLATES = "templates"
 # Inside a wheel the built-in templates are kopa_cli/templates (pyproject.toml force-includes
 # them there); in a source checkout or an editable install they are the repository's templates/.
 _PACKAGE = Path(__file__).resolve().parent
 _BUILTIN_CANDIDATES = (_PACKAGE / "templates", _PACKAGE.parent / "templates")
-
-
-class TemplateFailed(KopaError):
-    """A template could not be read or rendered: a problem in the (often user-edited) template."""
-
-    template = N_("{template}, line {line}: {problem}")
-    exit_code = ExitCode.PROBLEMS
-
-
-class TemplateMissing(KopaError):
-    template = N_("no template '{name}' in {places}")
-    exit_code = ExitCode.BUG
-
-
-class TemplateOutside(KopaError):
-    template = N_("the template {name} is a link to {target}, outside its templates folder; templates must be inside it")
-    exit_code = ExitCode.PROBLEMS
 
 
 def builtin_templates() -> Path:

@@ -13,6 +13,7 @@ from typing import Callable
 from . import codes, formatting
 from .diagnostics import Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
 from .i18n import N_
+from .money import fee_year_vat_date
 from .records import Application, Call, Pilot, Responsible
 from .structure import label_of
 from .textlength import crossing_line
@@ -211,6 +212,17 @@ def pilot_years(ws: Workspace) -> Iterator[Diagnostic]:
                 yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.NO_MEMBERS_IN_YEAR, year=year)
 
 
+def call_vat(ws: Workspace) -> Iterator[Diagnostic]:
+    """Every fee year needs a VAT rate (the rate follows the fee year: money.fee_year_vat_date)."""
+    if ws.call is None or ws.call.fee is None:
+        return
+    table = ws.call.fee.vat_table()
+    for year in ws.call.fee.years or ():
+        day = fee_year_vat_date(year) if year is not None else None
+        if day is not None and not any(start <= day for start in table):
+            yield diagnostic(ws.call.origin.path, ws.call.origin.at("fee", "vat"), codes.NO_VAT_RATE, day=day, year=year)
+
+
 def fee_years(call: Call | None, pilot: Pilot) -> tuple[int, ...]:
     if pilot.years is not None:
         return tuple(y for y in pilot.years if y is not None)
@@ -276,6 +288,7 @@ RULES: tuple[Rule, ...] = (
     pilot_application,
     pilot_members,
     pilot_years,
+    call_vat,
     split_data,
     organization_codes,
 )

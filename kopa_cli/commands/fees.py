@@ -9,26 +9,14 @@ from pathlib import Path
 
 from .. import feereport, reporters
 from ..diagnostics import suggest
-from ..errors import ExitCode, KopaError
+from ..errors import CompareFormat, ExitCode, UnknownMember, UnknownPilot
 from ..fees import FeeLine, compare, compute_fees, select
-from ..i18n import N_, _
+from ..i18n import _
 from ..validation import check, split_method
 from ..workspace import Workspace, load_workspace
 from .common import load
 
 MAX_NOTES = 10  # notes beside a CSV; more would bury a terminal
-
-
-class UnknownPilot(KopaError):
-    template = N_("no pilot '{value}' in records/pilots/{hint}")
-
-
-class UnknownMember(KopaError):
-    template = N_("no organisation '{value}' in records/organizations/{hint}")
-
-
-class CompareFormat(KopaError):
-    template = N_("--compare shows a table or Markdown: use --format table or --format md")
 
 
 def _did_you_mean(value: str, choices: Collection[str]) -> str:

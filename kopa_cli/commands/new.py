@@ -9,9 +9,9 @@ from pathlib import Path
 
 import typer
 
-from ..errors import ExitCode, InvalidId, KopaError, TargetExists
+from ..errors import CannotCreate, ExitCode, InvalidId, TargetExists, TemplateGivesBadRecord
 from ..formats import is_id
-from ..i18n import N_, _
+from ..i18n import _
 from ..recordfiles import FOLDERS, RECORDS
 from ..workspace import parse_record
 from .common import load, workspace_root
@@ -22,15 +22,6 @@ TEMPLATES = {
     "organization": "new/organization.yaml.j2",
 }
 FOLDER_OF = {"application": "applications", "pilot": "pilots", "organization": "organizations"}
-
-
-class CannotCreate(KopaError):
-    template = N_("cannot create {path}: {reason}")
-
-
-class TemplateGivesBadRecord(KopaError):
-    template = N_("the template {template} gives a record kopa cannot read (line {line} of the result): {problem}")
-    exit_code = ExitCode.PROBLEMS
 
 
 def write_new_file(path: Path, text: str) -> None:
