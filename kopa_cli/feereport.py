@@ -155,16 +155,17 @@ def as_table(lines: list[FeeLine], titles: Mapping[str, str], whole_pilot_years:
         console.print(Text(_("No fees match the given filters.")))
         return
     for section in sections(lines, titles, whole_pilot_years):
-        table = Table(title=Text(section.title, style="bold"), title_justify="left", caption_justify="left")
+        table = Table(title=Text(section.title, style="bold"), title_justify="left")
         for index, header in enumerate(section.headers):
             right = index >= section.right_from
             table.add_column(header, justify="right" if right else "left", no_wrap=right or index == 0)
         for index, row in enumerate(section.rows):
             last = index + 1 == len(section.rows)
             table.add_row(*(Text(cell) for cell in row.cells), style="bold" if row.total else None, end_section=row.last_of_group and not last)
-        if section.notes:
-            table.caption = Text("\n".join(section.notes))
         console.print(table)
+        for note in section.notes:
+            # unwrapped: rich would break lines at the no-break spaces inside "1 200,00 €"
+            console.print(Text(note), soft_wrap=True)
 
 
 # --- Markdown -----------------------------------------------------------------------------------
