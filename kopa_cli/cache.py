@@ -44,27 +44,50 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def _load(file: Path) -> Any:
+    """A pickle written by this very code, or None (missing, damaged or from other code)."""
+    try:
+        with file.open("rb") as stream:
+            stored = pickle.load(stream)
+        return stored["content"] if stored["code"] == code_fingerprint() else None
+    except Exception:  # noqa: BLE001 - whatever is wrong with a cache file, it is a miss
+        return None
+
+
+def _save(file: Path, content: Any) -> None:
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}-")
+        with os.fdopen(fd, "wb") as stream:
+            pickle.dump({"code": code_fingerprint(), "content": content}, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, file)
+    except (OSError, pickle.PicklingError, TypeError):
+        pass  # a cache is an optimisation; failing to write it changes no result
+
+
 class ParseCache:
-    def __init__(self, file: Path) -> None:
-        self.file = file
-        self.stored: dict[str, bytes] = {}
+    """Two files per workspace: the last report (small, read first) and the parsed records
+    (large, read only when the report cannot be reused)."""
+
+    def __init__(self, stem: Path) -> None:
+        self.report_file = stem.with_name(stem.name + ".report.pickle")
+        self.records_file = stem.with_name(stem.name + ".records.pickle")
+        self._stored: dict[str, bytes] | None = None  # loaded on first use
         self.used: dict[str, bytes] = {}
-        self.report_key: str | None = None
-        self.report: bytes | None = None
-        self.changed = False
-        try:
-            with file.open("rb") as stream:
-                stored = pickle.load(stream)
-            if stored["code"] == code_fingerprint():
-                self.stored = stored["files"]
-                self.report_key, self.report = stored["report"]
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, IndexError, KeyError, TypeError, ValueError):
-            self.stored = {}
+        self.records_changed = False
+        self.new_report: tuple[str, Report] | None = None
 
     @classmethod
     def for_workspace(cls, root: Path) -> ParseCache:
         name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=10).hexdigest()
-        return cls(cache_dir() / f"workspace-{name}.pickle")
+        return cls(cache_dir() / f"workspace-{name}")
+
+    @property
+    def stored(self) -> dict[str, bytes]:
+        if self._stored is None:
+            loaded = _load(self.records_file)
+            self._stored = loaded if isinstance(loaded, dict) else {}
+        return self._stored
 
     def get(self, key: str) -> Any:
         entry = self.stored.get(key)
@@ -79,31 +102,20 @@ class ParseCache:
 
     def put(self, key: str, value: Any, pickled: bytes | None = None) -> None:
         self.used[key] = pickled or pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        self.changed = True
+        self.records_changed = True
 
     def get_report(self, key: str) -> Report | None:
-        if key != self.report_key or self.report is None:
+        stored = _load(self.report_file)
+        if not isinstance(stored, tuple) or stored[0] != key:
             return None
-        try:
-            return pickle.loads(self.report)
-        except Exception:  # noqa: BLE001
-            return None
+        return stored[1] if isinstance(stored[1], Report) else None
 
     def put_report(self, key: str, report: Report) -> None:
-        self.report_key, self.report = key, pickle.dumps(report, protocol=pickle.HIGHEST_PROTOCOL)
-        self.changed = True
+        self.new_report = (key, report)
 
     def save(self) -> None:
         """Keep this run's entries only, so the cache never outgrows the workspace."""
-        if not self.changed:
-            return
-        files = self.used
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=self.file.parent, prefix=".workspace-")
-            with os.fdopen(fd, "wb") as stream:
-                state = {"code": code_fingerprint(), "files": files, "report": (self.report_key, self.report)}
-                pickle.dump(state, stream, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.file)
-        except (OSError, pickle.PicklingError, TypeError):
-            pass  # a cache is an optimisation; failing to write it changes no result
+        if self.records_changed or (self._stored is not None and len(self.used) != len(self._stored)):
+            _save(self.records_file, self.used)
+        if self.new_report is not None:
+            _save(self.report_file, self.new_report)

@@ -55,6 +55,12 @@ class Suggestion(str):
     __slots__ = ()
 
 
+class Count(int):
+    """A number of things shown to people: grouped as the language writes it (4 812)."""
+
+    __slots__ = ()
+
+
 def suggest(word: object, choices: Iterable[object]) -> Suggestion:
     """The closest of ``choices`` to a misspelt ``word``, if any is close."""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
@@ -70,6 +76,8 @@ def _localize(value: object) -> str:
         return ", ".join(_localize(item) for item in value)
     if isinstance(value, date):
         return formatting.day(value)
+    if isinstance(value, Count):
+        return formatting.number(int(value))
     return str(value)
 
 

@@ -68,16 +68,15 @@ class DirectorySource:
         return None
 
     def read(self, path: str) -> bytes | Diagnostic:
-        problem = self.link_problem(path)
-        if problem is not None:
+        full = os.path.join(self.root, path)
+        if os.path.islink(full) and (problem := self.link_problem(path)):
             return problem
         try:
-            with open(self.root / path, "rb") as stream:
-                data = stream.read(MAX_FILE_BYTES + 1)
-                if len(data) > MAX_FILE_BYTES:
-                    size = os.fstat(stream.fileno()).st_size
+            with open(full, "rb") as stream:
+                size = os.fstat(stream.fileno()).st_size
+                if size > MAX_FILE_BYTES:
                     return diagnostic(path, (1, 1), codes.TOO_LARGE, size=size, limit=MAX_FILE_BYTES)
-                return data
+                return stream.read()
         except IsADirectoryError:
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("it is a folder")))
         except OSError as error:
@@ -121,14 +120,13 @@ class RecordFiles:
     """What a source holds: each record file's kind, path and bytes, and what could not be read."""
 
     files: tuple[tuple[str, str, bytes], ...]  # (kind, path, data)
+    keys: tuple[str, ...]  # each file's content_key
     paths: tuple[str, ...]  # every record path, also those that could not be read
     problems: tuple[Diagnostic, ...]
 
     def key(self) -> str:
         """One key for the whole content: equal keys, equal records."""
-        digest = hashlib.blake2b(digest_size=20)
-        for _, path, data in self.files:
-            digest.update(content_key(path, data).encode())
+        digest = hashlib.blake2b("\0".join(self.keys).encode(), digest_size=20)
         for problem in self.problems:
             digest.update(repr(problem).encode())
         return digest.hexdigest()
@@ -155,4 +153,5 @@ def read_records(source: Source) -> RecordFiles:
             problems.append(data if isinstance(data, Diagnostic) else name_problem)
             continue
         files.append((kind, path, data))
-    return RecordFiles(tuple(files), tuple(paths), tuple(problems))
+    keys = tuple(content_key(path, data) for _, path, data in files)
+    return RecordFiles(tuple(files), keys, tuple(paths), tuple(problems))

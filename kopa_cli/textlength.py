@@ -16,8 +16,12 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
 # Text without any of these needs no Markdown parser: it is its own plain text.
-_INLINE_MARKUP = re.compile(r"[*_`\[\]<>!|~\\&]")
-_BLOCK_MARKUP = re.compile(r"^\s*(?:[-+*>#=]|\d+[.)])|^ {4}", re.MULTILINE)
+_INLINE_MARKUP = "*_`[]<>!|~\\&"
+_BLOCK_MARKUP = re.compile(r"\n(?:[ \t]*(?:[-+*>#=]|[0-9]+[.)])| {4})")  # searched in "\n" + text
+
+
+def _is_plain(text: str) -> bool:
+    return not any(char in text for char in _INLINE_MARKUP) and not _BLOCK_MARKUP.search("\n" + text)
 
 
 @cache
@@ -29,8 +33,9 @@ def markdown_parser() -> MarkdownIt:
 
 def plain_lines(text: str, first_line: int = 1) -> list[tuple[int, str]]:
     """The plain text of a Markdown field as (source line, text) pieces, line breaks dropped."""
-    text = unicodedata.normalize("NFC", text)
-    if not _INLINE_MARKUP.search(text) and not _BLOCK_MARKUP.search(text):
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if _is_plain(text):
         return [
             (first_line + number, line.strip())
             for number, line in enumerate(text.split("\n"))

@@ -10,8 +10,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Callable
 
-from . import codes, formatting
-from .diagnostics import Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
+from . import codes
+from .diagnostics import Count, Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
 from .i18n import N_
 from .money import fee_year_vat_date
 from .records import Application, Call, Pilot, Responsible
@@ -95,7 +95,7 @@ def length_limit(ws: Workspace) -> Iterator[Diagnostic]:
                 line = crossing_line(getattr(app, name), app.origin.at(name)[0], limit - used)
                 yield diagnostic(
                     app.origin.path, (line, 1), codes.TOO_LONG,
-                    count=formatting.number(total), limit=formatting.number(limit), label=Msg(label_of(Application, name)),
+                    count=Count(total), limit=Count(limit), label=Msg(label_of(Application, name)),
                 )
                 break
             used += count

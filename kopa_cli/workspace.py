@@ -7,18 +7,20 @@ The files themselves come from recordfiles.py.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any, Iterator, get_args
 
 from . import codes
 from .diagnostics import Diagnostic, diagnostic
 from .markdowndoc import parse_markdown_application
-from .recordfiles import RECORDS, RecordFiles, Source, content_key, read_records
+from .recordfiles import RECORDS, RecordFiles, Source, read_records
 from .records import RECORD_KINDS, Application, Call, Organization, Pilot, TextField
 from .structure import structure
 from .textlength import count_chars
@@ -98,10 +100,28 @@ def parse_all(files: list[tuple[str, str, bytes]]) -> list[tuple[Any, bytes | No
         _pending = []
 
 
+@contextmanager
+def _no_garbage_collection() -> Iterator[None]:
+    """Records are many small objects that live until the command ends: collecting cycles
+    while building them costs a fifth of the time and frees nothing."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def build_workspace(root: Path | None, records: RecordFiles, cache: Any = None) -> Workspace:
     """Parse (or take from ``cache``) every record and index them by kind and id."""
+    with _no_garbage_collection():
+        return _build_workspace(root, records, cache)
+
+
+def _build_workspace(root: Path | None, records: RecordFiles, cache: Any) -> Workspace:
     problems = list(records.problems)
-    keys = [content_key(path, data) for _, path, data in records.files]
+    keys = records.keys
     results: list[Any] = [cache.get(key) if cache is not None else None for key in keys]
     missing = [i for i, result in enumerate(results) if result is None]
     for i, (result, pickled) in zip(missing, parse_all([records.files[i] for i in missing])):

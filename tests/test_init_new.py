@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import unicodedata
 from decimal import Decimal
 from pathlib import Path
 
@@ -356,7 +357,8 @@ def test_record_values_are_data_never_template_source(tmp_path):
 def test_yaml_str_reads_back_as_the_same_text(text):
     data, _origin, problems = parse_yaml(f"key: {templating.yaml_str(text)}  # comment\nother: 1\n", "t.yaml")
     assert problems == []
-    assert data == {"key": text, "other": 1}
+    # the same text in NFC, as kopa reads every text (a decomposed "ä" is one character)
+    assert data == {"key": unicodedata.normalize("NFC", text), "other": 1}
 
 
 def test_built_in_templates_are_found_from_a_source_checkout():
