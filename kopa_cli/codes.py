@@ -37,7 +37,7 @@ SECTION_TWICE = code("KOPA120", E, N_("'{field}' is given twice (first on line {
 
 # Shape of a record
 UNKNOWN_KEY = code("KOPA201", E, N_("unknown key '{key}'{hint}"))
-MISSING_KEY = code("KOPA202", E, N_("'{key}' is missing ({label})"))
+MISSING_KEY = code("KOPA202", E, N_("'{key}' is missing{label}"))
 WRONG_TYPE = code("KOPA203", E, N_("'{key}' must be {expected}, not {found}"))
 NOT_A_DATE = code("KOPA204", E, N_("'{key}' must be a date like 2019-12-13, not '{value}'"))
 NOT_MONEY = code("KOPA205", E, N_("'{key}' must be an amount of money as a quoted string like \"5000.00\", not {value}"))

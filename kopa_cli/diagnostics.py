@@ -61,6 +61,12 @@ class Count(int):
     __slots__ = ()
 
 
+class Aside(str):
+    """A message id said in passing, in parentheses after a message; empty for nothing."""
+
+    __slots__ = ()
+
+
 def suggest(word: object, choices: Iterable[object]) -> Suggestion:
     """The closest of ``choices`` to a misspelt ``word``, if any is close."""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
@@ -70,6 +76,8 @@ def suggest(word: object, choices: Iterable[object]) -> Suggestion:
 def _localize(value: object) -> str:
     if isinstance(value, Suggestion):
         return _(" (did you mean '{suggestion}'?)").format(suggestion=str(value)) if value else ""
+    if isinstance(value, Aside):
+        return f" ({_(value)})" if value else ""
     if isinstance(value, Msg):
         return _(value)
     if isinstance(value, (list, tuple)):

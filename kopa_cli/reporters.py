@@ -16,14 +16,14 @@ from .i18n import _, ngettext
 MAX_LENGTH_LINES = 50  # past this, the text report names only the longest applications
 
 
-def text(report: Report, out: IO[str], color: bool) -> None:
+def text(report: Report, out: IO[str], color: bool, lengths: bool = True) -> None:
     styles = {"error": "\033[1;31m", "warning": "\033[1;33m"} if color else {}
     reset = "\033[0m" if color else ""
     for d in report.diagnostics:
         severity = d.severity.value  # untranslated: problem matchers look for "error"/"warning"
         style = styles.get(d.severity.value, "")
         out.write(f"{d.path}:{d.line}:{d.column}: {style}{severity}{reset} {d.code} {d.message}\n")
-    if report.lengths and report.limit:
+    if lengths and report.lengths and report.limit:
         longest = sorted(report.lengths.items(), key=lambda item: (-item[1], item[0]))
         if len(longest) > MAX_LENGTH_LINES:
             out.write(_("Longest applications (characters / limit; --format json lists all):") + "\n")

@@ -20,7 +20,7 @@ from functools import cache
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints
 
 from . import codes
-from .diagnostics import Code, Diagnostic, Msg, diagnostic, suggest
+from .diagnostics import Aside, Code, Diagnostic, Msg, diagnostic, suggest
 from .i18n import N_
 from .money import parse_money
 from .yamlparse import Origin, Path
@@ -155,8 +155,8 @@ class _Structurer:
                 if converted is not None or metadata.get("required"):
                     kwargs[name] = converted
             elif metadata.get("required"):
-                label = metadata.get("label") or name
-                self.report(where, codes.MISSING_KEY, key=".".join(map(str, where + (name,))), label=Msg(label))
+                label = Aside(metadata.get("label") or "")
+                self.report(where, codes.MISSING_KEY, key=".".join(map(str, where + (name,))), label=label)
         return cls(**kwargs)
 
     def dict_key(self, key: Any, tp: Any, where: Path) -> Any:

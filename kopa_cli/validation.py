@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Callable
 
 from . import codes
-from .diagnostics import Count, Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
+from .diagnostics import Aside, Count, Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
 from .i18n import N_
 from .money import fee_year_vat_date
 from .records import Application, Call, Pilot, Responsible
@@ -265,7 +265,7 @@ def organization_codes(ws: Workspace) -> Iterator[Diagnostic]:
         position = org.origin.at("municipality_code")
         # missing, or written empty ("municipality_code:"); a malformed code is reported already
         if org.type == "municipality" and org.municipality_code is None and (not code_given or (org.origin.path, *position) not in reported):
-            label = Msg(N_("a municipality's three-digit code"))
+            label = Aside(N_("a municipality's three-digit code"))
             yield diagnostic(org.origin.path, position, codes.MISSING_KEY, key="municipality_code", label=label)
         if org.type not in (None, "municipality") and org.municipality_code is not None:
             yield diagnostic(org.origin.path, org.origin.at("municipality_code"), codes.MUNICIPALITY_CODE_TYPE, type=org.type)

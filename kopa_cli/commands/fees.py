@@ -38,7 +38,7 @@ def _refuse(workspace: Workspace, heading: str) -> bool:
     if not report.errors:
         return False
     color = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
-    reporters.text(report, sys.stderr, color)
+    reporters.text(report, sys.stderr, color, lengths=False)
     sys.stderr.write(f"kopa: {heading}\n")
     return True
 
