@@ -75,7 +75,8 @@ class ParseCache:
         self._stored: dict[str, bytes] | None = None  # loaded on first use
         self.used: dict[str, bytes] = {}
         self.records_changed = False
-        self.new_report: tuple[str, Report] | None = None
+        self.new_report: tuple[str, Report, str | None] | None = None
+        self._report: Any = None  # (content key, report, files' signature), read on first use
 
     @classmethod
     def for_workspace(cls, root: Path) -> ParseCache:
@@ -104,14 +105,26 @@ class ParseCache:
         self.used[key] = pickled or pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         self.records_changed = True
 
-    def get_report(self, key: str) -> Report | None:
-        stored = _load(self.report_file)
-        if not isinstance(stored, tuple) or stored[0] != key:
-            return None
-        return stored[1] if isinstance(stored[1], Report) else None
+    def _stored_report(self) -> tuple[str | None, Report | None, str | None]:
+        if self._report is None:
+            stored = _load(self.report_file)
+            valid = isinstance(stored, tuple) and len(stored) == 3 and isinstance(stored[1], Report)
+            self._report = stored if valid else (None, None, None)
+        return self._report
 
-    def put_report(self, key: str, report: Report) -> None:
-        self.new_report = (key, report)
+    def get_report(self, key: str) -> Report | None:
+        """The last report, if the workspace's content is the same (``RecordFiles.key``)."""
+        stored_key, report, _ = self._stored_report()
+        return report if stored_key == key else None
+
+    def report_for_signature(self, signature: str) -> Report | None:
+        """The last report, if no file's size or times changed (``DirectorySource.signature``)."""
+        _, report, stored_signature = self._stored_report()
+        return report if stored_signature == signature else None
+
+    def put_report(self, key: str, report: Report, signature: str | None = None) -> None:
+        if (key, report, signature) != self._stored_report():
+            self.new_report = (key, report, signature)
 
     def save(self) -> None:
         """Keep this run's entries only, so the cache never outgrows the workspace."""
