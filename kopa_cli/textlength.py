@@ -15,13 +15,30 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
 
-# Text without any of these needs no Markdown parser: it is its own plain text.
+# Text without any of these needs no Markdown parser: it is its own plain text, but for
+# simple bullet lists ("- item" / "+ item" at the margin), whose markers are dropped.
 _INLINE_MARKUP = "*_`[]<>!|~\\&"
-_BLOCK_MARKUP = re.compile(r"\n(?:[ \t]*(?:[-+*>#=]|[0-9]+[.)])| {4})")  # searched in "\n" + text
+_BLOCK_MARKUP = re.compile(r"\n(?:[ \t]*(?:[-+*>#=]|[0-9]+[.)])| {4}|\t)")  # searched in "\n" + text
+_BULLET = re.compile(r" ?[-+][ \t]+(?=[^-+*>#=0-9 \t])")  # a list item that holds a plain paragraph
+_BLOCK_START = re.compile(r"[ \t]*(?:[-+*>#=]|[0-9]+[.)])| {4}|\t")
 
 
-def _is_plain(text: str) -> bool:
-    return not any(char in text for char in _INLINE_MARKUP) and not _BLOCK_MARKUP.search("\n" + text)
+def _quick_lines(text: str, first_line: int) -> list[tuple[int, str]] | None:
+    """The pieces of text whose only markup is simple bullets, or None if it needs the parser."""
+    if any(char in text for char in _INLINE_MARKUP):
+        return None
+    if not _BLOCK_MARKUP.search("\n" + text):
+        return [(first_line + number, line.strip()) for number, line in enumerate(text.split("\n")) if line.strip()]
+    pieces = []
+    for number, line in enumerate(text.split("\n")):
+        bullet = _BULLET.match(line)
+        if bullet:
+            line = line[bullet.end() :]
+        elif _BLOCK_START.match(line):
+            return None
+        if line.strip():
+            pieces.append((first_line + number, line.strip()))
+    return pieces
 
 
 @cache
@@ -35,12 +52,12 @@ def plain_lines(text: str, first_line: int = 1) -> list[tuple[int, str]]:
     """The plain text of a Markdown field as (source line, text) pieces, line breaks dropped."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    if _is_plain(text):
-        return [
-            (first_line + number, line.strip())
-            for number, line in enumerate(text.split("\n"))
-            if line.strip()
-        ]
+    quick = _quick_lines(text, first_line)
+    return quick if quick is not None else parsed_lines(text, first_line)
+
+
+def parsed_lines(text: str, first_line: int = 1) -> list[tuple[int, str]]:
+    """``plain_lines`` by the CommonMark parser: right for any Markdown."""
     pieces: list[tuple[int, str]] = []
     for token in markdown_parser().parse(text):
         line = first_line + (token.map[0] if token.map else 0)

@@ -107,3 +107,31 @@ def test_crossing_line_in_markdown_names_the_line_inside_a_paragraph_and_a_code_
     assert crossing_line(text, 10, 8) == 11  # "Eka rivi" is 8 characters; the 9th is on line 11
     assert crossing_line(text, 10, 8 + 9 + 6 + 6) == 16
     assert crossing_line(text, 10, count_chars(text)) == 10  # not crossed: the field's first line
+
+
+# Plain paragraphs and simple bullet lists skip the Markdown parser: the quick path must give
+# exactly what the parser gives, line by line, whenever it takes the text.
+LIST_LINE = st.one_of(
+    st.text(alphabet=PLAIN_ALPHABET.replace("\n", ""), max_size=20),
+    st.builds(lambda indent, marker, gap, rest: indent + marker + gap + rest,
+              st.sampled_from(["", " ", "  ", "    "]), st.sampled_from(["-", "+", "1.", "2)", "*"]),
+              st.sampled_from(["", " ", "  ", "\t", "     "]),
+              st.text(alphabet=PLAIN_ALPHABET.replace("\n", "") + "-+#>=", max_size=20)),
+)
+
+
+@given(st.lists(LIST_LINE, max_size=8).map("\n".join))
+@example("- Kajaani\n- Sotkamo\n\nJa muut.")
+@example("Kunnat\n- Kajaani\n+ Kuhmo")
+@example("-\nx")  # a setext heading underline, not a list
+@example("- - -")  # a thematic break
+def test_the_quick_path_for_bullet_lists_agrees_with_the_markdown_parser(text: str) -> None:
+    from kopa_cli.textlength import _quick_lines, parsed_lines
+
+    quick = _quick_lines(text, 1)
+    if quick is None:
+        return
+    parsed = parsed_lines(text, 1)
+    assert "".join(piece for _, piece in quick) == "".join(piece for _, piece in parsed)
+    if "\u00a0" not in text:  # the parser strips a line of only no-break spaces into the next line
+        assert quick == parsed
