@@ -67,6 +67,12 @@ def record_fields(cls: type) -> tuple[tuple[str, Any, dict[str, Any]], ...]:
     )
 
 
+@cache
+def _names(cls: type) -> dict[str, None]:
+    """The keys of a record kind, in order (a dict: ordered, and quick to look up)."""
+    return dict.fromkeys(name for name, _, _ in record_fields(cls))
+
+
 def label_of(cls: type, name: str) -> str:
     for field_name, _, metadata in record_fields(cls):
         if field_name == name:
@@ -138,15 +144,15 @@ class _Structurer:
             return self.record(value, tp, where)
         return self.scalar(value, tp, where)
 
-    def record(self, value: Any, cls: type, where: Path) -> Any:
+    def record(self, value: Any, cls: type, where: Path, **internal: Any) -> Any:
         if not isinstance(value, dict):
             return self.wrong_type(value, N_("a mapping of keys and values"), where)
         fields = record_fields(cls)
-        names = [name for name, _, _ in fields]
+        names = _names(cls)
         for k in value:
             if k not in names:
-                self.report(where + (k,), codes.UNKNOWN_KEY, key_position=True, key=k, hint=suggest(k, names))
-        kwargs = {}
+                self.report(where + (k,), codes.UNKNOWN_KEY, key_position=True, key=k, hint=suggest(k, list(names)))
+        kwargs = internal
         for name, tp, metadata in fields:
             if name in value:
                 converted = self.convert(value[name], tp, where + (name,))
@@ -249,5 +255,4 @@ def structure(cls: type, data: Any, origin: Origin, **internal: Any) -> tuple[An
         found = Msg(_type_name(data))
         structurer.diagnostics.append(diagnostic(origin.path, origin.at(), codes.NOT_A_MAPPING, found=found))
         return None, structurer.diagnostics
-    record = structurer.record(data, cls, ())
-    return dataclasses.replace(record, origin=origin, **internal), structurer.diagnostics
+    return structurer.record(data, cls, (), origin=origin, **internal), structurer.diagnostics
