@@ -73,7 +73,8 @@ def suggest(word: object, choices: Iterable[object]) -> Suggestion:
     return Suggestion(close[0] if close else "")
 
 
-def _localize(value: object) -> str:
+def localize(value: object) -> str:
+    """A message argument as shown in the current language (labels, dates, counts, hints)."""
     if isinstance(value, Suggestion):
         return _(" (did you mean '{suggestion}'?)").format(suggestion=str(value)) if value else ""
     if isinstance(value, Aside):
@@ -81,7 +82,7 @@ def _localize(value: object) -> str:
     if isinstance(value, Msg):
         return _(value)
     if isinstance(value, (list, tuple)):
-        return ", ".join(_localize(item) for item in value)
+        return ", ".join(localize(item) for item in value)
     if isinstance(value, date):
         return formatting.day(value)
     if isinstance(value, Count):
@@ -104,7 +105,7 @@ class Diagnostic:
     @property
     def message(self) -> str:
         template = _(CODES[self.code].template)
-        return template.format(**{key: _localize(value) for key, value in self.args})
+        return template.format(**{key: localize(value) for key, value in self.args})
 
     @property
     def sort_key(self) -> tuple[str, int, int, str]:

@@ -32,7 +32,9 @@ class KopaError(Exception):
 
     @property
     def message(self) -> str:
-        return _(self.template).format(**self.kwargs)
+        from .diagnostics import localize  # imported here: diagnostics is not needed to raise
+
+        return _(self.template).format(**{key: localize(value) for key, value in self.kwargs.items()})
 
     def __str__(self) -> str:
         return self.message

@@ -11,7 +11,7 @@ from .. import feereport, reporters
 from ..diagnostics import suggest
 from ..errors import CompareFormat, ExitCode, UnknownMember, UnknownPilot
 from ..fees import FeeLine, compare, compute_fees, select
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..validation import check, split_method
 from ..workspace import Workspace, load_workspace
 from .common import load
@@ -19,17 +19,12 @@ from .common import load
 MAX_NOTES = 10  # notes beside a CSV; more would bury a terminal
 
 
-def _did_you_mean(value: str, choices: Collection[str]) -> str:
-    close = suggest(value, choices)
-    return _(" (did you mean '{suggestion}'?)").format(suggestion=str(close)) if close else ""
-
-
 def _check_filters(pilot: str | None, member: str | None, pilots: Collection[str], organizations: Collection[str]) -> None:
     """A filter naming nothing that exists is a typo (exit 2); one that matches no line is not."""
     if pilot is not None and pilot not in pilots:
-        raise UnknownPilot(value=pilot, hint=_did_you_mean(pilot, pilots))
+        raise UnknownPilot(value=pilot, hint=suggest(pilot, pilots))
     if member is not None and member not in organizations:
-        raise UnknownMember(value=member, hint=_did_you_mean(member, organizations))
+        raise UnknownMember(value=member, hint=suggest(member, organizations))
 
 
 def _refuse(workspace: Workspace, heading: str) -> bool:
@@ -89,8 +84,13 @@ def _show(lines: list[FeeLine], workspace: Workspace, output_format: str, whole_
         for note in notes[:MAX_NOTES]:
             sys.stderr.write(_("note: {note}").format(note=note) + "\n")
         if len(notes) > MAX_NOTES:
-            more = _("note: {count} more pilot-years have a VAT rounding difference; --format table or md shows each.")
-            sys.stderr.write(more.format(count=len(notes) - MAX_NOTES) + "\n")
+            count = len(notes) - MAX_NOTES
+            more = ngettext(
+                "note: {count} more pilot-year has a VAT rounding difference; --format table or md shows each.",
+                "note: {count} more pilot-years have a VAT rounding difference; --format table or md shows each.",
+                count,
+            )
+            sys.stderr.write(more.format(count=count) + "\n")
     elif output_format == "md":
         feereport.as_markdown(lines, _titles(workspace), whole_pilot_years, sys.stdout)
     else:
