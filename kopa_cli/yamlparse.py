@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from operator import attrgetter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -47,7 +48,7 @@ _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 # Block nesting needs one more column of indentation or one more "- " / "? " / ": "
 # at the start of a line per level ("- - - x"); a line starting with this many of those
 # characters could nest deep enough to exhaust the C stack, like deep flow brackets.
-_DEEP_BLOCK = re.compile(r"^[ \t?:-]{%d,}" % MAX_BRACKETS, re.MULTILINE)
+_DEEP_BLOCK = re.compile(r"\n[ \t?:-]{%d}" % MAX_BRACKETS)  # searched in "\n" + text: a fast scan
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,7 @@ if C_PARSER:
         def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
             return resolve_tag(kind, value, implicit)
 
-    def _tag(node: Node) -> str:
-        return node.ctag.suffix  # the full tag; str(node.tag) decodes it again, slowly
+    _tag = attrgetter("ctag.suffix")  # the full tag; str(node.tag) would decode it again, slowly
 
 else:  # pragma: no cover
 
@@ -140,9 +140,9 @@ def _position_in(text: str, index: int) -> Pos:
 
 def _too_deep_at(text: str, limit: int) -> int | None:
     """Where the text could nest deeper than ``limit`` (flow brackets or block indicators)."""
-    deep_block = _DEEP_BLOCK.search(text)
+    deep_block = _DEEP_BLOCK.search("\n" + text)
     if deep_block:
-        return deep_block.start()
+        return deep_block.start()  # the "\n" added in front makes up for the offset
     if text.count("[") + text.count("{") <= limit:
         return None
     depth = 0
@@ -180,6 +180,7 @@ class _Builder:
         self.diagnostics.append(diagnostic(self.path, _pos(node, self.line_offset), rule, **args))
 
     def build(self, node: Node, where: Path) -> Any:
+        # The hot loop of loading: written for speed (one call per node, few look-ups).
         if id(node) in self.seen:  # the same node twice: an alias, reported by parse_yaml
             self.aliases = True
             return None
@@ -187,57 +188,66 @@ class _Builder:
         if len(where) > MAX_DEPTH:
             self.report(node, codes.TOO_DEEP, limit=MAX_DEPTH)
             return None
-        self.origin.values[where] = self.value_position(node)
+        kind = node.__class__
+        if kind is ScalarNode and node.style in _BLOCK_STYLES:
+            self.origin.values[where] = self.block_text_position(node)
+        else:
+            mark = node.start_mark
+            self.origin.values[where] = (mark.line + 1 + self.line_offset, mark.column + 1)
         tag = _tag(node)
-        if tag not in _BY_TAG:
+        construct = _BY_TAG.get(tag, _UNKNOWN)
+        if construct is _UNKNOWN:
             self.report(node, codes.TAG, tag=tag.replace(_TAG, "!!"))
             return None
-        kind = node.__class__
         if kind is MappingNode:
             return self.mapping(node, where)
         if kind is SequenceNode:
             return [self.build(item, where + (i,)) for i, item in enumerate(node.value)]
-        return self.scalar(node)
+        try:
+            return construct(node.value)
+        except (ValueError, TypeError):
+            return node.value
 
-    def value_position(self, node: Node) -> Pos:
-        """Where a value starts; for a block scalar (``goal: |``) its first text line, so
-        that line numbers counted inside the text (the length rule) match the file."""
-        if isinstance(node, ScalarNode) and node.style in ("|", ">") and node.value.strip():
-            line = node.start_mark.line + 1  # 0-based: the line after the indicator
-            lines = self.text.split("\n", line + 1)
-            text_line = lines[line] if line < len(lines) else ""
-            column = len(text_line) - len(text_line.lstrip(" ")) + 1
-            return (line + 1 + self.line_offset, column)
-        return _pos(node, self.line_offset)
+    def block_text_position(self, node: ScalarNode) -> Pos:
+        """Where a block scalar's (``goal: |``) text starts: its first text line, so that line
+        numbers counted inside the text (the length rule) match the file."""
+        if not node.value.strip():
+            return _pos(node, self.line_offset)
+        line = node.start_mark.line + 1  # 0-based: the line after the indicator
+        lines = self.text.split("\n", line + 1)
+        text_line = lines[line] if line < len(lines) else ""
+        column = len(text_line) - len(text_line.lstrip(" ")) + 1
+        return (line + 1 + self.line_offset, column)
 
     def mapping(self, node: MappingNode, where: Path) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         first_line: dict[Any, int] = {}
+        keys = self.origin.keys
         for key_node, value_node in node.value:
             key_tag = _tag(key_node)
-            if key_tag not in _BY_TAG:
+            construct = _BY_TAG.get(key_tag, _UNKNOWN)
+            if construct is _UNKNOWN:
                 self.report(key_node, codes.TAG, tag=key_tag.replace(_TAG, "!!"))
                 continue
-            if not isinstance(key_node, ScalarNode):  # "? [a, b]": a list or mapping as a key
+            if key_node.__class__ is not ScalarNode:  # "? [a, b]": a list or mapping as a key
                 found = N_("a list") if isinstance(key_node, SequenceNode) else N_("a mapping of keys and values")
                 self.report(key_node, codes.WRONG_TYPE, key="?", expected=Msg(N_("text")), found=Msg(found))
                 continue
-            key = self.scalar(key_node)
+            try:
+                key = construct(key_node.value)
+            except (ValueError, TypeError):
+                key = key_node.value
             if isinstance(key, date):  # a date as a key means the same as its text
                 key = key.isoformat()
-            if key in result or key in first_line:
+            if key in first_line:
                 self.report(key_node, codes.DUPLICATE_KEY, key=key, first_line=first_line[key])
                 continue
-            first_line[key] = _pos(key_node, self.line_offset)[0]
-            self.origin.keys[where + (key,)] = _pos(key_node, self.line_offset)
+            mark = key_node.start_mark
+            position = (mark.line + 1 + self.line_offset, mark.column + 1)
+            first_line[key] = position[0]
+            keys[where + (key,)] = position
             result[key] = self.build(value_node, where + (key,))
         return result
-
-    def scalar(self, node: ScalarNode) -> Any:
-        try:
-            return _BY_TAG[_tag(node)](node.value)
-        except (ValueError, KeyError, TypeError):
-            return node.value
 
 
 def _text(value: str) -> str:
@@ -263,6 +273,8 @@ _CONSTRUCTORS: dict[str, Any] = {
     "seq": None,
 }
 _BY_TAG = {_TAG + name: construct for name, construct in _CONSTRUCTORS.items()}
+_UNKNOWN = object()
+_BLOCK_STYLES = ("|", ">")
 
 
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Origin, list[Diagnostic]]:
