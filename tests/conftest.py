@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from kopa_cli.cli import app
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Property tests: no per-example deadline (CI machines are slower than ours), and in CI the
+# same examples every run, so that a red build always means a change, not a new example.
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 SHIPPED_RECORDS = REPO / "records"
 
 
