@@ -29,10 +29,10 @@ def _members_exist(ws: Workspace, record: Application | Pilot, ids: Iterable[str
         if org is None:
             continue
         seen[org] += 1
-        position = record.origin.at("members", index, *inner)
         if seen[org] == 2:
-            yield diagnostic(record.origin.path, position, codes.DUPLICATE_MEMBER, value=org)
+            yield diagnostic(record.origin.path, record.origin.at("members", index, *inner), codes.DUPLICATE_MEMBER, value=org)
         if org not in ws.organizations:
+            position = record.origin.at("members", index, *inner)
             yield diagnostic(record.origin.path, position, codes.UNKNOWN_ORGANIZATION, value=org, hint=suggest(org, ws.organizations))
 
 
@@ -65,7 +65,7 @@ def required_content(ws: Workspace) -> Iterator[Diagnostic]:
     for app in ws.applications.values():
         for name in _names(ws.call.required):
             value = getattr(app, name, None)
-            if value is None or (isinstance(value, (list, tuple)) and not value) or (isinstance(value, str) and not value.strip()):
+            if not value or (isinstance(value, str) and value.isspace()):
                 label = Msg(label_of(Application, name))
                 yield diagnostic(app.origin.path, app.origin.at(name), codes.REQUIRED_CONTENT, label=label, key=name)
 
