@@ -41,11 +41,11 @@ def _responsible(ws: Workspace, record: Application | Pilot, members: list[str])
     if responsible is None or responsible.organization is None:
         return
     org = responsible.organization
-    position = record.origin.at("responsible", "organization")
     if org not in ws.organizations:
+        position = record.origin.at("responsible", "organization")
         yield diagnostic(record.origin.path, position, codes.UNKNOWN_ORGANIZATION, value=org, hint=suggest(org, ws.organizations))
     elif org not in members:
-        yield diagnostic(record.origin.path, position, codes.RESPONSIBLE_NOT_MEMBER, value=org)
+        yield diagnostic(record.origin.path, record.origin.at("responsible", "organization"), codes.RESPONSIBLE_NOT_MEMBER, value=org)
 
 
 # Applications
@@ -152,13 +152,15 @@ def pilot_application(ws: Workspace) -> Iterator[Diagnostic]:
         name = pilot.application
         if name is None:
             continue
-        position = pilot.origin.at("application")
         app = ws.applications.get(name)
         if app is None:
+            position = pilot.origin.at("application")
             yield diagnostic(pilot.origin.path, position, codes.UNKNOWN_APPLICATION, value=name, hint=suggest(name, ws.applications))
         elif app.status is not None and app.status != "selected":
+            position = pilot.origin.at("application")
             yield diagnostic(pilot.origin.path, position, codes.APPLICATION_NOT_SELECTED, value=name, status=app.status)
         if name in first_pilot:
+            position = pilot.origin.at("application")
             yield diagnostic(pilot.origin.path, position, codes.TWO_PILOTS, value=name, other=first_pilot[name])
         first_pilot.setdefault(name, pilot.origin.path)
 

@@ -8,10 +8,10 @@ duplicate key is reported, and the position of each value is kept in an ``Origin
 
 from __future__ import annotations
 
+import marshal
 import re
 import unicodedata
 from operator import attrgetter
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -51,23 +51,67 @@ _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 _DEEP_BLOCK = re.compile(r"\n[ \t?:-]{%d}" % MAX_BRACKETS)  # searched in "\n" + text: a fast scan
 
 
-@dataclass(frozen=True)
 class Origin:
-    """The file a record came from and the position of each value and key in it."""
+    """The file a record came from and the position of each value and key in it.
 
-    path: str
-    values: dict[Path, Pos] = field(default_factory=dict, compare=False, repr=False)
-    keys: dict[Path, Pos] = field(default_factory=dict, compare=False, repr=False)
+    Positions are needed only for the few values that have a problem, but a record is
+    pickled into the cache and between processes with all of them: so they travel packed
+    (marshal, many times quicker than pickle for plain tuples) and are unpacked on first use.
+    Two origins are equal when they name the same file.
+    """
+
+    __slots__ = ("path", "_values", "_keys", "_packed")
+
+    def __init__(self, path: str, values: dict[Path, Pos] | None = None, keys: dict[Path, Pos] | None = None) -> None:
+        self.path = path
+        self._values = {} if values is None else values
+        self._keys = {} if keys is None else keys
+        self._packed: bytes | None = None
+
+    @property
+    def values(self) -> dict[Path, Pos]:
+        if self._packed is not None:
+            self._unpack()
+        return self._values
+
+    @property
+    def keys(self) -> dict[Path, Pos]:
+        if self._packed is not None:
+            self._unpack()
+        return self._keys
+
+    def _unpack(self) -> None:
+        self._values, self._keys = marshal.loads(self._packed)  # type: ignore[arg-type]
+        self._packed = None
+
+    def __reduce__(self) -> tuple[Any, tuple[str, bytes]]:
+        return _packed_origin, (self.path, self._packed or marshal.dumps((self._values, self._keys)))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Origin) and other.path == self.path
+
+    def __hash__(self) -> int:
+        return hash(self.path)
+
+    def __repr__(self) -> str:
+        return f"Origin({self.path!r})"
 
     def at(self, *path: str | int) -> Pos:
         """Where the value at ``path`` is, or its nearest enclosing value."""
-        while path not in self.values and path:
+        values = self.values
+        while path not in values and path:
             path = path[:-1]
-        return self.values.get(path, (1, 1))
+        return values.get(path, (1, 1))
 
     def key_at(self, *path: str | int) -> Pos:
         """Where the key of ``path`` is written (for unknown keys), else its value."""
         return self.keys.get(path) or self.at(*path)
+
+
+def _packed_origin(path: str, packed: bytes) -> Origin:
+    origin = Origin(path)
+    origin._packed = packed
+    return origin
 
 
 # Which plain (unquoted) scalars are not text: ruamel.yaml's own YAML 1.2 table, indexed
@@ -172,6 +216,7 @@ class _Builder:
         self.line_offset = line_offset
         self.text = text
         self.origin = Origin(path)
+        self.values, self.keys = self.origin.values, self.origin.keys  # filled node by node
         self.diagnostics: list[Diagnostic] = []
         self.seen: set[int] = set()
         self.aliases = False
@@ -190,10 +235,10 @@ class _Builder:
             return None
         kind = node.__class__
         if kind is ScalarNode and node.style in _BLOCK_STYLES:
-            self.origin.values[where] = self.block_text_position(node)
+            self.values[where] = self.block_text_position(node)
         else:
             mark = node.start_mark
-            self.origin.values[where] = (mark.line + 1 + self.line_offset, mark.column + 1)
+            self.values[where] = (mark.line + 1 + self.line_offset, mark.column + 1)
         tag = _tag(node)
         construct = _BY_TAG.get(tag, _UNKNOWN)
         if construct is _UNKNOWN:
@@ -222,7 +267,7 @@ class _Builder:
     def mapping(self, node: MappingNode, where: Path) -> dict[Any, Any]:
         result: dict[Any, Any] = {}
         first_line: dict[Any, int] = {}
-        keys = self.origin.keys
+        keys = self.keys
         for key_node, value_node in node.value:
             key_tag = _tag(key_node)
             construct = _BY_TAG.get(key_tag, _UNKNOWN)
