@@ -20,6 +20,7 @@ from ruamel.yaml.events import AliasEvent, StreamEndEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
+from ruamel.yaml.tag import Tag
 
 from . import codes
 from .diagnostics import Diagnostic, Msg, diagnostic
@@ -124,6 +125,7 @@ for _versions, _tag_name, _pattern, _first in implicit_resolvers:
         for _char in _first:
             _PLAIN_RESOLVERS.setdefault(_char, []).append((_tag_name, _pattern))
 _STR, _SEQ, _MAP = _TAG + "str", _TAG + "seq", _TAG + "map"
+_SHARED_TAGS = {tag: Tag(suffix=tag) for tag in (_STR, _SEQ, _MAP, *(t for t, _ in sum(_PLAIN_RESOLVERS.values(), [])))}
 
 
 def resolve_tag(kind: type, value: str, implicit: tuple[bool, bool]) -> str:
@@ -152,8 +154,9 @@ if C_PARSER:
         def ascend_resolver(self, *_: object) -> None:
             pass
 
-        def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
-            return resolve_tag(kind, value, implicit)
+        def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> Tag:
+            # A shared Tag per tag: ruamel.yaml's nodes would otherwise build one per node.
+            return _SHARED_TAGS[resolve_tag(kind, value, implicit)]
 
     _tag = attrgetter("ctag.suffix")  # the full tag; str(node.tag) would decode it again, slowly
 
