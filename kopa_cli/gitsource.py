@@ -21,7 +21,6 @@ from .i18n import N_
 from .recordfiles import MAX_FILE_BYTES, RECORDS
 
 LINK_MODE = "120000"
-SUBMODULE_MODE = "160000"
 
 
 def _git(cwd: Path, *args: str, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:

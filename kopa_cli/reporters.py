@@ -7,6 +7,7 @@ same ``Report``.
 from __future__ import annotations
 
 import json
+import os
 from typing import IO, Callable
 
 from . import formatting
@@ -14,6 +15,13 @@ from .diagnostics import Diagnostic, Report
 from .i18n import _, ngettext
 
 MAX_LENGTH_LINES = 50  # past this, the text report names only the longest applications
+
+
+def wants_color(stream: IO[str], choice: str = "auto") -> bool:
+    """Colour for "always", or for "auto" on a terminal unless NO_COLOR is set (no-color.org)."""
+    if choice != "auto":
+        return choice == "always"
+    return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
 def text(report: Report, out: IO[str], color: bool, lengths: bool = True) -> None:

@@ -32,8 +32,7 @@ def _refuse(workspace: Workspace, heading: str) -> bool:
     report = check(workspace)
     if not report.errors:
         return False
-    color = sys.stderr.isatty() and not os.environ.get("NO_COLOR")
-    reporters.text(report, sys.stderr, color, lengths=False)
+    reporters.text(report, sys.stderr, reporters.wants_color(sys.stderr), lengths=False)
     sys.stderr.write(f"kopa: {heading}\n")
     return True
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import ExitCode, PathNotFound, PathOutsideWorkspace
 from ..diagnostics import Report
-from ..reporters import REPORTERS
+from ..reporters import REPORTERS, wants_color
 from ..recordfiles import DirectorySource, RecordFiles
 from .common import follow_call_language, open_cache, read
 
@@ -72,8 +72,7 @@ def run(root: Path, paths: list[Path], lang: str | None, output_format: str | No
     report = report.only(only)
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    use_color = color == "always" or (color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-    REPORTERS[output_format](report, sys.stdout, use_color)
+    REPORTERS[output_format](report, sys.stdout, wants_color(sys.stdout, color))
     if report.errors or (strict and report.warnings):
         return ExitCode.PROBLEMS
     return ExitCode.OK
