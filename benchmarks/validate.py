@@ -253,7 +253,7 @@ def bench_workspace(kopa: Path, checker: Path, workspace: Path, counts: dict[str
         return kopa_run(kopa, workspace, warm_cache, files)[0]
 
     schema = scratch / "application.schema.json"
-    from kopa_cli.schema import json_schema
+    from kopa_cli.load.schema import json_schema
 
     schema.write_text(json.dumps(json_schema("applications"), ensure_ascii=False), encoding="utf-8")
     applications = sorted(p.relative_to(workspace).as_posix() for p in (workspace / "records" / "applications").glob("*.yaml"))
@@ -333,7 +333,7 @@ def main() -> int:
     for tool, extra in ((kopa, "pip install -e ."), (checker, "pip install -e '.[bench]'")):
         if not tool.exists():
             sys.exit(f"{tool} not found; run {extra} in this Python's environment first")
-    from kopa_cli.yamlparse import C_PARSER
+    from kopa_cli.load.yamlparse import C_PARSER
 
     version = subprocess.run([str(checker), "--version"], capture_output=True, text=True).stdout.strip()
     print(f"Python {sys.version.split()[0]}, kopa's YAML parser: {'libyaml (C)' if C_PARSER else 'pure Python'}, {version}, {os.cpu_count()} CPUs")

@@ -17,8 +17,8 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from . import __version__
-from .errors import ExitCode, KopaError
-from .i18n import _, set_language
+from kopa_cli.core.errors import ExitCode, KopaError
+from kopa_cli.core.i18n import _, set_language
 
 app = typer.Typer(
     name="kopa",

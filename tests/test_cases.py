@@ -26,8 +26,8 @@ from pathlib import Path
 import pytest
 
 from conftest import REPO, run_kopa
-from kopa_cli import codes  # noqa: F401 - registers every code in CODES
-from kopa_cli.diagnostics import CODES, Severity
+from kopa_cli.core import codes  # noqa: F401 - registers every code in CODES
+from kopa_cli.core.diagnostics import CODES, Severity
 
 CASES = Path(__file__).parent / "cases"
 BASE = CASES / "base"

@@ -1,4 +1,4 @@
-"""kopa_cli.fees: hand-checked shares of real records, plus hypothesis properties of the split."""
+"""kopa_cli.billing.fees: hand-checked shares of real records, plus hypothesis properties of the split."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
-from kopa_cli.fees import Amounts, FeeLine, NoVatRate, compare, compute_fees, pilot_fees, select, totals
-from kopa_cli.money import vat_amount
-from kopa_cli.records import Call, Fee, Organization, Pilot, PilotMember
-from kopa_cli.recordfiles import DirectorySource
-from kopa_cli.workspace import load_workspace
+from kopa_cli.billing.fees import Amounts, FeeLine, NoVatRate, compare, compute_fees, pilot_fees, select, totals
+from kopa_cli.core.money import vat_amount
+from kopa_cli.load.records import Call, Fee, Organization, Pilot, PilotMember
+from kopa_cli.load.recordfiles import DirectorySource
+from kopa_cli.load.workspace import load_workspace
 
 D = Decimal
 FEE = D("5000.00")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from conftest import SHIPPED_RECORDS, run_kopa
-from kopa_cli.diagnostics import Diagnostic
-from kopa_cli.gitsource import GitSource, NotAGitRepository, RevisionNotFound
-from kopa_cli.recordfiles import DirectorySource
+from kopa_cli.core.diagnostics import Diagnostic
+from kopa_cli.load.gitsource import GitSource, NotAGitRepository, RevisionNotFound
+from kopa_cli.load.recordfiles import DirectorySource
 
 NBSP = "\u00a0"
 PALTAMO = '  - org: paltamo\n    approval: {date: 2020-02-20, body: Kunnanhallitus, reference: "§ 40"}\n'

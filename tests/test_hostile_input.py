@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
 from conftest import build_tree, run_kopa
-from kopa_cli.markdowndoc import split_front_matter
-from kopa_cli.validation import check
-from kopa_cli.recordfiles import DirectorySource
-from kopa_cli.workspace import load_workspace, parse_record
+from kopa_cli.load.markdowndoc import split_front_matter
+from kopa_cli.check.validation import check
+from kopa_cli.load.recordfiles import DirectorySource
+from kopa_cli.load.workspace import load_workspace, parse_record
 
 BASE = Path(__file__).parent / "cases" / "base"
 ORGS = "records/organizations"

@@ -1,4 +1,4 @@
-"""Tests for kopa_cli.identifiers: known vectors plus rules re-derived from domain.md."""
+"""Tests for kopa_cli.core.identifiers: known vectors plus rules re-derived from domain.md."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum import iso11649
 
-from kopa_cli.identifiers import (
+from kopa_cli.core.identifiers import (
     format_reference,
     format_rf,
     is_bic,

@@ -13,9 +13,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import build_tree, copy_shipped_workspace, run_kopa
-from kopa_cli import __version__, templating
-from kopa_cli.i18n import set_language
-from kopa_cli.yamlparse import parse_yaml
+from kopa_cli import __version__
+from kopa_cli.render import templating
+from kopa_cli.core.i18n import set_language
+from kopa_cli.load.yamlparse import parse_yaml
 
 
 def _tree(root: Path) -> dict[str, bytes]:

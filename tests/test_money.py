@@ -1,4 +1,4 @@
-"""Tests for kopa_cli.money: hand-checked figures plus hypothesis properties."""
+"""Tests for kopa_cli.core.money: hand-checked figures plus hypothesis properties."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kopa_cli.money import (
+from kopa_cli.core.money import (
     CENT,
     FINNISH_GENERAL_VAT,
     fee_year_vat_date,

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_shipped_workspace, run_kopa
-from kopa_cli import workspace
-from kopa_cli.recordfiles import DirectorySource
+from kopa_cli.load import workspace
+from kopa_cli.load.recordfiles import DirectorySource
 
 ORGANIZATION = """name: Kunta {n}
 type: provider

@@ -14,11 +14,11 @@ import ruamel.yaml
 from jsonschema import Draft202012Validator
 
 from conftest import SHIPPED_RECORDS
-from kopa_cli.markdowndoc import parse_markdown_application, split_front_matter
-from kopa_cli.records import RECORD_KINDS
-from kopa_cli.schema import json_schema
-from kopa_cli.structure import record_fields
-from kopa_cli.workspace import parse_record
+from kopa_cli.load.markdowndoc import parse_markdown_application, split_front_matter
+from kopa_cli.load.records import RECORD_KINDS
+from kopa_cli.load.schema import json_schema
+from kopa_cli.load.structure import record_fields
+from kopa_cli.load.workspace import parse_record
 
 KINDS = tuple(RECORD_KINDS)
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from kopa_cli.textlength import count_chars, crossing_line, plain_lines
+from kopa_cli.core.textlength import count_chars, crossing_line, plain_lines
 
 # Finnish and Swedish text: letters that decompose under NFD, spaces of several kinds,
 # line breaks and punctuation that is not Markdown markup.
@@ -126,7 +126,7 @@ LIST_LINE = st.one_of(
 @example("-\nx")  # a setext heading underline, not a list
 @example("- - -")  # a thematic break
 def test_the_quick_path_for_bullet_lists_agrees_with_the_markdown_parser(text: str) -> None:
-    from kopa_cli.textlength import _quick_lines, parsed_lines
+    from kopa_cli.core.textlength import _quick_lines, parsed_lines
 
     quick = _quick_lines(text, 1)
     if quick is None:

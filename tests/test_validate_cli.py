@@ -184,7 +184,7 @@ def test_no_workspace_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def test_an_internal_error_exits_3_with_a_please_report_line(clean: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kopa_cli.validation as validation
+    import kopa_cli.check.validation as validation
 
     def broken_check(*args: object, **kwargs: object) -> None:
         raise ZeroDivisionError("a bug")

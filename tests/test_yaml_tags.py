@@ -4,7 +4,7 @@ from hypothesis import given, strategies as st
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 
-from kopa_cli.yamlparse import resolve_tag
+from kopa_cli.load.yamlparse import resolve_tag
 
 SAMPLES = [
     "", "~", "null", "Null", "NULL", "nul", "true", "True", "TRUE", "tRue", "false", "yes", "no", "on",

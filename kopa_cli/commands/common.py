@@ -6,13 +6,13 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import WorkspaceNotFound
-from ..i18n import set_language
-from ..recordfiles import DirectorySource, RecordFiles, find_workspace, read_records
+from kopa_cli.core.errors import WorkspaceNotFound
+from kopa_cli.core.i18n import set_language
+from kopa_cli.load.recordfiles import DirectorySource, RecordFiles, find_workspace, read_records
 
 if TYPE_CHECKING:
-    from ..cache import ParseCache
-    from ..workspace import Workspace
+    from kopa_cli.load.cache import ParseCache
+    from kopa_cli.load.workspace import Workspace
 
 
 def workspace_root(option: Path | None) -> Path:
@@ -31,7 +31,7 @@ def workspace_root(option: Path | None) -> Path:
 def open_cache(root: Path, use_cache: bool) -> ParseCache | None:
     if not use_cache or os.environ.get("KOPA_NO_CACHE"):
         return None
-    from ..cache import ParseCache
+    from kopa_cli.load.cache import ParseCache
 
     return ParseCache.for_workspace(root)
 
@@ -48,7 +48,7 @@ def read(root: Path) -> RecordFiles:
 
 def load(root: Path, lang: str | None, use_cache: bool = True) -> Workspace:
     """Read and parse the workspace (unchanged files from the cache)."""
-    from ..workspace import build_workspace
+    from kopa_cli.load.workspace import build_workspace
 
     cache = open_cache(root, use_cache)
     workspace = build_workspace(root, read(root), cache)

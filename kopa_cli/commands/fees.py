@@ -7,13 +7,13 @@ import sys
 from collections.abc import Collection
 from pathlib import Path
 
-from .. import feereport, reporters
-from ..diagnostics import suggest
-from ..errors import CompareFormat, ExitCode, UnknownMember, UnknownPilot
-from ..fees import FeeLine, compare, compute_fees, select
-from ..i18n import _, ngettext
-from ..validation import check, split_method
-from ..workspace import Workspace, load_workspace
+from kopa_cli.render import feereport, reporters
+from kopa_cli.core.diagnostics import suggest
+from kopa_cli.core.errors import CompareFormat, ExitCode, UnknownMember, UnknownPilot
+from kopa_cli.billing.fees import FeeLine, compare, compute_fees, select
+from kopa_cli.core.i18n import _, ngettext
+from kopa_cli.check.validation import check
+from kopa_cli.load.workspace import Workspace, load_workspace
 from .common import load
 
 MAX_NOTES = 10  # notes beside a CSV; more would bury a terminal
@@ -60,7 +60,7 @@ def _titles(workspace: Workspace) -> dict[str, str]:
     """A heading per pilot: its id, its name and how its fee is split."""
     titles = {}
     for pilot in workspace.pilots.values():
-        method = split_method(workspace.call, pilot)
+        method = pilot.split_method(workspace.call)
         if method == "population":
             how = _("split by population on 31.12.{year}").format(year=pilot.population_year)
         elif method == "weights":
@@ -98,7 +98,7 @@ def _show(lines: list[FeeLine], workspace: Workspace, output_format: str, whole_
 
 def _compare(root: Path, workspace: Workspace, lines: list[FeeLine], revision: str, output_format: str,
              pilot: str | None, year: int | None, member: str | None) -> int:
-    from ..gitsource import GitSource
+    from kopa_cli.load.gitsource import GitSource
 
     if output_format not in ("table", "md"):
         raise CompareFormat()

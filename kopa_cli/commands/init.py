@@ -6,9 +6,9 @@ from pathlib import Path
 
 import typer
 
-from ..errors import ExitCode, TargetExists
-from ..i18n import _
-from ..recordfiles import FOLDERS, RECORDS
+from kopa_cli.core.errors import ExitCode, TargetExists
+from kopa_cli.core.i18n import _
+from kopa_cli.load.recordfiles import FOLDERS, RECORDS
 from .new import CannotCreate, check_readable, shown, write_new_file
 
 CALL_TEMPLATE = "init/call.yaml.j2"
@@ -18,7 +18,7 @@ def run(directory: Path) -> int:
     call = directory / RECORDS / "call.yaml"
     if call.exists() or call.is_symlink():
         raise TargetExists(path=shown(call))
-    from .. import templating
+    from kopa_cli.render import templating
 
     # Render and check first, so a broken template leaves nothing half-made behind.
     text = templating.render(directory, CALL_TEMPLATE)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import typer
 
-from ..errors import CannotCreate, ExitCode, InvalidId, TargetExists, TemplateGivesBadRecord
-from ..formats import is_id
-from ..i18n import _
-from ..recordfiles import FOLDERS, RECORDS
-from ..workspace import parse_record
+from kopa_cli.core.errors import CannotCreate, ExitCode, InvalidId, TargetExists, TemplateGivesBadRecord
+from kopa_cli.load.formats import is_id
+from kopa_cli.core.i18n import _
+from kopa_cli.load.recordfiles import FOLDERS, RECORDS
+from kopa_cli.load.workspace import parse_record
 from .common import load, workspace_root
 
 TEMPLATES = {
@@ -95,7 +95,7 @@ def run(workspace_option: Path | None, kind: str, record_id: str, lang: str | No
         "call": workspace.call,
         "application": workspace.applications.get(record_id) if kind == "pilot" else None,
     }
-    from .. import templating
+    from kopa_cli.render import templating
 
     text = templating.render(root, TEMPLATES[kind], **context)
     check_readable(FOLDER_OF[kind], path.relative_to(root).as_posix(), text, templating.describe(root, TEMPLATES[kind]))

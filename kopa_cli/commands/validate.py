@@ -8,14 +8,14 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..errors import ExitCode, PathNotFound, PathOutsideWorkspace
-from ..diagnostics import Report
-from ..reporters import REPORTERS, wants_color
-from ..recordfiles import DirectorySource, RecordFiles
+from kopa_cli.core.errors import ExitCode, PathNotFound, PathOutsideWorkspace
+from kopa_cli.core.diagnostics import Report
+from kopa_cli.render.reporters import REPORTERS, wants_color
+from kopa_cli.load.recordfiles import DirectorySource, RecordFiles
 from .common import follow_call_language, open_cache, read
 
 if TYPE_CHECKING:
-    from ..cache import ParseCache
+    from kopa_cli.load.cache import ParseCache
 
 
 def _selector(root: Path, paths: list[Path]):
@@ -59,8 +59,8 @@ RACY_NS = 2_000_000_000
 
 
 def _checked(root: Path, records: RecordFiles, cache: ParseCache | None) -> Report:
-    from ..validation import check
-    from ..workspace import build_workspace
+    from kopa_cli.check.validation import check
+    from kopa_cli.load.workspace import build_workspace
 
     return check(build_workspace(root, records, cache))
 

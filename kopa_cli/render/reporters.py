@@ -10,9 +10,9 @@ import json
 import os
 from typing import IO, Callable
 
-from . import formatting
-from .diagnostics import Diagnostic, Report
-from .i18n import _, ngettext
+from kopa_cli.core import formatting
+from kopa_cli.core.diagnostics import Diagnostic, Report
+from kopa_cli.core.i18n import _, ngettext
 
 MAX_LENGTH_LINES = 50  # past this, the text report names only the longest applications
 

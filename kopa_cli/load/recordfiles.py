@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Protocol
 
-from . import codes
-from .diagnostics import Diagnostic, Msg, diagnostic
-from .i18n import N_
+from kopa_cli.core import codes
+from kopa_cli.core.diagnostics import Diagnostic, Msg, diagnostic
+from kopa_cli.core.i18n import N_
 
 RECORDS = "records"
 MAX_FILE_BYTES = 1024 * 1024  # a record is a few kilobytes; more is a mistake or an attack

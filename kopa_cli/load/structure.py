@@ -19,11 +19,11 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints
 
-from . import codes
-from .diagnostics import Aside, Code, Diagnostic, Msg, diagnostic, suggest
-from .i18n import N_
-from .money import parse_money
-from .yamlparse import Origin, Path
+from kopa_cli.core import codes
+from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Msg, diagnostic, suggest
+from kopa_cli.core.i18n import N_
+from kopa_cli.core.money import parse_money
+from kopa_cli.core.origin import Origin, Path
 
 
 @dataclass(frozen=True)

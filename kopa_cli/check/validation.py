@@ -10,14 +10,14 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Callable
 
-from . import codes
-from .diagnostics import Aside, Count, Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
-from .i18n import N_
-from .money import fee_year_vat_date
-from .records import Application, Call, Pilot, Responsible
-from .structure import label_of
-from .textlength import crossing_line
-from .workspace import Workspace
+from kopa_cli.core import codes
+from kopa_cli.core.diagnostics import Aside, Count, Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
+from kopa_cli.core.i18n import N_
+from kopa_cli.core.money import fee_year_vat_date
+from kopa_cli.load.records import Application, Call, Pilot, Responsible
+from kopa_cli.load.structure import label_of
+from kopa_cli.core.textlength import crossing_line
+from kopa_cli.load.workspace import Workspace
 
 Rule = Callable[[Workspace], Iterable[Diagnostic]]
 
@@ -209,7 +209,7 @@ def pilot_years(ws: Workspace) -> Iterator[Diagnostic]:
         for index, year in enumerate(pilot.years or ()):
             if year is not None and year not in call_years:
                 yield diagnostic(pilot.origin.path, pilot.origin.at("years", index), codes.YEAR_NOT_IN_CALL, value=year, choices=call_years)
-        for year in fee_years(ws.call, pilot):
+        for year in pilot.fee_years(ws.call):
             if pilot.members and not any(m and m.org and m.takes_part_in(year) for m in pilot.members):
                 yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.NO_MEMBERS_IN_YEAR, year=year)
 
@@ -225,19 +225,9 @@ def call_vat(ws: Workspace) -> Iterator[Diagnostic]:
             yield diagnostic(ws.call.origin.path, ws.call.origin.at("fee", "vat"), codes.NO_VAT_RATE, day=day, year=year)
 
 
-def fee_years(call: Call | None, pilot: Pilot) -> tuple[int, ...]:
-    if pilot.years is not None:
-        return tuple(y for y in pilot.years if y is not None)
-    return tuple(call.fee.years or ()) if call and call.fee else ()
-
-
-def split_method(call: Call | None, pilot: Pilot) -> str:
-    return pilot.split or (call.fee.split if call and call.fee and call.fee.split else "equal")
-
-
 def split_data(ws: Workspace) -> Iterator[Diagnostic]:
     for pilot in ws.pilots.values():
-        method = split_method(ws.call, pilot)
+        method = pilot.split_method(ws.call)
         if method == "population" and pilot.population_year is None:
             yield diagnostic(pilot.origin.path, pilot.origin.at("split"), codes.NO_POPULATION_YEAR)
         for index, member in enumerate(pilot.members or ()):

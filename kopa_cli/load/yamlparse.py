@@ -8,7 +8,6 @@ duplicate key is reported, and the position of each value is kept in an ``Origin
 
 from __future__ import annotations
 
-import marshal
 import re
 import unicodedata
 from operator import attrgetter
@@ -22,9 +21,10 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
 from ruamel.yaml.tag import Tag
 
-from . import codes
-from .diagnostics import Diagnostic, Msg, diagnostic
-from .i18n import N_
+from kopa_cli.core import codes
+from kopa_cli.core.diagnostics import Diagnostic, Msg, diagnostic
+from kopa_cli.core.i18n import N_
+from kopa_cli.core.origin import Origin, Path, Pos
 
 try:  # the C parser is ten times faster; the pure one is a fallback, same behaviour
     from ruamel.yaml.cyaml import CParser as _Parser
@@ -38,8 +38,6 @@ except ImportError:  # pragma: no cover - exercised only without ruamel.yaml.cli
 
     C_PARSER = False
 
-Pos = tuple[int, int]  # 1-based line and column
-Path = tuple[str | int, ...]  # keys and list indexes from the document root
 
 MAX_DEPTH = 32  # records are a few levels deep; libyaml's composer recurses in C
 MAX_BRACKETS = 1000  # deeper flow nesting could exhaust the C stack before our check
@@ -50,69 +48,6 @@ _TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
 # at the start of a line per level ("- - - x"); a line starting with this many of those
 # characters could nest deep enough to exhaust the C stack, like deep flow brackets.
 _DEEP_BLOCK = re.compile(r"\n[ \t?:-]{%d}" % MAX_BRACKETS)  # searched in "\n" + text: a fast scan
-
-
-class Origin:
-    """The file a record came from and the position of each value and key in it.
-
-    Positions are needed only for the few values that have a problem, but a record is
-    pickled into the cache and between processes with all of them: so they travel packed
-    (marshal, many times quicker than pickle for plain tuples) and are unpacked on first use.
-    Two origins are equal when they name the same file.
-    """
-
-    __slots__ = ("path", "_values", "_keys", "_packed")
-
-    def __init__(self, path: str, values: dict[Path, Pos] | None = None, keys: dict[Path, Pos] | None = None) -> None:
-        self.path = path
-        self._values = {} if values is None else values
-        self._keys = {} if keys is None else keys
-        self._packed: bytes | None = None
-
-    @property
-    def values(self) -> dict[Path, Pos]:
-        if self._packed is not None:
-            self._unpack()
-        return self._values
-
-    @property
-    def keys(self) -> dict[Path, Pos]:
-        if self._packed is not None:
-            self._unpack()
-        return self._keys
-
-    def _unpack(self) -> None:
-        self._values, self._keys = marshal.loads(self._packed)  # type: ignore[arg-type]
-        self._packed = None
-
-    def __reduce__(self) -> tuple[Any, tuple[str, bytes]]:
-        return _packed_origin, (self.path, self._packed or marshal.dumps((self._values, self._keys)))
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Origin) and other.path == self.path
-
-    def __hash__(self) -> int:
-        return hash(self.path)
-
-    def __repr__(self) -> str:
-        return f"Origin({self.path!r})"
-
-    def at(self, *path: str | int) -> Pos:
-        """Where the value at ``path`` is, or its nearest enclosing value."""
-        values = self.values
-        while path not in values and path:
-            path = path[:-1]
-        return values.get(path, (1, 1))
-
-    def key_at(self, *path: str | int) -> Pos:
-        """Where the key of ``path`` is written (for unknown keys), else its value."""
-        return self.keys.get(path) or self.at(*path)
-
-
-def _packed_origin(path: str, packed: bytes) -> Origin:
-    origin = Origin(path)
-    origin._packed = packed
-    return origin
 
 
 # Which plain (unquoted) scalars are not text: ruamel.yaml's own YAML 1.2 table, indexed

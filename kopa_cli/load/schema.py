@@ -33,8 +33,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from .records import RECORD_KINDS
-from .structure import Format, Number, record_fields
+from kopa_cli.load.records import RECORD_KINDS
+from kopa_cli.load.structure import Format, Number, record_fields
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from . import codes
-from .diagnostics import Diagnostic, diagnostic
-from .yamlparse import Origin, parse_yaml
+from kopa_cli.core import codes
+from kopa_cli.core.diagnostics import Diagnostic, diagnostic
+from kopa_cli.core.origin import Origin
+from kopa_cli.load.yamlparse import parse_yaml
 
 SECTION_LABELS: dict[str, tuple[str, ...]] = {
     "goal": (

@@ -11,11 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .errors import NoVatRate
-from .money import fee_year_vat_date, split_cents, vat_amount, vat_rate
-from .records import Call, Organization, Pilot
-from .validation import fee_years, split_method
-from .workspace import Workspace
+from kopa_cli.core.errors import NoVatRate
+from kopa_cli.core.money import fee_year_vat_date, split_cents, vat_amount, vat_rate
+from kopa_cli.load.records import Call, Organization, Pilot
+from kopa_cli.load.workspace import Workspace
 
 ZERO = Decimal("0.00")
 
@@ -97,11 +96,11 @@ def split_weights(method: str, pilot: Pilot, members: Iterable[str], organizatio
 
 def pilot_fees(call: Call, pilot: Pilot, organizations: Mapping[str, Organization]) -> list[FeeLine]:
     """One pilot's lines: for each of its fee years, the year's members' shares of the fee."""
-    method = split_method(call, pilot)
+    method = pilot.split_method(call)
     rates = call.fee.vat_table()
     lines: list[FeeLine] = []
     splits: dict[tuple[str, ...], dict[str, Decimal]] = {}  # most years have the same members
-    for year in sorted(fee_years(call, pilot)):
+    for year in sorted(pilot.fee_years(call)):
         members = tuple(m.org for m in pilot.members if m.takes_part_in(year))
         try:
             rate = vat_rate(rates, fee_year_vat_date(year))

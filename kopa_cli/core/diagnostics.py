@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
 
-from . import formatting
-from .i18n import _
+from kopa_cli.core import formatting
+from kopa_cli.core.i18n import _
 
 
 class Severity(str, Enum):

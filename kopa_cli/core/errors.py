@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import IntEnum
 
-from .i18n import N_, _
+from kopa_cli.core.i18n import N_, _
 
 
 class ExitCode(IntEnum):
@@ -32,7 +32,7 @@ class KopaError(Exception):
 
     @property
     def message(self) -> str:
-        from .diagnostics import localize  # imported here: diagnostics is not needed to raise
+        from kopa_cli.core.diagnostics import localize  # imported here: diagnostics is not needed to raise
 
         return _(self.template).format(**{key: localize(value) for key, value in self.kwargs.items()})
 

@@ -6,9 +6,9 @@ import re
 from decimal import Decimal
 from typing import Annotated
 
-from . import codes, identifiers
-from .i18n import N_
-from .structure import Format, Number
+from kopa_cli.core import codes, identifiers
+from kopa_cli.core.i18n import N_
+from kopa_cli.load.structure import Format, Number
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"

@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal, Mapping
 
-from .formats import (
+from kopa_cli.load.formats import (
     Bic,
     BusinessId,
     EInvoiceAddress,
@@ -26,10 +26,10 @@ from .formats import (
     Rate,
     Weight,
 )
-from .i18n import N_
-from .money import FINNISH_GENERAL_VAT
-from .structure import internal, key
-from .yamlparse import Origin
+from kopa_cli.core.i18n import N_
+from kopa_cli.core.money import FINNISH_GENERAL_VAT
+from kopa_cli.load.structure import internal, key
+from kopa_cli.core.origin import Origin
 
 Language = Literal["fi", "sv", "en"]
 SplitMethod = Literal["equal", "population", "weights"]
@@ -182,6 +182,16 @@ class Pilot:
     members: list[PilotMember] = key(required=True)
     id: str = internal()
     origin: Origin = internal()
+
+    def fee_years(self, call: Call | None) -> tuple[int, ...]:
+        """The years this pilot pays for: its own ``years``, else the call's fee years."""
+        if self.years is not None:
+            return tuple(y for y in self.years if y is not None)
+        return tuple(call.fee.years or ()) if call and call.fee else ()
+
+    def split_method(self, call: Call | None) -> str:
+        """How the fee is split: the pilot's ``split``, else the call's, else ``"equal"``."""
+        return self.split or (call.fee.split if call and call.fee and call.fee.split else "equal")
 
 
 RECORD_KINDS: dict[str, type] = {

@@ -11,7 +11,7 @@ import os
 from pathlib import Path
 
 DOMAIN = "kopa"
-LOCALE_DIR = Path(__file__).parent / "locale"
+LOCALE_DIR = Path(__file__).parents[1] / "locale"
 LANGUAGES = ("fi", "sv", "en")
 DEFAULT_LANGUAGE = "fi"
 

@@ -8,8 +8,8 @@ KOPA5xx  pilots: members, approvals, fee split
 KOPA6xx  identifiers: Y-tunnus, IBAN, e-invoice address, municipality code
 """
 
-from .diagnostics import Severity, code
-from .i18n import N_
+from kopa_cli.core.diagnostics import Severity, code
+from kopa_cli.core.i18n import N_
 
 E, W = Severity.ERROR, Severity.WARNING
 

@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator, get_args
 
-from . import codes
-from .diagnostics import Diagnostic, diagnostic
-from .markdowndoc import parse_markdown_application
-from .recordfiles import RECORDS, RecordFiles, Source, read_records
-from .records import RECORD_KINDS, Application, Call, Organization, Pilot, TextField
-from .structure import structure
-from .textlength import count_chars
-from .yamlparse import parse_yaml
+from kopa_cli.core import codes
+from kopa_cli.core.diagnostics import Diagnostic, diagnostic
+from kopa_cli.load.markdowndoc import parse_markdown_application
+from kopa_cli.load.recordfiles import RECORDS, RecordFiles, Source, read_records
+from kopa_cli.load.records import RECORD_KINDS, Application, Call, Organization, Pilot, TextField
+from kopa_cli.load.structure import structure
+from kopa_cli.core.textlength import count_chars
+from kopa_cli.load.yamlparse import parse_yaml
 
 
 @dataclass(frozen=True)

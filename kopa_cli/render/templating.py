@@ -21,14 +21,14 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from . import formatting
-from .errors import TemplateFailed, TemplateMissing, TemplateOutside
-from .i18n import _
+from kopa_cli.core import formatting
+from kopa_cli.core.errors import TemplateFailed, TemplateMissing, TemplateOutside
+from kopa_cli.core.i18n import _
 
 WORKSPACE_TEMPLATES = "templates"
 # Inside a wheel the built-in templates are kopa_cli/templates (pyproject.toml force-includes
 # them there); in a source checkout or an editable install they are the repository's templates/.
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = Path(__file__).resolve().parents[1]
 _BUILTIN_CANDIDATES = (_PACKAGE / "templates", _PACKAGE.parent / "templates")
 
 

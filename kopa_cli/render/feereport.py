@@ -15,10 +15,10 @@ from decimal import Decimal
 from itertools import groupby
 from typing import IO
 
-from . import formatting
-from .fees import Amounts, Comparison, FeeLine, PilotYear, totals
-from .i18n import N_, _
-from .money import format_money
+from kopa_cli.core import formatting
+from kopa_cli.billing.fees import Amounts, Comparison, FeeLine, PilotYear, totals
+from kopa_cli.core.i18n import N_, _
+from kopa_cli.core.money import format_money
 
 FIELDS = ("pilot", "member", "year", "net", "vat_rate", "vat", "gross")
 STATUS = {"new": N_("new"), "removed": N_("removed"), "changed": N_("changed")}

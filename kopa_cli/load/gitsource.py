@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from . import codes
-from .diagnostics import Diagnostic, Msg, diagnostic
-from .errors import GitError, GitNotInstalled, NotAGitRepository, RevisionNotFound
-from .i18n import N_
-from .recordfiles import MAX_FILE_BYTES, RECORDS
+from kopa_cli.core import codes
+from kopa_cli.core.diagnostics import Diagnostic, Msg, diagnostic
+from kopa_cli.core.errors import GitError, GitNotInstalled, NotAGitRepository, RevisionNotFound
+from kopa_cli.core.i18n import N_
+from kopa_cli.load.recordfiles import MAX_FILE_BYTES, RECORDS
 
 LINK_MODE = "120000"
 
