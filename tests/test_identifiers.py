@@ -94,6 +94,13 @@ def test_municipality_code(text: str, ok: bool) -> None:
         ("FI21 1234 5600 0007 85", True),
         ("FI2112345600000786", False),
         ("FI21-1234-5600-0007-85", False),
+        # Finnish, compact or in groups of four as banks print it; nothing else
+        ("FI21 12345600000785", False),
+        ("FI21  1234 5600 0007 85", False),
+        ("FI21 1234 5600 0007 85 ", False),
+        ("fi2112345600000785", False),
+        ("DE89370400440532013000", False),
+        ("FI2112345600000785\n", False),
         ("", False),
     ],
 )

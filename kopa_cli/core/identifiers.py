@@ -21,7 +21,9 @@ _OVT_SUFFIX = re.compile(r"[0-9A-Za-z]{0,5}", re.ASCII)
 _REFERENCE_BASE = re.compile(r"[0-9]{3,19}", re.ASCII)
 _REFERENCE = re.compile(r"[0-9]{4,20}", re.ASCII)
 # stdnum would also drop "-" and "."; only the spaces of printed groups are accepted.
-_IBAN_CHARS = re.compile(r"[0-9A-Za-z ]+", re.ASCII)
+# A Finnish IBAN as written on paper by banks: compact, or in groups of four from the left
+# ("FI21 1234 5600 0007 85"). Finnish, because the invoice's bank barcode holds a Finnish account.
+_FINNISH_IBAN = re.compile(r"FI[0-9]{2}(?:[0-9]{14}|(?: [0-9]{4}){3} [0-9]{2})", re.ASCII)
 # Viitenumero weights 7, 3, 1, applied from the rightmost digit (Finance
 # Finland's domestic reference rules; see domain.md).
 _REFERENCE_WEIGHTS = (7, 3, 1)
@@ -38,8 +40,8 @@ def is_municipality_code(text: str) -> bool:
 
 
 def is_iban(text: str) -> bool:
-    """True for a valid IBAN; spaces between groups are allowed."""
-    return isinstance(text, str) and bool(_IBAN_CHARS.fullmatch(text)) and iban.is_valid(text)
+    """True for a Finnish IBAN with valid check digits, compact or in groups of four."""
+    return isinstance(text, str) and bool(_FINNISH_IBAN.fullmatch(text)) and iban.is_valid(text)
 
 
 def is_bic(text: str) -> bool:
