@@ -99,7 +99,7 @@ def parse_markdown_application(text: str, path: str) -> tuple[Any, Origin, list[
             continue
         name = _FIELD_BY_LABEL.get(_normal(title))
         if name is None:
-            labels = {name: Msg(label_of(Application, name)) for name in SECTION_FIELDS}  # in the message's language
+            labels = {field: Msg(label_of(Application, field)) for field in SECTION_FIELDS}  # in the message's language
             problems.append(diagnostic(path, (line, 1), codes.UNKNOWN_HEADING, heading=title, **labels))
             continue
         if name in data:

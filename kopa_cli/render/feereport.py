@@ -239,8 +239,10 @@ def _comparison_rows(comparison: Comparison) -> tuple[tuple[str, ...], list[Row]
 
 def comparison_summary(comparison: Comparison) -> str:
     counts = {status: sum(1 for c in comparison.changes if c.status == status) for status in STATUS}
+    number = formatting.number
     return _("Lines: {new} new, {removed} removed, {changed} changed. Members whose bill changes: {members}.").format(
-        **{status: formatting.number(count) for status, count in counts.items()}, members=formatting.number(len(comparison.members)),
+        new=number(counts["new"]), removed=number(counts["removed"]), changed=number(counts["changed"]),
+        members=number(len(comparison.members)),
     )
 
 
