@@ -90,7 +90,7 @@ def _format_help(command: Any, ctx: Any, formatter: Any) -> None:
     commands = [(name, sub) for name, sub in getattr(command, "commands", {}).items() if not sub.hidden]
     if commands:
         with formatter.section(_("Commands")):
-            formatter.write_dl([(name, _first_sentence(_(sub.help or ""))) for name, sub in commands])
+            formatter.write_dl([(name, _first_sentence(_(sub.help)) if sub.help else "") for name, sub in commands])
 
 
 def _format_usage(command: Any, ctx: Any, formatter: Any) -> None:
