@@ -36,16 +36,17 @@ USAGE_PIECES = {"[OPTIONS]": N_("[OPTIONS]"), "COMMAND [ARGS]...": N_("COMMAND [
 
 
 def language_in(args: Sequence[str]) -> str | None:
-    """The value of ``--lang X`` or ``--lang=X`` anywhere before ``--`` (the last one wins), if valid."""
+    """The last valid value of ``--lang X`` or ``--lang=X`` before ``--``, if any."""
     found = None
     for index, arg in enumerate(args):
         if arg == "--":
             break
-        if arg == LANG_OPTION and index + 1 < len(args):
-            found = args[index + 1]
-        elif arg.startswith(LANG_OPTION + "="):
-            found = arg.partition("=")[2]
-    return found if found in LANGUAGES else None
+        value = args[index + 1] if arg == LANG_OPTION and index + 1 < len(args) else None
+        if arg.startswith(LANG_OPTION + "="):
+            value = arg.partition("=")[2]
+        if value in LANGUAGES:
+            found = value
+    return found
 
 
 def choose_language(args: Sequence[str]) -> None:
