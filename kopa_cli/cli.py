@@ -51,7 +51,7 @@ LangOption = Annotated[Optional[Lang], typer.Option("--lang", help=N_("Language 
 
 
 def _use_global_options(workspace: Optional[Path], lang: Optional[Lang]) -> None:
-    """The global options as given after the command; they win over those before it."""
+    """Take the global options where given: before the command, then after it (the later wins)."""
     if workspace is not None:
         State.workspace = workspace
     if lang is not None:
