@@ -1,6 +1,6 @@
 """The command line's own texts in the user's language: help pages and usage errors.
 
-typer (0.28 and later) carries its own copy of click without gettext, so kopa writes these
+typer (0.28 at least) carries its own copy of click without gettext, so kopa writes these
 texts itself, through kopa's catalogs, from click's public parts: a command's ``params`` and
 ``help``, ``Parameter.get_help_record`` (the option names column only), ``HelpFormatter``, and the
 attributes of click's usage exceptions (``NoSuchOption.option_name``, ``.possibilities``,
@@ -23,7 +23,7 @@ from kopa_cli.core.diagnostics import suggest
 from kopa_cli.core.errors import ExitCode
 from kopa_cli.core.i18n import LANGUAGES, N_, _, language_from_environment, ngettext, set_language
 
-try:  # typer 0.2x and later carry their own copy of click
+try:  # newer typer (0.28 does) carries its own copy of click
     from typer._click import exceptions as click_exceptions, types as click_types
 except ImportError:  # pragma: no cover - typer before the copy uses click itself
     from click import exceptions as click_exceptions, types as click_types
