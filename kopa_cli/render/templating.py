@@ -6,7 +6,9 @@ them: the environment is jinja2's immutable sandbox, and the records are handed 
 read-only copies (tuples and read-only mappings), so neither the sandbox nor the data
 lets ``{% set _ = call.fee.vat.clear() %}`` empty the call's VAT table. ``StrictUndefined``
 turns a misspelt name into an error instead of an empty string. A workspace's own
-``templates/`` folder overrides the built-in templates of the same name.
+``templates/`` folder overrides the built-in templates of the same name. A template in
+another language than Finnish sits in a folder of its language beside the Finnish one
+(``new/sv/application.md.j2`` beside ``new/application.md.j2``); see ``for_language``.
 
 Record values are data passed to a template, never template source. jinja2 is imported
 only here, and commands import this module only when they render.
@@ -210,6 +212,22 @@ def _template_position(error: BaseException, env: ImmutableSandboxedEnvironment)
         if frame_path.is_absolute() and any(frame_path.resolve().is_relative_to(root) for root in roots):
             found = (frame.filename, frame.lineno or 1)
     return found
+
+
+def for_language(workspace: Path | None, name: str, lang: str) -> str:
+    """The name of template ``name`` in language ``lang``, e.g. ``new/sv/application.md.j2``.
+
+    The workspace's templates/ and then kopa's own are searched; a language without a
+    template of its own (English) gets ``name``, the Finnish template.
+    """
+    folder, _slash, file = name.rpartition("/")
+    translated = f"{folder}/{lang}/{file}" if folder else f"{lang}/{file}"
+    env = environment(workspace)
+    try:
+        env.loader.get_source(env, translated)  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound:
+        return name
+    return translated
 
 
 def describe(workspace: Path | None, name: str) -> str:
