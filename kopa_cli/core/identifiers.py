@@ -1,7 +1,9 @@
 """Finnish identifiers: Y-tunnus, municipality code, IBAN/BIC, payment references, OVT.
 
 Checks return bool; builders raise ValueError on bad input. All identifiers
-stay text: leading zeros matter (docs: domain.md, "Identifiers").
+stay text: leading zeros matter (docs: domain.md, "Identifiers"). Every check matches
+the whole text (``fullmatch``) in ASCII, before python-stdnum, which would first
+strip spaces, hyphens and line breaks.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ _REFERENCE_BASE = re.compile(r"[0-9]{3,19}", re.ASCII)
 _REFERENCE = re.compile(r"[0-9]{4,20}", re.ASCII)
 # stdnum would also drop "-" and "."; only the spaces of printed groups are accepted.
 _IBAN_CHARS = re.compile(r"[0-9A-Za-z ]+", re.ASCII)
+# stdnum would also drop spaces, hyphens and a trailing line break; a BIC is printed as is.
+_BIC = re.compile(r"[A-Z]{6}[0-9A-Z]{2}(?:[0-9A-Z]{3})?", re.ASCII)
 # Viitenumero weights 7, 3, 1, applied from the rightmost digit (Finance
 # Finland's domestic reference rules; see domain.md).
 _REFERENCE_WEIGHTS = (7, 3, 1)
@@ -44,7 +48,7 @@ def is_iban(text: str) -> bool:
 
 def is_bic(text: str) -> bool:
     """True for a valid BIC (SWIFT code), e.g. ``"NDEAFIHH"``."""
-    return isinstance(text, str) and bic.is_valid(text)
+    return isinstance(text, str) and bool(_BIC.fullmatch(text)) and bic.is_valid(text)
 
 
 def reference_check_digit(base: str) -> str:
