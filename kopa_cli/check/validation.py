@@ -44,7 +44,7 @@ def _responsible(ws: Workspace, record: Application | Pilot, members: list[str])
     if org not in ws.organizations:
         position = record.origin.at("responsible", "organization")
         yield diagnostic(record.origin.path, position, codes.UNKNOWN_ORGANIZATION, value=org, hint=suggest(org, ws.organizations))
-    elif org not in members:
+    elif org not in members and None not in members:  # an unreadable member may be it
         yield diagnostic(record.origin.path, record.origin.at("responsible", "organization"), codes.RESPONSIBLE_NOT_MEMBER, value=org)
 
 

@@ -152,7 +152,9 @@ class _Structurer:
                 number = self.convert(value, base, where)
                 return number if number is None else self.bounded(number, value, marker, where)
             text = self.convert(value, base, where)
-            if text is not None and not marker.check(text):
+            if text is None or _CONTROL.search(text):  # a control character is reported already
+                return None
+            if not marker.check(text):
                 self.report(where, marker.rule, key=_key_name(where), value=text, expected=Msg(marker.name))
                 return None
             return text
@@ -229,14 +231,16 @@ class _Structurer:
         expected = {int: N_("a whole number"), str: N_("text"), bool: N_("true or false")}[tp]
         return self.wrong_type(value, expected, where)
 
-    def text(self, value: str, where: Path, control: re.Pattern[str]) -> str | None:
+    def text(self, value: str, where: Path, control: re.Pattern[str]) -> str:
+        """``value``, with the first ``control`` character in it reported. The text is kept, so
+        that a name with a stray character is not also reported missing; a formatted value
+        (an id, a postcode) is dropped by ``convert``."""
         found = control.search(value)
-        if found is None:
-            return value
-        character = found.group()
-        name = Aside(_CONTROL_NAMES.get(character, ""))
-        self.report(where, codes.CONTROL_CHARACTER, key=_key_name(where), character=f"U+{ord(character):04X}", name=name)
-        return None
+        if found is not None:
+            character = found.group()
+            name = Aside(_CONTROL_NAMES.get(character, ""))
+            self.report(where, codes.CONTROL_CHARACTER, key=_key_name(where), character=f"U+{ord(character):04X}", name=name)
+        return value
 
     def number(self, value: Any, marker: Number, where: Path) -> Decimal | None:
         key = _key_name(where)
@@ -260,13 +264,13 @@ class _Structurer:
         key = _key_name(where)
         if bounds.positive:
             if number <= 0:
-                self.report(where, codes.NOT_POSITIVE, key=key, value=value)
+                self.report(where, codes.NOT_POSITIVE, key=key, value=_show(value))
                 return None
         elif number < bounds.minimum or (bounds.maximum is not None and number > bounds.maximum):
-            self.report(where, codes.OUT_OF_RANGE, key=key, value=value, minimum=bounds.minimum, maximum=bounds.maximum)
+            self.report(where, codes.OUT_OF_RANGE, key=key, value=_show(value), minimum=bounds.minimum, maximum=bounds.maximum)
             return None
         if bounds.places is not None and isinstance(number, Decimal) and decimal_places(number) > bounds.places:
-            self.report(where, codes.TOO_MANY_DECIMALS, key=key, value=value, places=bounds.places)
+            self.report(where, codes.TOO_MANY_DECIMALS, key=key, value=_show(value), places=bounds.places)
             return None
         return number
 
@@ -276,7 +280,7 @@ class _Structurer:
 
 
 _NUMBER_EXPECTED = {
-    "rate": N_('a percentage as a quoted string, like "24"'),
+    "rate": N_('a percentage from 0 to 100 in plain digits, quoted, like "24" or "25.5"'),
     "weight": N_("a number greater than zero, like 2 or \"1.5\""),
 }
 
