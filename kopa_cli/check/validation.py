@@ -285,7 +285,7 @@ def _population_totals(ws: Workspace, pilot: Pilot) -> Iterator[Diagnostic]:
     for year in sorted(set(pilot.fee_years(ws.call))):
         orgs = [ws.organizations.get(m.org) for m in pilot.members or () if m and m.org and m.takes_part_in(year)]
         populations = [org.population.get(pilot.population_year) if org else None for org in orgs]
-        if populations and None not in populations and sum(populations) == 0:  # type: ignore[arg-type]
+        if populations and all(population == 0 for population in populations):  # None: reported already
             position = pilot.origin.at("population_year")
             yield diagnostic(pilot.origin.path, position, codes.ZERO_POPULATION, year=year, population_year=pilot.population_year)
 

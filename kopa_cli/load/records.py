@@ -189,7 +189,7 @@ class Pilot:
     def fee_years(self, call: Call | None) -> tuple[int, ...]:
         """The years this pilot pays for: its own ``years``, else the call's fee years
         (without those that could not be read)."""
-        years = self.years if self.years is not None else (call.fee.years or () if call and call.fee else ())
+        years = self.years if self.years is not None else ((call.fee.years or ()) if call and call.fee else ())
         return tuple(y for y in years if y is not None)
 
     def split_method(self, call: Call | None) -> str:

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origi
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Msg, diagnostic, suggest
 from kopa_cli.core.i18n import N_
-from kopa_cli.core.money import decimal_places, parse_money, parse_number
+from kopa_cli.core.money import CENT, decimal_places, parse_number
 from kopa_cli.core.origin import Origin, Path
 
 
@@ -147,7 +147,9 @@ class _Structurer:
             if isinstance(marker, Number):
                 return self.number(value, marker, where)
             if isinstance(marker, FreeText):
-                return self.text(value, where, _CONTROL_IN_FREE_TEXT) if isinstance(value, str) else self.convert(value, base, where)
+                if isinstance(value, str):
+                    return self.text(value, where, _CONTROL_IN_FREE_TEXT)
+                return self.convert(value, base, where)  # not text: reported there
             if isinstance(marker, Range):
                 number = self.convert(value, base, where)
                 return number if number is None else self.bounded(number, value, marker, where)
@@ -248,11 +250,13 @@ class _Structurer:
             return self.bounded(Decimal(value), value, marker.range, where)
         if isinstance(value, str):
             try:
-                number = self.bounded(parse_number(value), value, marker.range, where)
+                number = parse_number(value)
             except ValueError:
-                pass
-            else:  # money is kept in cents: "5000" is 5000.00
-                return parse_money(value, allow_negative=True) if number is not None and marker.name == "money" else number
+                number = None
+            if number is not None:
+                if self.bounded(number, value, marker.range, where) is None:
+                    return None
+                return number.quantize(CENT) if marker.name == "money" else number  # money in cents: 5000.00
         if marker.name == "money":
             self.report(where, codes.NOT_MONEY, key=key, value=_show(value))
         else:
