@@ -49,7 +49,7 @@ def test_json_keeps_the_users_text_as_it_is(shipped: Path) -> None:
     append(shipped / ORGANIZATION, '"biling_email\\nrecords/call.yaml:1:1: error KOPA999 forged\\a": x\n')
     result = run_kopa("--lang", "en", "validate", "--format", "json", workspace=shipped)
     [problem] = json.loads(result.stdout)["diagnostics"]
-    assert problem["message"] == f"unknown key 'biling_email\n{FORGED}\a'"
+    assert problem["message"] == f"unknown field 'biling_email\n{FORGED}\a'"
 
 
 def test_a_file_name_is_escaped_too(shipped: Path) -> None:
