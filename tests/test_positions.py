@@ -109,3 +109,18 @@ def test_a_reader_error_counts_characters_not_utf8_bytes() -> None:
 def test_an_undefined_alias_is_the_alias_rule() -> None:
     _data, _origin, problems = parse_yaml("a: 1\nb: *nowhere\n", "p.yaml")
     assert [(d.line, d.column, d.code) for d in problems] == [(2, 4, "KOPA107")]
+
+
+def test_the_parsers_problems_and_the_systems_are_said_in_the_users_language(shipped: Path) -> None:
+    # §10: "YAML-syntaksivirhe: did not find expected ',' or '}'", "No such file or directory"
+    organization = shipped / "records/organizations/paltamo.yaml"
+    edit(organization, "city: Paltamo}", "city: Paltamo")
+    (shipped / "records/organizations/gone.yaml").symlink_to("missing.yaml")
+    result = run_kopa("validate", workspace=shipped)
+    assert [line for line in result.stdout.splitlines() if "KOPA1" in line] == [
+        "records/organizations/gone.yaml:1:1: virhe KOPA116 tiedostoa ei voi lukea: tiedostoa tai kansiota ei ole",
+        "records/organizations/paltamo.yaml:8:9: virhe KOPA104 YAML-syntaksivirhe: rivillä 7 alkavaa aaltosulkeissa "
+        "olevaa osaa ei ole suljettu: siitä puuttuu pilkku tai loppusulje",
+    ]
+    swedish = run_kopa("--lang", "sv", "validate", workspace=shipped)
+    assert "filen eller mappen finns inte" in swedish.stdout and "No such file" not in swedish.stdout

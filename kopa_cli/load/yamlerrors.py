@@ -28,7 +28,7 @@ _PROBLEMS = {
         "a value cannot start with this character (such as @, ` or %); put the value in quotes"
     ),
     "did not find expected ',' or '}'": N_(
-        "the list in braces opened on line {line} is not closed: a comma or a closing brace is missing"
+        "the part in braces that starts on line {line} is not closed: a comma or a closing brace is missing"
     ),
     "did not find expected ',' or ']'": N_(
         "the list in square brackets opened on line {line} is not closed: a comma or a closing ']' is missing"
