@@ -84,18 +84,26 @@ def test_markdown_front_matter_offsets_count_lf_lines_too(shipped: Path) -> None
 def test_a_tab_inside_a_block_is_no_hint_for_a_later_syntax_error(shipped: Path) -> None:
     # the example: a (valid) tab in a `|` block on line 17, the real error on line 27
     application = shipped / APPLICATION
-    edit(application, "  Kainuun työmarkkinoilla on", "  Kainuun\ttyömarkkinoilla on")
-    edit(application, "  Tavoitteemme on", "  \tTavoitteemme on")  # a tab starting a text line, line 19
+    edit(application, "  Kainuun työmarkkinoilla on", "  \tKainuun työmarkkinoilla\ton")  # the block's first line
+    edit(application, "  Tavoitteemme on", "  \tTavoitteemme on")  # a tab starting a later line, line 19
     text = application.read_text(encoding="utf-8")
-    assert "\t" in text.split("\n")[16] and text.count("\n") == 25
+    assert text.split("\n")[16].startswith("  \tKainuun") and text.count("\n") == 25
     application.write_text(text + "\nstatus: rejected: late\n", encoding="utf-8")
     assert diagnostics(shipped, str(application)) == [(APPLICATION, 27, 17, "KOPA104")]
     result = run_kopa("validate", str(application), workspace=shipped)
     assert "kaksoispiste ja välilyönti" in result.stdout and "mapping values" not in result.stdout
+    application.write_text(text, encoding="utf-8")  # without the error, the tabs are text
+    data, _origin, problems = parse_yaml(text, APPLICATION)
+    assert problems == [] and data["goal"].startswith("\tKainuun työmarkkinoilla\ton")
+    assert "\n\tTavoitteemme on" in data["goal"]
 
 
 def test_a_line_indented_with_a_tab_gets_the_tab_hint_at_its_tab() -> None:
-    for text, position in (("a:\n\tb: 1\n", (2, 1)), ("a:\n  b: 1\n  \tc: 2\n", (3, 3)), ("a: |\n  x\n\tb: 1\n", (3, 1))):
+    for text, position in (
+        ("a:\n\tb: 1\n", (2, 1)), ("a:\n  b: 1\n  \tc: 2\n", (3, 3)), ("a: |\n  x\n\tb: 1\n", (3, 1)),
+        ("a: |\n\tx\n", (2, 1)), ("a:\n  g: |\n  \tx\n", (3, 3)),  # the tab would be the block's indentation
+        ("g: >\n  \tx\n", (2, 3)),  # libyaml refuses it at the start of a folded block
+    ):
         _data, _origin, problems = parse_yaml(text, "p.yaml")
         assert [(d.line, d.column, d.code) for d in problems] == [(*position, "KOPA105")], text
 

@@ -50,6 +50,7 @@ MAX_BRACKETS = 1000  # deeper flow nesting could exhaust the C stack before our 
 
 _TAG = "tag:yaml.org,2002:"
 _YAML11_BREAKS = "\x85\u2028\u2029"  # NEL, LS, PS: line breaks to libyaml only
+_BLOCK_TAB = "found a tab character where an indentation space is expected"
 # Block nesting needs one more column of indentation or one more "- " / "? " / ": "
 # at the start of a line per level ("- - - x"); a line starting with this many of those
 # characters could nest deep enough to exhaust the C stack, like deep flow brackets.
@@ -120,17 +121,45 @@ def _pos(node: Node, line_offset: int) -> Pos:
     return (mark.line + 1 + line_offset, mark.column + 1)
 
 
-def _hide_yaml11_breaks(text: str) -> tuple[str, dict[int, str] | None]:
-    """``text`` with NEL, LS and PS swapped for private-use characters that it does not hold
-    (nor name in an escape such as "\\ue000"), and the table that swaps them back; None
-    when there is nothing to hide."""
-    found = [char for char in _YAML11_BREAKS if char in text]
-    if not found:
-        return text, None
+def _stand_in(text: str) -> str:
+    """A private-use character that ``text`` neither holds nor names in an escape ("\\ue000")."""
     lowered = text.lower()
-    stand_ins = (chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text and f"{c:04x}" not in lowered)
-    hide = dict(zip(map(ord, found), stand_ins))
-    return text.translate(hide), {ord(stand_in): chr(char) for char, stand_in in hide.items()}
+    return next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text and f"{c:04x}" not in lowered)
+
+
+def _hide_yaml11_breaks(text: str) -> tuple[str, dict[int, str]]:
+    """``text`` with NEL, LS and PS swapped for stand-ins, and the table that swaps them back."""
+    restore: dict[int, str] = {}
+    for char in _YAML11_BREAKS:
+        if char in text:
+            stand_in = _stand_in(text)
+            text = text.replace(char, stand_in)
+            restore[ord(stand_in)] = char
+    return text, restore
+
+
+def _tab_starting_block_text(error: YAMLError, text: str) -> int | None:
+    """Where libyaml refused a tab that starts the text of a block's first line (``goal: |``,
+    then ``  <tab>Text``). YAML 1.2 reads it as text after the indentation; libyaml, still
+    looking for the block's indentation, does not."""
+    mark, header = getattr(error, "problem_mark", None), getattr(error, "context_mark", None)
+    if getattr(error, "problem", None) != _BLOCK_TAB or mark is None or header is None:
+        return None
+    lines = text.split("\n", mark.line + 1)
+    if mark.line >= len(lines) or header.line >= mark.line:
+        return None
+    line, header_line = lines[mark.line], lines[header.line]
+    indentation = line[: mark.column]
+    header_indentation = len(header_line) - len(header_line.lstrip(" "))
+    if (
+        header_line[header.column : header.column + 1] != "|"  # in a folded block (>) a tab changes the folding
+        or line[mark.column : mark.column + 1] != "\t"
+        or indentation.strip(" ")
+        or len(indentation) <= header_indentation  # the tab is the indentation itself: an error
+        or not line.strip()
+    ):
+        return None
+    return sum(len(before) + 1 for before in lines[: mark.line]) + mark.column
 
 
 def _too_deep_at(text: str, limit: int) -> int | None:
@@ -289,10 +318,17 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Origin,
         line, column = position_in(text, deep)
         return None, origin, [diagnostic(path, (line + line_offset, column), codes.TOO_DEEP, limit=MAX_DEPTH)]
     text, restore = _hide_yaml11_breaks(text)
-    try:
-        node = _NodeReader(text).get_single_node()
-    except YAMLError as error:
-        return None, origin, [syntax_diagnostic(error, text, path, line_offset, byte_offsets=C_PARSER)]
+    while True:
+        try:
+            node = _NodeReader(text).get_single_node()
+            break
+        except YAMLError as error:
+            tab = _tab_starting_block_text(error, text)
+            if tab is None:
+                return None, origin, [syntax_diagnostic(error, text, path, line_offset, byte_offsets=C_PARSER)]
+            stand_in = _stand_in(text)  # the tab is text: parse it as such, then put it back
+            text = text[:tab] + stand_in + text[tab + 1 :]
+            restore[ord(stand_in)] = "\t"
     if node is None:
         return None, origin, []
     builder = _Builder(path, line_offset, text, restore)
