@@ -9,7 +9,8 @@ Positions are the lines git and editors show. libyaml follows YAML 1.1, where NE
 PS (U+0085, U+2028, U+2029) also end a line; YAML 1.2, git and editors end a line only at a
 line feed. So those three are hidden from the parser behind private-use characters the file
 does not hold, and put back into the values: every line and column the parser gives is then
-already the one people see, and text holding them parses as YAML 1.2 reads it.
+already the one people see, and text holding them parses as YAML 1.2 reads it. A tab that
+starts the text of a literal block's first line, which libyaml refuses, is text the same way.
 """
 
 from __future__ import annotations
@@ -199,7 +200,7 @@ class _Builder:
         self.values, self.keys = self.origin.values, self.origin.keys  # filled node by node
         self.written = self.origin.written
         self.constructors = _BY_TAG
-        if restore:  # text holding NEL, LS or PS: put them back where the parser saw stand-ins
+        if restore:  # put NEL, LS, PS (or a tab starting a block's text) back where the parser saw stand-ins
             self.constructors = {**_BY_TAG, _STR: lambda value: _text(value.translate(restore))}
         self.diagnostics: list[Diagnostic] = []
         self.seen: set[int] = set()
