@@ -174,6 +174,7 @@ def new(
 
 
 def main() -> None:
+    guard_standard_streams()  # also for --help and usage errors, which no command's guard sees
     app(prog_name="kopa")
 
 
