@@ -11,7 +11,8 @@ import typer
 
 from kopa_cli.core.errors import CannotCreate, ExitCode, InvalidId, TargetExists, TemplateGivesBadRecord
 from kopa_cli.load.formats import is_id
-from kopa_cli.core.i18n import _
+from kopa_cli.core import oserrors
+from kopa_cli.core.i18n import _, current_language
 from kopa_cli.load.recordfiles import FOLDERS, RECORDS
 from kopa_cli.load.workspace import parse_record
 from .common import load, workspace_root
@@ -51,7 +52,7 @@ def write_new_file(path: Path, text: str) -> None:
             raise TargetExists(path=shown(path)) from None
         raise CannotCreate(path=shown(path), reason=_("a file stands where a folder should be")) from None
     except OSError as error:
-        raise CannotCreate(path=shown(path), reason=error.strerror or str(error)) from None
+        raise CannotCreate(path=shown(path), reason=oserrors.reason(error)) from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -97,8 +98,9 @@ def run(workspace_option: Path | None, kind: str, record_id: str, lang: str | No
     }
     from kopa_cli.render import templating
 
-    text = templating.render(root, TEMPLATES[kind], **context)
-    check_readable(FOLDER_OF[kind], path.relative_to(root).as_posix(), text, templating.describe(root, TEMPLATES[kind]))
+    template = templating.for_language(root, TEMPLATES[kind], current_language())  # the comments speak it
+    text = templating.render(root, template, **context)
+    check_readable(FOLDER_OF[kind], path.relative_to(root).as_posix(), text, templating.describe(root, template))
     write_new_file(path, text)
     typer.echo(_("Created {path}").format(path=shown(path)))
     inside = Path.cwd().resolve().is_relative_to(root.resolve())  # else validate would not find it
