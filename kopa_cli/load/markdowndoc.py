@@ -12,12 +12,12 @@ call's own longer wording). Text outside a section and unknown headings are erro
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, diagnostic
 from kopa_cli.core.origin import Origin
+from kopa_cli.core.textlength import markdown_parser
 from kopa_cli.load.yamlparse import parse_yaml
 
 SECTION_LABELS: dict[str, tuple[str, ...]] = {
@@ -41,8 +41,6 @@ def _normal(label: str) -> str:
 
 
 _FIELD_BY_LABEL = {_normal(label): name for name, labels in SECTION_LABELS.items() for label in labels}
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$")
 
 
 def split_front_matter(text: str) -> tuple[str, int, str, int] | None:
@@ -57,23 +55,16 @@ def split_front_matter(text: str) -> tuple[str, int, str, int] | None:
     return None
 
 
-def _sections(body: str, first_line: int) -> list[tuple[int, int, str]]:
-    """Level-1..6 ATX headings outside code fences: (line, level, text)."""
-    found: list[tuple[int, int, str]] = []
-    fence: str | None = None
-    for number, line in enumerate(body.split("\n"), start=first_line):
-        opener = _FENCE.match(line)
-        if opener:
-            marker = opener.group(1)
-            if fence is None:
-                fence = marker[0] * 3
-            elif marker.startswith(fence):
-                fence = None
-            continue
-        heading = None if fence else _HEADING.match(line)
-        if heading:
-            found.append((number, len(heading.group(1)), (heading.group(2) or "").strip()))
-    return found
+def _sections(body: str, first_line: int) -> list[tuple[int, int, int, str]]:
+    """The body's level-1 and level-2 headings as CommonMark reads them (ATX ``## x`` or
+    setext ``x`` over ``---``; never in a code fence, an HTML block, a list or a quote):
+    (first line, the line after the heading, level, text on one line)."""
+    tokens = markdown_parser().parse(body)
+    return [
+        (first_line + token.map[0], first_line + token.map[1], int(token.tag[1]), tokens[index + 1].content.replace("\n", " "))
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and token.level == 0 and token.tag in ("h1", "h2") and token.map
+    ]
 
 
 def parse_markdown_application(text: str, path: str) -> tuple[Any, Origin, list[Diagnostic]]:
@@ -87,13 +78,13 @@ def parse_markdown_application(text: str, path: str) -> tuple[Any, Origin, list[
         return data, origin, problems
 
     lines = body.split("\n")
-    headings = [h for h in _sections(body, body_line) if h[1] <= 2]
+    headings = _sections(body, body_line)
     first_heading = headings[0][0] if headings else body_line + len(lines)
     for number in range(body_line, first_heading):
         if lines[number - body_line].strip():
             problems.append(diagnostic(path, (number, 1), codes.TEXT_OUTSIDE_SECTION))
             break
-    for index, (line, level, title) in enumerate(headings):
+    for index, (line, text_line, level, title) in enumerate(headings):
         if level == 1:
             problems.append(diagnostic(path, (line, 1), codes.HEADING_LEVEL))
             continue
@@ -107,10 +98,10 @@ def parse_markdown_application(text: str, path: str) -> tuple[Any, Origin, list[
             problems.append(diagnostic(path, (line, 1), codes.SECTION_TWICE, field=name, first_line=first_line))
             continue
         end = headings[index + 1][0] if index + 1 < len(headings) else body_line + len(lines)
-        section = lines[line + 1 - body_line : end - body_line]
+        section = lines[text_line - body_line : end - body_line]
         start = next((i for i, text in enumerate(section) if text.strip()), 0)
         data[name] = "\n".join(section[start:]).strip()
         origin.keys[(name,)] = (line, 1)
         # the text's first line, so the length rule counts lines from it; an empty section: its heading
-        origin.values[(name,)] = (line + 1 + start, 1) if data[name] else (line, 1)
+        origin.values[(name,)] = (text_line + start, 1) if data[name] else (line, 1)
     return data, origin, problems
