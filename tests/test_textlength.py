@@ -104,6 +104,8 @@ def test_surrounding_whitespace_does_not_count(text: str, before: str, after: st
         ('<img src="kartta.png" alt="Kainuun kartta">', 14),  # as a Markdown image: its alternative text
         ("<span>&lt;&#228;&#x00E4;&auml;&gt;</span>", 5),  # entities decoded, as a browser does
         ("<div>\na&#776;iti\n</div>", 4),  # an entity that decomposes "ä" still makes one character
+        ("<div>\n<![if !supportLists]>·<![endif]>Kainuu\n</div>", 7),  # pasted from Word: as a browser reads it
+        ("<div>\n<![CDATA[<![<\n</div>", 0),
         ("```\nkoodi\n```", 5),  # a code block's text counts
         ("Sanna &amp; Pekka", 13),  # an entity is one character
         ("rivi  \nrivi", 8),  # a hard line break (shown as a line break, not a space) counts nothing
@@ -224,3 +226,15 @@ def test_an_html_block_counts_its_text_and_names_its_lines() -> None:
     assert count_chars(text) == 8 + 3959 + 6
     assert crossing_line(text, 20, 8 + 100) == 23  # the paragraph inside <div>, on the block's second line
     assert crossing_line(text, 20, 8 + 3959) == 26
+
+
+HTML_PIECES = st.sampled_from(["<", ">", "<!", "<![", "<![CDATA[", "]]>", "<!--", "-->", "<?", "</", "<a", "/>", "<div>",
+                               "</div>", "<script>", "</script>", "<pre>", "'", '"', "=", "&", "&#x", ";", "x", " ", "\n"])
+
+
+@given(st.lists(HTML_PIECES, max_size=30).map("".join))
+@example("<div>\n<![CDATA[<![<")  # the standard library's HTML parser raises on this
+def test_broken_html_is_counted_never_a_crash(text: str) -> None:
+    total = count_chars(text)
+    assert 0 <= total <= len(text)
+    crossing_line(text, 1, max(total - 1, 0))

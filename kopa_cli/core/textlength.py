@@ -42,23 +42,24 @@ def _quick_lines(text: str, first_line: int) -> list[Piece] | None:
     if any(char in text for char in _INLINE_MARKUP):
         return None
     bullets = _BLOCK_MARKUP.search("\n" + text) is not None
-    shown = _Shown(first_line)
+    pieces: list[Piece] = []
+    separator = ""  # what a line break before the next line shows: a space inside a paragraph
     for number, line in enumerate(text.split("\n")):
-        shown.line = first_line + number
-        if not line.strip(" \t"):  # a blank line (CommonMark: spaces and tabs only) ends a paragraph
-            shown.end_run()
+        shown = line.strip()
+        if not shown:
+            if not line.strip(" \t"):  # a blank line (CommonMark: spaces and tabs only) ends a paragraph
+                separator = ""
             continue
         if bullets:
             bullet = _BULLET.match(line)
             if bullet:  # a new list item; a line without a marker continues the item or paragraph
-                shown.end_run()
-                line = line[bullet.end() :]
+                separator, shown = "", line[bullet.end() :].strip()
             elif _BLOCK_START.match(line):
                 return None
-        shown.text(line)
-        if line.endswith("  "):  # a hard line break: the next line is shown below, not after a space
-            shown.end_run()
-    return shown.pieces()
+        pieces.append((first_line + number, separator + shown))
+        # a hard line break (two spaces) shows the next line below this one, not after a space
+        separator = "" if line.endswith("  ") else " "
+    return pieces
 
 
 @cache
@@ -102,7 +103,7 @@ def parsed_lines(text: str, first_line: int = 1) -> list[Piece]:
 
 
 def _show_inline(shown: _Shown, children: list[Token] | tuple[()]) -> None:
-    html = _HtmlText(shown, block=False)  # inline tags, in order: a <script> hides what follows it
+    html = None  # the inline tags so far, in order: a <script> hides what follows it
     for child in children:
         kind = child.type
         if kind == "softbreak":
@@ -111,14 +112,17 @@ def _show_inline(shown: _Shown, children: list[Token] | tuple[()]) -> None:
             shown.line += 1
             shown.end_run()
         elif kind == "html_inline":
+            html = html or _HtmlText(shown, block=False)
             html.feed(child.content)
             shown.line += child.content.count("\n")
-        elif not html.hidden:
-            if kind in ("text", "code_inline"):
-                shown.text(child.content)
-            elif kind == "image":  # its alternative text
-                shown.text("".join(part.content for part in child.children or () if part.type in ("text", "code_inline")))
-    html.close()
+        elif html and html.hidden:
+            continue
+        elif kind in ("text", "code_inline"):
+            shown.text(child.content)
+        elif kind == "image":  # its alternative text
+            shown.text("".join(part.content for part in child.children or () if part.type in ("text", "code_inline")))
+    if html:
+        html.close()  # text it held back (after a tag it could not read) is shown
 
 
 class _Shown:
@@ -172,12 +176,20 @@ class _HtmlText(HTMLParser):
         self.hidden = 0
         self.pre = 0
 
+    def parse_marked_section(self, i: int, report: int = 1) -> int:
+        """``<![CDATA[...`` and the like, read as a browser reads them outside SVG and MathML:
+        a comment up to the next ``>`` (HTML Living Standard, 13.2.5.42, "markup declaration
+        open state"). The standard library's version raises on what it cannot name."""
+        end = self.rawdata.find(">", i + 3)
+        return -1 if end < 0 else end + 1
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in _HIDDEN:
             self.hidden += 1
         elif tag in _BREAKS:
             self.shown.end_run()
-            self.pre += tag == "pre"
+            if tag == "pre":
+                self.pre += 1
         elif tag == "img" and not self.hidden:  # as a Markdown image: its alternative text
             self.shown.text(" ".join((dict(attrs).get("alt") or "").split()))
 
@@ -186,7 +198,8 @@ class _HtmlText(HTMLParser):
             self.hidden = max(self.hidden - 1, 0)
         elif tag in _BREAKS:
             self.shown.end_run()
-            self.pre = max(self.pre - (tag == "pre"), 0)
+            if tag == "pre":
+                self.pre = max(self.pre - 1, 0)
 
     def handle_data(self, data: str) -> None:
         if self.hidden:
