@@ -6,7 +6,9 @@
     ## Alueellinen tavoite tai haaste      -> goal
     ## Toteutus                            -> plan
 
-A section heading maps to its field by its Finnish, Swedish or English label (or the
+The sections are the level-2 headings that CommonMark (markdown-it) finds, as GitHub shows
+them: ``## x`` or ``x`` underlined with ``---``, never a line inside a code fence or an HTML
+block. A section heading maps to its field by its Finnish, Swedish or English label (or the
 call's own longer wording). Text outside a section and unknown headings are errors.
 """
 
