@@ -86,7 +86,7 @@ def test_table_words_in_english() -> None:
     assert ["2020", "Total", "€5,000.00", "24\u00a0%", "€1,200.01", "€6,200.01"] in rows
     assert ["2020", "VAT rounding difference", "", "", "+€0.01", ""] in rows
     assert ["Grand total", "€10,000.00", "€2,400.02", "€12,400.02"] == rows[-1]
-    assert "the VAT of the whole fee €5,000.00 is €1,200.00" in " ".join(result.stdout.split())
+    assert "the VAT on the whole fee €5,000.00 is €1,200.00" in " ".join(result.stdout.split())
 
 
 def test_markdown_has_tables_totals_and_the_rounding_difference() -> None:
@@ -105,7 +105,7 @@ def test_markdown_has_tables_totals_and_the_rounding_difference() -> None:
     english = run_kopa("--lang", "en", "fees", "--format", "md", "--pilot", "ylakainuu-kylakoulut", workspace=REPO).stdout
     assert "| Year | Member | Net | VAT % | VAT | Gross |" in english
     assert "| 2021 | VAT rounding difference |  |  | +€0.01 |  |" in english
-    assert "- ylakainuu-kylakoulut 2021: each member's VAT is rounded to the cent, and together they come to €1,200.01" in english
+    assert "- ylakainuu-kylakoulut 2021: the members' VAT amounts, each rounded to the cent, add up to €1,200.01" in english
 
 
 def test_english_formatting_with_lang_en() -> None:

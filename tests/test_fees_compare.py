@@ -129,7 +129,7 @@ def test_no_changes_says_so(two_commits: Path) -> None:
         result = run_kopa("--lang", "en", "fees", "--compare", "HEAD", "--format", output_format, workspace=two_commits)
         assert result.exit_code == 0
         assert "No changes in fees from HEAD (" in result.stdout
-        assert "to the working tree." in result.stdout
+        assert "to the current files." in result.stdout
 
 
 def test_a_change_outside_the_fees_is_no_change(tmp_path: Path) -> None:

@@ -148,7 +148,7 @@ def test_new_application_asks_for_the_calls_six_contents_in_its_words(workspace)
     text = (workspace / path).read_text(encoding="utf-8")
     for heading in (
         "Pilottikohteen nimi",
-        "Vastuukunta ja vastuuhenkilö",
+        "Vastuuorganisaatio ja vastuuhenkilö",
         "Yhteistyöalue, kunnat ja/tai koulutuksen järjestäjät",
         "Alueellinen tavoite tai haaste ja sen kytkeytyminen projektin tavoitteisiin",
         "Tarkastelussa mukana olevat koulutusmuodot",
@@ -172,7 +172,7 @@ def test_new_pilot_copies_members_and_responsible_from_its_application(tmp_path)
     assert data["responsible"]["person"]["name"] == "Tuula Heikkinen"
     # what is left to write is each member's decision
     left = {message for code, message in _codes(_report(root), "records/pilots/kainuu-lukiot.yaml")}
-    assert left == {f"'members.{i}.approval.{key}' on tyhjä" for i in range(4) for key in ("date", "body")}
+    assert left == {f"kenttä 'members.{i}.approval.{key}' on tyhjä" for i in range(4) for key in ("date", "body")}
 
 
 @pytest.mark.parametrize("bad_id", ["../x", "a/b", "Kajaani", "", "a" * 65, "-x", "x-", "a--b", "a_b", "kajaani.yaml", "ä"])

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Collection
 from pathlib import Path
 
+from kopa_cli.core import formatting
 from kopa_cli.render import feereport, reporters
 from kopa_cli.core.diagnostics import suggest
 from kopa_cli.core.errors import CompareFormat, ExitCode, UnknownMember, UnknownPilot
@@ -89,7 +90,7 @@ def _show(lines: list[FeeLine], workspace: Workspace, output_format: str, whole_
                 "note: {count} more pilot-years have a VAT rounding difference; --format table or md shows each.",
                 count,
             )
-            sys.stderr.write(more.format(count=count) + "\n")
+            sys.stderr.write(more.format(count=formatting.number(count)) + "\n")
     elif output_format == "md":
         feereport.as_markdown(lines, _titles(workspace), whole_pilot_years, sys.stdout)
     else:
@@ -111,7 +112,7 @@ def _compare(root: Path, workspace: Workspace, lines: list[FeeLine], revision: s
                    workspace.organizations.keys() | before.organizations.keys())
     comparison = compare(select(before_lines, pilot, year, member), select(lines, pilot, year, member))
     before_label = f"{revision} ({source.commit[:7]})"
-    after_label = _("the working tree")
+    after_label = _("the current files")
     if output_format == "md":
         feereport.comparison_markdown(comparison, before_label, after_label, sys.stdout)
     else:

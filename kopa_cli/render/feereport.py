@@ -93,8 +93,8 @@ class Section:
 def rounding_note(py: PilotYear) -> str:
     """Why a pilot-year's members' VAT differs from the VAT of its whole fee."""
     return _(
-        "{pilot} {year}: each member's VAT is rounded to the cent, and together they come to {members}, "
-        "while the VAT of the whole fee {fee} is {fee_vat}: a VAT rounding difference of {difference}."
+        "{pilot} {year}: the members' VAT amounts, each rounded to the cent, add up to {members}, "
+        "while the VAT on the whole fee {fee} is {fee_vat}: a VAT rounding difference of {difference}."
     ).format(
         pilot=py.pilot, year=py.year, members=_money(py.amounts.vat), fee=_money(py.amounts.net),
         fee_vat=_money(py.fee_vat), difference=_signed(py.vat_rounding_difference),
@@ -239,8 +239,10 @@ def _comparison_rows(comparison: Comparison) -> tuple[tuple[str, ...], list[Row]
 
 def comparison_summary(comparison: Comparison) -> str:
     counts = {status: sum(1 for c in comparison.changes if c.status == status) for status in STATUS}
+    number = formatting.number
     return _("Lines: {new} new, {removed} removed, {changed} changed. Members whose bill changes: {members}.").format(
-        new=counts["new"], removed=counts["removed"], changed=counts["changed"], members=len(comparison.members),
+        new=number(counts["new"]), removed=number(counts["removed"]), changed=number(counts["changed"]),
+        members=number(len(comparison.members)),
     )
 
 
