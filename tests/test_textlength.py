@@ -174,6 +174,31 @@ def test_the_quick_path_for_bullet_lists_agrees_with_the_markdown_parser(text: s
         assert quick == parsed
 
 
+# ... and text built only of what the quick path is for (paragraph lines, continuation lines,
+# simple bullets, blank lines, hard breaks) must take it, so the test above is never empty.
+_LETTERS = "aeiknstuyäöåÄÖÅéü"
+QUICK_LINE = st.one_of(
+    st.builds(lambda first, rest, end: first + rest + end, st.sampled_from(_LETTERS),
+              st.text(alphabet=_LETTERS + " ,.?\u00a0", max_size=20), st.sampled_from(["", " ", "  "])),
+    st.builds(lambda indent, marker, gap, first, rest: indent + marker + gap + first + rest,
+              st.sampled_from(["", " "]), st.sampled_from(["-", "+"]), st.sampled_from([" ", "  ", "    "]),
+              st.sampled_from(_LETTERS), st.text(alphabet=_LETTERS + " ,.", max_size=20)),
+    st.sampled_from(["", " ", "\t", "   continued"]),
+)
+
+
+@given(st.lists(QUICK_LINE, min_size=1, max_size=10).map("\n".join))
+def test_plain_paragraphs_and_simple_bullets_take_the_quick_path_and_agree_with_the_parser(text: str) -> None:
+    from kopa_cli.core.textlength import _quick_lines, parsed_lines
+
+    quick = _quick_lines(text, 1)
+    assert quick is not None
+    parsed = parsed_lines(text, 1)
+    assert "".join(piece for _, piece in quick) == "".join(piece for _, piece in parsed)
+    if "\u00a0" not in text:
+        assert quick == parsed
+
+
 # The same text written as Markdown or as HTML, as a paragraph, a list item, a heading or an
 # HTML block, with soft and hard line breaks: the count is what a reader sees, built here
 # word by word (a soft break is a space, a hard break and a block boundary nothing).
