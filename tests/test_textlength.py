@@ -106,6 +106,8 @@ def test_surrounding_whitespace_does_not_count(text: str, before: str, after: st
         ("<div>\na&#776;iti\n</div>", 4),  # an entity that decomposes "ä" still makes one character
         ("<div>\n<![if !supportLists]>·<![endif]>Kainuu\n</div>", 7),  # pasted from Word: as a browser reads it
         ("<div>\n<![CDATA[<![<\n</div>", 0),
+        ("| Kunta | Asukkaat |\n|---|---|\n| Kajaani | 36 000 |", 26),  # a table (GitHub): its cells' text
+        ("~~vanha~~ uusi", 10),  # struck-through text is shown (GitHub), its ~~ are not
         ("```\nkoodi\n```", 5),  # a code block's text counts
         ("Sanna &amp; Pekka", 13),  # an entity is one character
         ("rivi  \nrivi", 8),  # a hard line break (shown as a line break, not a space) counts nothing

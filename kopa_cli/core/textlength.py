@@ -64,9 +64,11 @@ def _quick_lines(text: str, first_line: int) -> list[Piece] | None:
 
 @cache
 def markdown_parser() -> MarkdownIt:
+    """CommonMark with the two GitHub extensions that change what is shown: tables (the cells
+    are shown, not the pipes) and strikethrough (``~~x~~``)."""
     from markdown_it import MarkdownIt  # imported on first use: most runs never need it
 
-    return MarkdownIt("commonmark")
+    return MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 
 def plain_lines(text: str, first_line: int = 1) -> list[Piece]:
