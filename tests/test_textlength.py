@@ -31,12 +31,11 @@ def _shown_lines(text: str) -> list[str]:
     stripped; a line that continues a paragraph starts with the space its line break shows."""
     shown, in_paragraph = [], False
     for line in unicodedata.normalize("NFC", text).split("\n"):
-        if not line.strip(" \t"):  # a blank line (CommonMark: spaces and tabs only)
-            shown.append("")
+        if not line.strip(" \t"):  # a blank line (CommonMark: spaces and tabs only) ends a paragraph
             in_paragraph = False
-            continue
-        shown.append(" " + line.strip() if in_paragraph and line.strip() and any(shown) else line.strip())
-        in_paragraph = in_paragraph or bool(line.strip())
+        visible = line.strip()
+        shown.append(" " + visible if in_paragraph and visible else visible)
+        in_paragraph = in_paragraph or bool(visible)
     return shown
 
 
