@@ -98,7 +98,11 @@ class _Structurer:
         self.diagnostics: list[Diagnostic] = []
 
     def report(self, where: Path, rule: Code, key_position: bool = False, **args: object) -> None:
+        """A problem at the value (or, with ``key_position``, the key) of ``where``; a quoted
+        ``value`` is shown as the user wrote it (a date with its time, a number's digits)."""
         position = self.origin.key_at(*where) if key_position else self.origin.at(*where)
+        if "value" in args and not key_position:
+            args["value"] = self.origin.as_written(where, args["value"])
         self.diagnostics.append(diagnostic(self.origin.path, position, rule, **args))
 
     def convert(self, value: Any, tp: Any, where: Path) -> Any:
