@@ -33,7 +33,10 @@ DOCS = sorted((REPO / "docs").glob("*.md")) + [REPO / "README.md"]
 # The name a type has in docs/records.md, for every type a record key may hold.
 TYPE_NAMES: list[tuple[str, Any]] = [
     ("text", str),
+    ("free text", formats.Paragraphs),
     ("integer", int),
+    ("year", formats.Year),
+    ("population", formats.Population),
     ("date", date),
     ("id", formats.Id),
     ("money", formats.Money),
@@ -49,7 +52,7 @@ TYPE_NAMES: list[tuple[str, Any]] = [
     ("e-invoice address", formats.EInvoiceAddress),
     ("e-invoice operator", formats.EInvoiceOperator),
 ]
-PLURALS = {"id": "ids", "integer": "integers", "date": "dates", "map": "maps"}
+PLURALS = {"id": "ids", "integer": "integers", "year": "years", "date": "dates", "map": "maps"}
 
 # The heading above each record's key table.
 TABLES: dict[str, type] = {

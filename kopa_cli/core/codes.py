@@ -48,6 +48,9 @@ BAD_FORMAT = code("KOPA209", E, N_("'{key}' is '{value}'; expected {expected}"))
 EMPTY_VALUE = code("KOPA210", E, N_("'{key}' is empty"))
 DUPLICATE_ITEM = code("KOPA211", E, N_("'{value}' is listed twice in '{key}'"))
 NOT_POSITIVE = code("KOPA212", E, N_("'{key}' must be greater than zero, not {value}"))
+OUT_OF_RANGE = code("KOPA213", E, N_("'{key}' is {value}; it must be from {minimum} to {maximum}"))
+TOO_MANY_DECIMALS = code("KOPA214", E, N_("'{key}' is {value}; it may have at most {places} decimals"))
+CONTROL_CHARACTER = code("KOPA215", E, N_("'{key}' contains the control character {character}{name}, which invoices, spreadsheets and e-invoices cannot carry; remove it (only an application's sections may have line breaks and tabs)"))
 
 # What the call requires of an application
 REQUIRED_CONTENT = code("KOPA301", E, N_("the call requires '{label}' ({key}); it is missing"))
@@ -66,6 +69,9 @@ DUPLICATE_MEMBER = code("KOPA405", E, N_("'{value}' is a member twice"))
 DUPLICATE_ID = code("KOPA406", E, N_("the id '{value}' is used by two files: {other}"))
 TWO_PILOTS = code("KOPA407", E, N_("application '{value}' already has a pilot: {other}"))
 FEW_MEMBERS = code("KOPA408", W, N_("only {count} member; a pilot is a group of municipalities and providers"))
+DUPLICATE_BUSINESS_ID = code("KOPA409", E, N_("the Y-tunnus {value} is also that of {other}; one payer needs one organisation record, or it is billed twice"))
+NOT_IN_APPLICATION = code("KOPA410", W, N_("'{value}' is a member of the pilot but not of its application {application}"))
+NOT_IN_PILOT = code("KOPA411", W, N_("'{value}' is a member of the application but not of its pilot {pilot}"))
 
 # Pilots
 MISSING_APPROVAL = code("KOPA501", E, N_("member '{value}' has no approval; the call requires every member's authorisation and approval"))
@@ -78,6 +84,7 @@ NO_MEMBERS_IN_YEAR = code("KOPA508", E, N_("no member takes part in fee year {ye
 LEFT_BEFORE_JOINED = code("KOPA509", E, N_("the member left on {left}, before it joined on {joined}"))
 APPROVAL_BEFORE_APPLICATION = code("KOPA510", W, N_("the approval is dated {approval}, before the application was submitted on {submitted}"))
 NO_VAT_RATE = code("KOPA511", E, N_("the VAT table (fee.vat) has no rate in force on {day} for fee year {year}; add the rate that applied then"))
+ZERO_POPULATION = code("KOPA512", E, N_("the members taking part in fee year {year} have a population of 0 in all on 31.12.{population_year}; the population split cannot divide the fee"))
 
 # Identifiers
 BAD_BUSINESS_ID = code("KOPA601", E, N_("'{value}' is not a valid Y-tunnus (business id, form 1234567-8 with a correct check digit)"))
