@@ -157,6 +157,7 @@ class RecordKind(str, Enum):
     application = "application"
     pilot = "pilot"
     organization = "organization"
+    organisation = "organisation"  # the same kind, spelt as kopa's messages spell it
 
 
 @app.command()

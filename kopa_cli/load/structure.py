@@ -12,6 +12,7 @@ other problems of a record.
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,10 +21,11 @@ from functools import cache
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints
 
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Msg, diagnostic, suggest
+from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Msg, Suggestion, diagnostic, suggest
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.money import parse_money
 from kopa_cli.core.origin import Origin, Path
+from kopa_cli.core.spelling import meant_id
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,9 @@ def _shape(tp: Any) -> tuple[Any, tuple[Any, ...]]:
 
 
 class _Structurer:
-    def __init__(self, origin: Origin) -> None:
+    def __init__(self, origin: Origin, text: str | None = None) -> None:
         self.origin = origin
+        self.text = text  # the file, to quote a value as it was typed
         self.diagnostics: list[Diagnostic] = []
 
     def report(self, where: Path, rule: Code, key_position: bool = False, **args: object) -> None:
@@ -116,7 +119,8 @@ class _Structurer:
                 return self.number(value, marker, where)
             text = self.convert(value, base, where)
             if text is not None and not marker.check(text):
-                self.report(where, marker.rule, key=_key_name(where), value=text, expected=Msg(marker.name))
+                hint = Suggestion(meant_id(text) if marker.rule is codes.BAD_ID else "")
+                self.report(where, marker.rule, key=_key_name(where), value=text, expected=Msg(marker.name), hint=hint)
                 return None
             return text
         if origin is Literal:
@@ -173,7 +177,10 @@ class _Structurer:
                 self.report(where, codes.NOT_A_DATE, key_position=True, key=_key_name(where[:-1]), value=key)
                 return None
         if tp is int and not (isinstance(key, int) and not isinstance(key, bool)):
-            self.report(where, codes.WRONG_TYPE, key_position=True, key=key, expected=Msg(N_("a whole number")), found=Msg(N_("text")))
+            if isinstance(key, str) and _WHOLE_NUMBER.fullmatch(key):  # {"2019": ...}
+                self.report(where, codes.NEEDS_NO_QUOTES, key_position=True, key=_key_name(where[:-1]), value=key)
+            else:
+                self.report(where, codes.WRONG_TYPE, key_position=True, key=key, expected=Msg(N_("a whole number")), found=Msg(N_("text")))
             return None
         return self.convert(key, tp, where)
 
@@ -181,7 +188,11 @@ class _Structurer:
         if tp is date:
             if isinstance(value, date) and not isinstance(value, datetime):
                 return value
-            self.report(where, codes.NOT_A_DATE, key=_key_name(where), value=value)
+            if isinstance(value, str) and _is_iso_date(value):  # "2019-12-10": text, not a date
+                self.report(where, codes.NEEDS_NO_QUOTES, key=_key_name(where), value=value)
+            else:
+                shown = value if isinstance(value, str) else self.as_written(where, value)
+                self.report(where, codes.NOT_A_DATE, key=_key_name(where), value=shown)
             return None
         if tp is int and isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -196,6 +207,9 @@ class _Structurer:
         key = _key_name(where)
         if marker.name == "weight" and isinstance(value, int) and not isinstance(value, bool):
             return Decimal(value)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):  # 5000.00, 24, 1.5
+            self.report(where, codes.NEEDS_QUOTES, key=key, value=self.as_written(where, value), found=Msg(N_("a number")))
+            return None
         if isinstance(value, str):
             try:
                 if marker.name == "money":
@@ -206,14 +220,59 @@ class _Structurer:
             except (ValueError, InvalidOperation):
                 pass
         if marker.name == "money":
-            self.report(where, codes.NOT_MONEY, key=key, value=_show(value))
+            self.report(where, codes.NOT_MONEY, key=key, value=_show(value), reason=Msg(_money_problem(value)))
         else:
             self.report(where, codes.BAD_FORMAT, key=key, value=value, expected=Msg(_NUMBER_EXPECTED[marker.name]))
         return None
 
     def wrong_type(self, value: Any, expected: str, where: Path) -> None:
-        self.report(where, codes.WRONG_TYPE, key=_key_name(where), expected=Msg(expected), found=Msg(_type_name(value)))
+        key = _key_name(where)
+        if expected == _TEXT and isinstance(value, (bool, int, float, date)):  # postcode: 87100
+            self.report(where, codes.NEEDS_QUOTES, key=key, value=self.as_written(where, value), found=Msg(_type_name(value)))
+        elif expected == _WHOLE and isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):  # "2019"
+            self.report(where, codes.NEEDS_NO_QUOTES, key=key, value=value)
+        else:
+            self.report(where, codes.WRONG_TYPE, key=key, expected=Msg(expected), found=Msg(_type_name(value)))
         return None
+
+    def as_written(self, where: Path, value: Any) -> str:
+        """An unquoted value as it was typed: ``020``, where YAML has read the number 20."""
+        position = self.origin.values.get(where)
+        if self.text is not None and position is not None:
+            lines = self.text.split("\n", position[0])
+            if position[0] <= len(lines):
+                typed = _PLAIN_SCALAR.match(lines[position[0] - 1], position[1] - 1)
+                if typed:
+                    return typed.group()
+        return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+_TEXT, _WHOLE = N_("text"), N_("a whole number")
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+# An unquoted number, truth value or date as typed: up to a space, comma, bracket or comment
+# (a time may follow a date after one space: 2019-12-13 23:30:00+02:00).
+_PLAIN_SCALAR = re.compile(r"[0-9+.tfTF-][^\s,\[\]{}#]*(?: [0-9][0-9:.+Z-]*)?")
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        return len(text) == 10 and bool(date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
+def _money_problem(value: Any) -> str:
+    """Why a quoted amount is not money (money.parse_money's rules), in words to show."""
+    try:
+        amount = Decimal(value) if isinstance(value, str) else None
+    except InvalidOperation:
+        amount = None
+    if amount is not None and amount.is_finite() and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value, re.ASCII):
+        if amount < 0:
+            return N_("an amount of money cannot be negative")
+        if -amount.as_tuple().exponent > 2:  # type: ignore[operator]
+            return N_("an amount of money has at most two decimals (cents)")
+    return N_('write it with digits and at most two decimals after a point, like "5000.00"')
 
 
 _NUMBER_EXPECTED = {
@@ -248,9 +307,10 @@ def _type_name(value: Any) -> str:
     return N_("empty")
 
 
-def structure(cls: type, data: Any, origin: Origin, **internal: Any) -> tuple[Any, list[Diagnostic]]:
-    """Build a record of kind ``cls`` from parsed data; (record or None, diagnostics)."""
-    structurer = _Structurer(origin)
+def structure(cls: type, data: Any, origin: Origin, text: str | None = None, **internal: Any) -> tuple[Any, list[Diagnostic]]:
+    """Build a record of kind ``cls`` from parsed data; (record or None, diagnostics).
+    ``text``: the file's text, to quote an unquoted value as it was typed."""
+    structurer = _Structurer(origin, text)
     if not isinstance(data, dict):
         found = Msg(_type_name(data))
         structurer.diagnostics.append(diagnostic(origin.path, origin.at(), codes.NOT_A_MAPPING, found=found))
