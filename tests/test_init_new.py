@@ -63,9 +63,18 @@ def test_init_creates_a_workspace_that_validates(tmp_path):
     ]
     assert "records/call.yaml" in result.stdout
     assert "kopa new organization" in result.stdout  # the next step
-    checked = run_kopa("validate", "--strict", "--format", "json", workspace=root)
-    assert checked.exit_code == 0
-    assert json.loads(checked.stdout)["errors"] == 0 and json.loads(checked.stdout)["warnings"] == 0
+    checked = run_kopa("validate", "--format", "json", workspace=root)
+    assert checked.exit_code == 0  # valid; but not ready to invoice, which --strict refuses:
+    report = json.loads(checked.stdout)
+    assert report["errors"] == 0
+    # a warning (KOPA609) for each invented value the template marks KORVAA, on its line or,
+    # for a mapping (address:), on its first line below
+    lines = (root / "records" / "call.yaml").read_text(encoding="utf-8").splitlines()
+    marked = [number for number, line in enumerate(lines, 1) if "KORVAA" in line.split("#", 1)[-1] and not line.lstrip().startswith("#")]
+    warned = [d["line"] for d in report["diagnostics"]]
+    assert {d["code"] for d in report["diagnostics"]} == {"KOPA609"}
+    assert len(warned) == len(marked) and all(w in (m, m + 1) for w, m in zip(warned, marked))
+    assert run_kopa("validate", "--strict", workspace=root).exit_code == 1
 
 
 def test_init_defaults_to_the_current_folder(tmp_path, monkeypatch):
