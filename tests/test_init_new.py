@@ -181,7 +181,13 @@ def test_new_pilot_copies_members_and_responsible_from_its_application(tmp_path)
     assert data["responsible"]["person"]["name"] == "Tuula Heikkinen"
     # what is left to write is each member's decision
     left = {message for code, message in _codes(_report(root), "records/pilots/kainuu-lukiot.yaml")}
-    assert left == {f"'members.{i}.approval.{key}' on tyhjä" for i in range(4) for key in ("date", "body")}
+    # named as staff know them, members counted from 1 and named (issue 6, §10)
+    members = ["kajaani", "sotkamo", "kuhmo", "kainuun-ammattiopisto"]
+    labels = {"date": "päätöksen päivämäärä", "body": "toimielin"}
+    assert left == {
+        f"kohta {labels[key]} ({number}. jäsen '{org}' → approval → {key}) on tyhjä"
+        for number, org in enumerate(members, 1) for key in ("date", "body")
+    }
 
 
 @pytest.mark.parametrize("bad_id", ["../x", "a/b", "Kajaani", "", "a" * 65, "-x", "x-", "a--b", "a_b", "kajaani.yaml", "ä"])

@@ -10,6 +10,7 @@ from typing import Any
 
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, diagnostic
+from kopa_cli.load.fieldnames import field
 from kopa_cli.load.workspace import Workspace
 
 MARKER = "KORVAA"  # "replace": the init template marks its invented values with it
@@ -43,7 +44,7 @@ def placeholders(ws: Workspace) -> Iterator[Diagnostic]:
             continue
         companion = _ONLY_WITH.get(path)
         if value == example and (companion is None or _value_at(call, companion) == EXAMPLE_ORGANIZER[companion]) or MARKER in value:
-            yield diagnostic(call.origin.path, call.origin.at(*path), codes.PLACEHOLDER, key=".".join(path), value=value)
+            yield diagnostic(call.origin.path, call.origin.at(*path), codes.PLACEHOLDER, key=field(path), value=value)
 
 
 def billing_address(ws: Workspace) -> Iterator[Diagnostic]:

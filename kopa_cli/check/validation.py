@@ -15,6 +15,7 @@ from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Aside, Count, Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.money import fee_year_vat_date
+from kopa_cli.load.fieldnames import choice, field
 from kopa_cli.load.recordfiles import FOLDERS
 from kopa_cli.load.records import Application, Call, Pilot, Responsible
 from kopa_cli.load.structure import label_of
@@ -161,7 +162,7 @@ def education_forms_and_goals(ws: Workspace) -> Iterator[Diagnostic]:
             seen: set[object] = set()
             for index, value in enumerate(values):
                 if value is not None and value in seen:  # point at the repeat, not the list
-                    yield diagnostic(app.origin.path, app.origin.at(key, index), codes.DUPLICATE_ITEM, value=value, key=key)
+                    yield diagnostic(app.origin.path, app.origin.at(key, index), codes.DUPLICATE_ITEM, value=value, key=field((key,)))
                 seen.add(value)
 
 
@@ -189,7 +190,7 @@ def pilot_application(ws: Workspace) -> Iterator[Diagnostic]:
             yield _no_such(ws, "applications", name, pilot.origin.path, pilot.origin.at("application"))
         elif app.status is not None and app.status != "selected":
             position = pilot.origin.at("application")
-            yield diagnostic(pilot.origin.path, position, codes.APPLICATION_NOT_SELECTED, value=name, status=app.status)
+            yield diagnostic(pilot.origin.path, position, codes.APPLICATION_NOT_SELECTED, value=name, status=choice(app.status), selected=choice("selected"))
         if name in first_pilot:
             position = pilot.origin.at("application")
             yield diagnostic(pilot.origin.path, position, codes.TWO_PILOTS, value=name, other=first_pilot[name])
@@ -207,7 +208,7 @@ def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
         yield from _responsible(ws, pilot, orgs)
         distinct = len(set(orgs) - {None})
         if not pilot.members:  # nobody to approve or to pay the fee
-            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.EMPTY_VALUE, key="members")
+            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.EMPTY_VALUE, key=field(("members",)))
         elif distinct == 1:
             yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.FEW_MEMBERS, count=1)
         app = ws.applications.get(pilot.application or "")
@@ -237,11 +238,11 @@ def pilot_years(ws: Workspace) -> Iterator[Diagnostic]:
     if ws.call is None or ws.call.fee is None:
         return
     if ws.call.fee.years is not None and not ws.call.fee.years:  # "years: []": nothing to bill
-        yield diagnostic(ws.call.origin.path, ws.call.origin.at("fee", "years"), codes.EMPTY_VALUE, key="fee.years")
+        yield diagnostic(ws.call.origin.path, ws.call.origin.at("fee", "years"), codes.EMPTY_VALUE, key=field(("fee", "years")))
     call_years = [year for year in ws.call.fee.years or () if year is not None]
     for pilot in ws.pilots.values():
         if pilot.years is not None and not pilot.years:  # "years: []" would bill nothing, silently
-            yield diagnostic(pilot.origin.path, pilot.origin.at("years"), codes.EMPTY_VALUE, key="years")
+            yield diagnostic(pilot.origin.path, pilot.origin.at("years"), codes.EMPTY_VALUE, key=field(("years",)))
         for index, year in enumerate(pilot.years or ()):
             if year is not None and call_years and year not in call_years:  # no call years: said once, above
                 yield diagnostic(pilot.origin.path, pilot.origin.at("years", index), codes.YEAR_NOT_IN_CALL, value=year, choices=call_years)
@@ -282,9 +283,9 @@ def split_data(ws: Workspace) -> Iterator[Diagnostic]:
                 yield diagnostic(pilot.origin.path, pilot.origin.at(*where), codes.NO_WEIGHT, value=member.org)
             if member.weight is not None:
                 if method != "weights":
-                    yield diagnostic(pilot.origin.path, pilot.origin.at(*where, "weight"), codes.UNUSED_WEIGHT, value=member.org, split=method)
+                    yield diagnostic(pilot.origin.path, pilot.origin.at(*where, "weight"), codes.UNUSED_WEIGHT, value=member.org, split=choice(method))
                 elif member.weight <= 0:
-                    yield diagnostic(pilot.origin.path, pilot.origin.at(*where, "weight"), codes.NOT_POSITIVE, key="weight", value=member.weight)
+                    yield diagnostic(pilot.origin.path, pilot.origin.at(*where, "weight"), codes.NOT_POSITIVE, key=field((*where, "weight"), member=member.org), value=member.weight)
 
 
 # Organisations
@@ -297,10 +298,9 @@ def organization_codes(ws: Workspace) -> Iterator[Diagnostic]:
         position = org.origin.at("municipality_code")
         # missing, or written empty ("municipality_code:"); a malformed code is reported already
         if org.type == "municipality" and org.municipality_code is None and (not code_given or (org.origin.path, *position) not in reported):
-            label = Aside(N_("a municipality's three-digit code"))
-            yield diagnostic(org.origin.path, position, codes.MISSING_KEY, key="municipality_code", label=label)
+            yield diagnostic(org.origin.path, position, codes.MISSING_KEY, key=field(("municipality_code",)))
         if org.type not in (None, "municipality") and org.municipality_code is not None:
-            yield diagnostic(org.origin.path, org.origin.at("municipality_code"), codes.MUNICIPALITY_CODE_TYPE, type=org.type)
+            yield diagnostic(org.origin.path, org.origin.at("municipality_code"), codes.MUNICIPALITY_CODE_TYPE, type=choice(org.type))
         if org.einvoice and org.einvoice.address and org.business_id:
             own = "0037" + org.business_id.replace("-", "")
             if org.einvoice.address.startswith("0037") and not org.einvoice.address.startswith(own):

@@ -16,6 +16,7 @@ from enum import Enum
 
 from kopa_cli.core import formatting
 from kopa_cli.core.i18n import _
+from kopa_cli.core.phrases import Choice, Field
 
 
 class Severity(str, Enum):
@@ -75,6 +76,8 @@ def suggest(word: object, choices: Iterable[object]) -> Suggestion:
 
 def localize(value: object) -> str:
     """A message argument as shown in the current language (labels, dates, counts, hints)."""
+    if isinstance(value, (Field, Choice)):
+        return value.localized()
     if isinstance(value, Suggestion):
         return _(" (did you mean '{suggestion}'?)").format(suggestion=str(value)) if value else ""
     if isinstance(value, Aside):

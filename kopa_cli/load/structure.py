@@ -21,11 +21,13 @@ from functools import cache
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints
 
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Msg, Suggestion, diagnostic, suggest
+from kopa_cli.core.diagnostics import Code, Diagnostic, Msg, Suggestion, diagnostic, suggest
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.money import parse_money
 from kopa_cli.core.origin import Origin, Path
+from kopa_cli.core.phrases import Field
 from kopa_cli.core.spelling import meant_id
+from kopa_cli.load.fieldnames import choice, field
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,11 @@ class _Structurer:
     def __init__(self, origin: Origin, text: str | None = None) -> None:
         self.origin = origin
         self.text = text  # the file, to quote a value as it was typed
+        self.data: Any = None  # the parsed file, to name the member a field is in
         self.diagnostics: list[Diagnostic] = []
+
+    def field(self, where: Path) -> Field:
+        return field(where, self.data)
 
     def report(self, where: Path, rule: Code, key_position: bool = False, **args: object) -> None:
         position = self.origin.key_at(*where) if key_position else self.origin.at(*where)
@@ -111,7 +117,7 @@ class _Structurer:
                 return None
             return self.convert(value, args[0], where)
         if value is None:
-            self.report(where, codes.EMPTY_VALUE, key=_key_name(where))
+            self.report(where, codes.EMPTY_VALUE, key=self.field(where))
             return None
         if origin is Annotated:
             base, marker = args
@@ -120,13 +126,14 @@ class _Structurer:
             text = self.convert(value, base, where)
             if text is not None and not marker.check(text):
                 hint = Suggestion(meant_id(text) if marker.rule is codes.BAD_ID else "")
-                self.report(where, marker.rule, key=_key_name(where), value=text, expected=Msg(marker.name), hint=hint)
+                self.report(where, marker.rule, key=self.field(where), value=text, expected=Msg(marker.name), hint=hint)
                 return None
             return text
         if origin is Literal:
             if value not in args:
                 choices = list(args)
-                self.report(where, codes.NOT_IN_CHOICES, key=_key_name(where), value=value, choices=choices, hint=suggest(value, choices))
+                shown = [choice(c) for c in choices]
+                self.report(where, codes.NOT_IN_CHOICES, key=self.field(where), value=choice(value), choices=shown, hint=suggest(value, choices))
                 return None
             return value
         if origin is list:
@@ -165,8 +172,7 @@ class _Structurer:
                 if converted is not None or metadata.get("required"):
                     kwargs[name] = converted
             elif metadata.get("required"):
-                label = Aside(metadata.get("label") or "")
-                self.report(where, codes.MISSING_KEY, key=".".join(map(str, where + (name,))), label=label)
+                self.report(where, codes.MISSING_KEY, key=self.field(where + (name,)))
         return cls(**kwargs)
 
     def dict_key(self, key: Any, tp: Any, where: Path) -> Any:
@@ -174,11 +180,11 @@ class _Structurer:
             try:
                 return date.fromisoformat(key)
             except ValueError:
-                self.report(where, codes.NOT_A_DATE, key_position=True, key=_key_name(where[:-1]), value=key)
+                self.report(where, codes.NOT_A_DATE, key_position=True, key=self.field(where[:-1]), value=key)
                 return None
         if tp is int and not (isinstance(key, int) and not isinstance(key, bool)):
             if isinstance(key, str) and _WHOLE_NUMBER.fullmatch(key):  # {"2019": ...}
-                self.report(where, codes.NEEDS_NO_QUOTES, key_position=True, key=_key_name(where[:-1]), value=key)
+                self.report(where, codes.NEEDS_NO_QUOTES, key_position=True, key=self.field(where[:-1]), value=key)
             else:
                 self.report(where, codes.WRONG_TYPE, key_position=True, key=key, expected=Msg(N_("a whole number")), found=Msg(N_("text")))
             return None
@@ -189,10 +195,10 @@ class _Structurer:
             if isinstance(value, date) and not isinstance(value, datetime):
                 return value
             if isinstance(value, str) and _is_iso_date(value):  # "2019-12-10": text, not a date
-                self.report(where, codes.NEEDS_NO_QUOTES, key=_key_name(where), value=value)
+                self.report(where, codes.NEEDS_NO_QUOTES, key=self.field(where), value=value)
             else:
                 shown = value if isinstance(value, str) else self.as_written(where, value)
-                self.report(where, codes.NOT_A_DATE, key=_key_name(where), value=shown)
+                self.report(where, codes.NOT_A_DATE, key=self.field(where), value=shown)
             return None
         if tp is int and isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -204,7 +210,7 @@ class _Structurer:
         return self.wrong_type(value, expected, where)
 
     def number(self, value: Any, marker: Number, where: Path) -> Decimal | None:
-        key = _key_name(where)
+        key = self.field(where)
         if marker.name == "weight" and isinstance(value, int) and not isinstance(value, bool):
             return Decimal(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):  # 5000.00, 24, 1.5
@@ -226,7 +232,7 @@ class _Structurer:
         return None
 
     def wrong_type(self, value: Any, expected: str, where: Path) -> None:
-        key = _key_name(where)
+        key = self.field(where)
         if expected == _TEXT and isinstance(value, (bool, int, float, date)):  # postcode: 87100
             self.report(where, codes.NEEDS_QUOTES, key=key, value=self.as_written(where, value), found=Msg(_type_name(value)))
         elif expected == _WHOLE and isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):  # "2019"
@@ -281,10 +287,6 @@ _NUMBER_EXPECTED = {
 }
 
 
-def _key_name(where: Path) -> str:
-    return ".".join(str(part) for part in where) or "."
-
-
 def _show(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
@@ -311,6 +313,7 @@ def structure(cls: type, data: Any, origin: Origin, text: str | None = None, **i
     """Build a record of kind ``cls`` from parsed data; (record or None, diagnostics).
     ``text``: the file's text, to quote an unquoted value as it was typed."""
     structurer = _Structurer(origin, text)
+    structurer.data = data
     if not isinstance(data, dict):
         found = Msg(_type_name(data))
         structurer.diagnostics.append(diagnostic(origin.path, origin.at(), codes.NOT_A_MAPPING, found=found))
