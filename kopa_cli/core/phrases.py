@@ -41,7 +41,9 @@ class Field(str):
             else:
                 steps.append(_("item {number}").format(number=number))
         where = " → ".join(steps) or "."
-        return _("{label} ({path})").format(label=_(label), path=where) if label else where
+        if not label or _(label) == where:  # "status (status)" says it twice
+            return where
+        return _("{label} ({path})").format(label=_(label), path=where)
 
 
 class Choice(str):

@@ -25,8 +25,13 @@ _INVISIBLE = {
     **dict.fromkeys("\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u205f\u3000", N_("a special space character")),
 }
 _CHARACTERS = "".join(_INVISIBLE)
-# Where YAML needs an ordinary space or nothing: indentation, after "key:" or "- ", before ":".
-_STRUCTURAL = re.compile(rf"^[ {_CHARACTERS}-]*[{_CHARACTERS}]|:[{_CHARACTERS}]|[{_CHARACTERS}]:|-[{_CHARACTERS}]", re.MULTILINE)
+# Where YAML needs an ordinary space or nothing: in the indentation or after "- ", right
+# after a key's colon, or between a key and its colon. (Inside text it is only text.)
+_KEY = r"[^\s:#'\"][^:#]*?"
+_STRUCTURAL = re.compile(
+    rf"^[ -]*[{_CHARACTERS}]|^[ -]*{_KEY}:[{_CHARACTERS}]|^[ -]*{_KEY}[{_CHARACTERS}]:",
+    re.MULTILINE,
+)
 # key: text: more  (a plain value holding ": "); quoted, flow and block values are left alone
 _COLON_IN_VALUE = re.compile(r"^[ -]*(?P<key>[^\s:#'\"\[{][^:#]*?):[ ]+(?P<value>[^\s'\"\[{|>&*!][^#]*?)(?:[ ]+#.*)?$")
 
