@@ -17,12 +17,14 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from . import __version__
+from kopa_cli.commands.usage import KopaCommand, KopaGroup
 from kopa_cli.core.errors import ExitCode, KopaError
-from kopa_cli.core.i18n import _, set_language
+from kopa_cli.core.i18n import N_, _, set_language
 
 app = typer.Typer(
     name="kopa",
-    help="Records, validation and fees of the KOPA network project.",
+    cls=KopaGroup,
+    help=N_("Records, validation and fees of the KOPA network project."),
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -39,6 +41,22 @@ class Lang(str, Enum):
     fi = "fi"
     sv = "sv"
     en = "en"
+
+
+# The global options, accepted before the command and after it (`kopa validate --lang en`).
+# The language is already chosen from the arguments before they are parsed (commands/usage.py),
+# so that help pages and usage errors speak it; the options are declared for their check and help.
+WorkspaceOption = Annotated[Optional[Path], typer.Option("--workspace", "-w", help=N_("The workspace folder (default: found from the current folder up; or KOPA_WORKSPACE)."))]
+LangOption = Annotated[Optional[Lang], typer.Option("--lang", help=N_("Language of messages: fi (default), sv or en; or KOPA_LANG."))]
+
+
+def _use_global_options(workspace: Optional[Path], lang: Optional[Lang]) -> None:
+    """Take the global options where given: before the command, then after it (the later wins)."""
+    if workspace is not None:
+        State.workspace = workspace
+    if lang is not None:
+        State.lang = lang.value
+        set_language(State.lang)
 
 
 class OutputFormat(str, Enum):
@@ -89,13 +107,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_options(
-    workspace: Annotated[Optional[Path], typer.Option("--workspace", "-w", help="The workspace folder (default: found from the current folder up; or KOPA_WORKSPACE).")] = None,
-    lang: Annotated[Optional[Lang], typer.Option("--lang", help="Language of messages: fi (default), sv or en; or KOPA_LANG.")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version and exit."))] = False,
 ) -> None:
-    State.workspace = workspace
-    State.lang = lang.value if lang else None
-    set_language(State.lang)
+    State.workspace = State.lang = None  # a new run (tests run many in one process)
+    _use_global_options(workspace, lang)
 
 
 def _root() -> Path:
@@ -104,16 +121,18 @@ def _root() -> Path:
     return workspace_root(State.workspace)
 
 
-@app.command()
+@app.command(cls=KopaCommand, help=N_("Check every record against the call: content, length, deadline, approvals, identifiers, references."))
 @guarded
 def validate(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Report only on these files or folders (default: all).")] = None,
-    output_format: Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help="text, json or github (default: github under GitHub Actions, else text).")] = None,
-    color: Annotated[Color, typer.Option("--color", help="Colour the text output: auto, always or never (NO_COLOR is honoured).")] = Color.auto,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse parsed files that have not changed.")] = True,
+    paths: Annotated[Optional[list[Path]], typer.Argument(help=N_("Report only on these files or folders (default: all)."))] = None,
+    output_format: Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help=N_("text, json or github (default: github under GitHub Actions, else text)."))] = None,
+    color: Annotated[Color, typer.Option("--color", help=N_("Colour the text output: auto (default), always or never (NO_COLOR is honoured)."))] = Color.auto,
+    strict: Annotated[bool, typer.Option("--strict", help=N_("Fail on warnings too."))] = False,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse parsed files that have not changed (default: --cache)."))] = True,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
 ) -> int:
-    """Check every record against the call: content, length, deadline, approvals, identifiers, references."""
+    _use_global_options(workspace, lang)
     from .commands import validate as command
 
     return command.run(_root(), paths or [], State.lang, output_format.value if output_format else None, color.value, strict, cache)
@@ -126,28 +145,31 @@ class FeeFormat(str, Enum):
     md = "md"
 
 
-@app.command()
+@app.command(cls=KopaCommand, help=N_("Each member's share of each pilot's yearly fee, with VAT; or, with --compare, what a change does to the bills."))
 @guarded
 def fees(
-    pilot: Annotated[Optional[str], typer.Option("--pilot", help="Only this pilot (its id).")] = None,
-    year: Annotated[Optional[int], typer.Option("--year", help="Only this fee year.")] = None,
-    member: Annotated[Optional[str], typer.Option("--member", help="Only this member (its organisation id).")] = None,
-    output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help="table (default), csv, json or md (Markdown).")] = FeeFormat.table,
-    compare: Annotated[Optional[str], typer.Option("--compare", help="Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the working tree.")] = None,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse parsed files that have not changed.")] = True,
+    pilot: Annotated[Optional[str], typer.Option("--pilot", help=N_("Only this pilot (its id)."))] = None,
+    year: Annotated[Optional[int], typer.Option("--year", help=N_("Only this fee year."))] = None,
+    member: Annotated[Optional[str], typer.Option("--member", help=N_("Only this member (its organisation id)."))] = None,
+    output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json or md (Markdown)."))] = FeeFormat.table,
+    compare: Annotated[Optional[str], typer.Option("--compare", help=N_("Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the working tree."))] = None,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse parsed files that have not changed (default: --cache)."))] = True,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
 ) -> int:
-    """Each member's share of each pilot's yearly fee, with VAT; or, with --compare, what a change does to the bills."""
+    _use_global_options(workspace, lang)
     from .commands import fees as command
 
     return command.run(_root(), State.lang, pilot, year, member, output_format.value, compare, cache)
 
 
-@app.command()
+@app.command(cls=KopaCommand, help=N_("Start a new workspace: records/call.yaml with the KOPA call's rules, and empty record folders."))
 @guarded
 def init(
-    directory: Annotated[Path, typer.Argument(metavar="[DIR]", help="The folder of the new workspace (default: the current folder).")] = Path("."),
+    directory: Annotated[Path, typer.Argument(metavar="[DIR]", help=N_("The folder of the new workspace (default: the current folder)."))] = Path("."),
+    lang: LangOption = None,
 ) -> int:
-    """Start a new workspace: records/call.yaml with the KOPA call's rules, and empty record folders."""
+    _use_global_options(None, lang)
     from .commands import init as command
 
     return command.run(directory)
@@ -160,13 +182,15 @@ class RecordKind(str, Enum):
     organisation = "organisation"  # the same kind, spelt as kopa's messages spell it
 
 
-@app.command()
+@app.command(cls=KopaCommand, help=N_("Create a new record from its template, with comments on what to fill in; never overwrites."))
 @guarded
 def new(
-    kind: Annotated[RecordKind, typer.Argument(metavar="KIND", help="application, pilot or organization.")],
-    record_id: Annotated[str, typer.Argument(metavar="ID", help="The new record's id: lowercase letters, digits and hyphens, like kainuu-lukiot.")],
+    kind: Annotated[RecordKind, typer.Argument(metavar="KIND", help=N_("application, pilot or organization."))],
+    record_id: Annotated[str, typer.Argument(metavar="ID", help=N_("The new record's id: lowercase letters, digits and hyphens, like kainuu-lukiot."))],
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
 ) -> int:
-    """Create a new record from its template, with comments on what to fill in; never overwrites."""
+    _use_global_options(workspace, lang)
     from .commands import new as command
 
     return command.run(State.workspace, kind.value, record_id, State.lang)

@@ -194,7 +194,7 @@ def test_no_vat_rate_in_force_is_a_problem_in_the_records() -> None:
     with pytest.raises(NoVatRate) as raised:
         pilot_fees(call(vat={date(2021, 1, 1): D("24")}), pilot(member("a"), member("b"), id="x"), {})
     assert raised.value.exit_code == 1
-    assert "2020-01-01" in raised.value.message and "'x'" in raised.value.message
+    assert "1.1.2020" in raised.value.message and "'x'" in raised.value.message
 
 
 def test_select_filters() -> None:

@@ -157,7 +157,7 @@ def test_new_application_asks_for_the_calls_six_contents_in_its_words(workspace)
     text = (workspace / path).read_text(encoding="utf-8")
     for heading in (
         "Pilottikohteen nimi",
-        "Vastuukunta ja vastuuhenkilö",
+        "Vastuuorganisaatio ja vastuuhenkilö",
         "Yhteistyöalue, kunnat ja/tai koulutuksen järjestäjät",
         "Alueellinen tavoite tai haaste ja sen kytkeytyminen projektin tavoitteisiin",
         "Tarkastelussa mukana olevat koulutusmuodot",
@@ -185,7 +185,7 @@ def test_new_pilot_copies_members_and_responsible_from_its_application(tmp_path)
     members = ["kajaani", "sotkamo", "kuhmo", "kainuun-ammattiopisto"]
     labels = {"date": "päätöksen päivämäärä", "body": "toimielin"}
     assert left == {
-        f"kohta {labels[key]} ({number}. jäsen '{org}' → approval → {key}) on tyhjä"
+        f"kenttä {labels[key]} ({number}. jäsen '{org}' → approval → {key}) on tyhjä"
         for number, org in enumerate(members, 1) for key in ("date", "body")
     }
 

@@ -34,37 +34,37 @@ def problems(workspace: Path, *options: str) -> list[tuple[str, int, int, str, s
 ONE_MESSAGE = [
     pytest.param(
         KAJAANI, 'postcode: "87100"', "postcode: 87100",
-        (KAJAANI, 7, 43, "KOPA216", 'kohta postinumero (address → postcode) pitää kirjoittaa lainausmerkkeihin: "87100" (ilman niitä 87100 ei ole tekstiä vaan luku)'),
+        (KAJAANI, 7, 43, "KOPA216", 'kenttä postinumero (address → postcode) pitää kirjoittaa lainausmerkkeihin: "87100" (ilman niitä 87100 ei ole tekstiä vaan luku)'),
         id="postcode",
     ),
     pytest.param(
         KAJAANI, 'municipality_code: "205"', "municipality_code: 020",
-        (KAJAANI, 4, 20, "KOPA216", 'kohta kuntakoodi (municipality_code) pitää kirjoittaa lainausmerkkeihin: "020" (ilman niitä 020 ei ole tekstiä vaan luku)'),
+        (KAJAANI, 4, 20, "KOPA216", 'kenttä kuntakoodi (municipality_code) pitää kirjoittaa lainausmerkkeihin: "020" (ilman niitä 020 ei ole tekstiä vaan luku)'),
         id="municipality-code-as-written",
     ),
     pytest.param(
         LUKIOT_APP, 'phone: "+358 40 123 4567"', "phone: 0401234567",
-        (LUKIOT_APP, 13, 12, "KOPA216", 'kohta puhelinnumero (responsible → person → phone) pitää kirjoittaa lainausmerkkeihin: "0401234567" (ilman niitä 0401234567 ei ole tekstiä vaan luku)'),
+        (LUKIOT_APP, 13, 12, "KOPA216", 'kenttä puhelinnumero (responsible → person → phone) pitää kirjoittaa lainausmerkkeihin: "0401234567" (ilman niitä 0401234567 ei ole tekstiä vaan luku)'),
         id="phone",
     ),
     pytest.param(
         LUKIOT_APP, "submitted: 2019-12-10", 'submitted: "2019-12-10"',
-        (LUKIOT_APP, 5, 12, "KOPA217", 'kohta jättöpäivä (submitted) on kirjoitettu lainausmerkkeihin ("2019-12-10"), joten se luetaan tekstiksi; poista lainausmerkit: 2019-12-10'),
+        (LUKIOT_APP, 5, 12, "KOPA217", 'kenttä jättöpäivä (submitted) on kirjoitettu lainausmerkkeihin ("2019-12-10"), joten se luetaan tekstiksi; poista lainausmerkit: 2019-12-10'),
         id="quoted-date",
     ),
     pytest.param(
         "records/pilots/ylakainuu-kylakoulut.yaml", "population_year: 2019", 'population_year: "2019"',
-        ("records/pilots/ylakainuu-kylakoulut.yaml", 9, 18, "KOPA217", 'kohta asukasluvun vuosi (population_year) on kirjoitettu lainausmerkkeihin ("2019"), joten se luetaan tekstiksi; poista lainausmerkit: 2019'),
+        ("records/pilots/ylakainuu-kylakoulut.yaml", 9, 18, "KOPA217", 'kenttä asukasluvun vuosi (population_year) on kirjoitettu lainausmerkkeihin ("2019"), joten se luetaan tekstiksi; poista lainausmerkit: 2019'),
         id="quoted-population-year-without-a-false-missing",
     ),
     pytest.param(
         "records/call.yaml", 'annual: "5000.00"', 'annual: "-5000.00"',
-        ("records/call.yaml", 28, 11, "KOPA205", "kohdassa vuosimaksu (fee → annual) on '-5000.00', joka ei ole rahasumma: rahasumma ei voi olla negatiivinen"),
+        ("records/call.yaml", 28, 11, "KOPA205", "kentässä vuosimaksu (fee → annual) on '-5000.00', joka ei ole rahasumma: rahasumma ei voi olla negatiivinen"),
         id="negative-money",
     ),
     pytest.param(
         "records/call.yaml", "  years: [2020, 2021]", "  years: []",
-        ("records/call.yaml", 30, 10, "KOPA210", "kohta maksuvuodet (fee → years) on tyhjä"),
+        ("records/call.yaml", 30, 10, "KOPA210", "kenttä maksuvuodet (fee → years) on tyhjä"),
         id="empty-call-years-said-once",
     ),
     pytest.param(
@@ -75,7 +75,7 @@ ONE_MESSAGE = [
     pytest.param(
         LUKIOT_PILOT, "  - org: kuhmo\n    approval: {date: 2020-02-03, body: Kaupunginhallitus, reference: \"§ 31\"}",
         "  - org: kuhmo\n    approval: {date: 2020-02-03, reference: \"§ 31\"}",
-        (LUKIOT_PILOT, 17, 15, "KOPA202", "kohta toimielin (3. jäsen 'kuhmo' → approval → body) puuttuu"),
+        (LUKIOT_PILOT, 17, 15, "KOPA202", "kenttä toimielin (3. jäsen 'kuhmo' → approval → body) puuttuu"),
         id="member-counted-from-one-and-named",
     ),
 ]
@@ -100,10 +100,10 @@ def test_unquoted_decimal_weight_is_not_also_missing(shipped: Path) -> None:
 def test_status_with_its_meaning(shipped: Path) -> None:
     edit(shipped, LUKIOT_APP, "status: selected", "status: submitted")
     assert problems(shipped) == [
-        (LUKIOT_PILOT, 3, 14, "KOPA404", "pilotti perustuu hakemukseen 'kainuu-lukiot', jonka tila on 'submitted' (jätetty); sen pitää olla 'selected' (valittu)"),
+        (LUKIOT_PILOT, 3, 14, "KOPA404", "pilotti perustuu hakemukseen 'kainuu-lukiot', jonka tila on 'submitted' (jätetty); tilan pitää olla 'selected' (valittu)"),
     ]
     assert problems(shipped, "--lang", "sv")[0][4] == (
-        "piloten bygger på ansökan 'kainuu-lukiot', vars status är 'submitted' (inlämnad); den ska vara 'selected' (vald)"
+        "piloten bygger på ansökan 'kainuu-lukiot', vars status är 'submitted' (inlämnad); statusen ska vara 'selected' (vald)"
     )
 
 

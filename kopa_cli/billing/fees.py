@@ -105,7 +105,7 @@ def pilot_fees(call: Call, pilot: Pilot, organizations: Mapping[str, Organizatio
         try:
             rate = vat_rate(rates, fee_year_vat_date(year))
         except ValueError:
-            raise NoVatRate(day=fee_year_vat_date(year).isoformat(), year=year, pilot=pilot.id) from None
+            raise NoVatRate(day=fee_year_vat_date(year), year=year, pilot=pilot.id) from None
         if members not in splits:
             splits[members] = split_cents(call.fee.annual, split_weights(method, pilot, members, organizations))
         shares = splits[members]

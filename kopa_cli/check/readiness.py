@@ -13,11 +13,10 @@ from kopa_cli.core.diagnostics import Diagnostic, diagnostic
 from kopa_cli.load.fieldnames import field
 from kopa_cli.load.workspace import Workspace
 
-MARKER = "KORVAA"  # "replace": the init template marks its invented values with it
-# The invented organiser of templates/init/call.yaml.j2, on its lines marked KORVAA
-# (tests/test_readiness.py holds the two together).
+MARKER = "KORVAA"  # "replace": the init templates mark their invented values with it
+# The invented organiser of templates/init/(sv/)call.yaml.j2, on its lines marked KORVAA
+# (the name holds the marker itself); tests/test_init_new.py holds the two together.
 EXAMPLE_ORGANIZER: dict[tuple[str, ...], str] = {
-    ("organizer", "name"): "Esimerkkijärjestäjä ry (KORVAA)",
     ("organizer", "business_id"): "1234567-1",
     ("organizer", "address", "street"): "Esimerkkikatu 1",
     ("organizer", "iban"): "FI2112345600000785",
@@ -38,12 +37,13 @@ def placeholders(ws: Workspace) -> Iterator[Diagnostic]:
     call = ws.call
     if call is None:
         return
-    for path, example in EXAMPLE_ORGANIZER.items():
+    for path in (("organizer", "name"), *EXAMPLE_ORGANIZER):
         value = _value_at(call, path)
         if not isinstance(value, str):
             continue
         companion = _ONLY_WITH.get(path)
-        if value == example and (companion is None or _value_at(call, companion) == EXAMPLE_ORGANIZER[companion]) or MARKER in value:
+        example = value == EXAMPLE_ORGANIZER.get(path) and (companion is None or _value_at(call, companion) == EXAMPLE_ORGANIZER[companion])
+        if example or MARKER in value:
             yield diagnostic(call.origin.path, call.origin.at(*path), codes.PLACEHOLDER, key=field(path), value=value)
 
 

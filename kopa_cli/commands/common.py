@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kopa_cli.core.errors import WorkspaceNotFound
-from kopa_cli.core.i18n import set_language
+from kopa_cli.core.i18n import language_from_environment, set_language
 from kopa_cli.load.recordfiles import DirectorySource, RecordFiles, find_workspace, read_records
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def open_cache(root: Path, use_cache: bool) -> ParseCache | None:
 
 def follow_call_language(lang: str | None, call_language: str | None) -> None:
     """The call's language is the default for messages, unless --lang or KOPA_LANG says otherwise."""
-    if lang is None and not os.environ.get("KOPA_LANG") and call_language:
+    if lang is None and language_from_environment() is None and call_language:
         set_language(call_language)
 
 

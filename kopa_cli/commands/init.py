@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from kopa_cli.core.errors import ExitCode, TargetExists
-from kopa_cli.core.i18n import _
+from kopa_cli.core.i18n import _, current_language
 from kopa_cli.load.recordfiles import FOLDERS, RECORDS
 from .new import CannotCreate, check_readable, shown, write_new_file
 
@@ -21,8 +21,9 @@ def run(directory: Path) -> int:
     from kopa_cli.render import templating
 
     # Render and check first, so a broken template leaves nothing half-made behind.
-    text = templating.render(directory, CALL_TEMPLATE)
-    check_readable("call", f"{RECORDS}/call.yaml", text, templating.describe(directory, CALL_TEMPLATE))
+    template = templating.for_language(directory, CALL_TEMPLATE, current_language())
+    text = templating.render(directory, template)
+    check_readable("call", f"{RECORDS}/call.yaml", text, templating.describe(directory, template))
     write_new_file(call, text)
     created = [call]
     for folder in FOLDERS:

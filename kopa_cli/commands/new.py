@@ -12,7 +12,7 @@ import typer
 from kopa_cli.core.errors import CannotCreate, ExitCode, InvalidId, TargetExists, TemplateGivesBadRecord
 from kopa_cli.load.formats import is_id
 from kopa_cli.core.diagnostics import Suggestion
-from kopa_cli.core.i18n import _
+from kopa_cli.core.i18n import _, current_language
 from kopa_cli.core.spelling import meant_id
 from kopa_cli.load.recordfiles import FOLDERS, RECORDS
 from kopa_cli.load.workspace import parse_record
@@ -101,8 +101,9 @@ def run(workspace_option: Path | None, kind: str, record_id: str, lang: str | No
     }
     from kopa_cli.render import templating
 
-    text = templating.render(root, TEMPLATES[kind], **context)
-    check_readable(FOLDER_OF[kind], path.relative_to(root).as_posix(), text, templating.describe(root, TEMPLATES[kind]))
+    template = templating.for_language(root, TEMPLATES[kind], current_language())  # the comments speak it
+    text = templating.render(root, template, **context)
+    check_readable(FOLDER_OF[kind], path.relative_to(root).as_posix(), text, templating.describe(root, template))
     write_new_file(path, text)
     typer.echo(_("Created {path}").format(path=shown(path)))
     inside = Path.cwd().resolve().is_relative_to(root.resolve())  # else validate would not find it

@@ -117,6 +117,10 @@ class UnknownMember(KopaError):
     template = N_("no organisation '{value}' in records/organizations/{hint}")
 
 
+class NotAFeeYear(KopaError):
+    template = N_("{year} is not a fee year of any pilot; the fee years are {years}")
+
+
 class CompareFormat(KopaError):
     template = N_("--compare shows a table or Markdown: use --format table or --format md")
 

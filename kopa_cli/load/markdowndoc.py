@@ -3,11 +3,13 @@
     ---
     name: ...
     ---
-    ## Alueellinen tavoite tai haaste      -> goal
-    ## Toteutus                            -> plan
+    ## Alueellinen tavoite tai haaste                               -> goal
+    ## Lyhyt kuvaus, miten kehittämistyö on ajateltu toteuttaa      -> plan
 
-A section heading maps to its field by its Finnish, Swedish or English label (or the
-call's own longer wording). Text outside a section and unknown headings are errors.
+A section heading maps to its field by the field's label in records.py, in Finnish, Swedish
+or English, or by one of the other headings records.SECTION_FIELDS accepts. Text outside a
+section and unknown headings are errors; an unknown heading is told the labels of the
+language in use.
 """
 
 from __future__ import annotations
@@ -16,31 +18,29 @@ import re
 from typing import Any
 
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Diagnostic, diagnostic
+from kopa_cli.core.diagnostics import Diagnostic, Msg, diagnostic
+from kopa_cli.core.i18n import LANGUAGES, translations
 from kopa_cli.core.origin import Origin
+from kopa_cli.load.records import SECTION_FIELDS, Application
+from kopa_cli.load.structure import label_of
 from kopa_cli.load.yamlparse import parse_yaml
-
-SECTION_LABELS: dict[str, tuple[str, ...]] = {
-    "goal": (
-        "Alueellinen tavoite tai haaste",
-        "Alueellinen tavoite tai haaste ja sen kytkeytyminen projektin tavoitteisiin",
-        "Regionalt mål eller utmaning",
-        "Regional goal or challenge",
-    ),
-    "plan": (
-        "Toteutus",
-        "Lyhyt kuvaus, miten kehittämistyö on ajateltu toteuttaa",
-        "Genomförande",
-        "Implementation",
-    ),
-}
 
 
 def _normal(label: str) -> str:
     return " ".join(label.casefold().rstrip(":").split())
 
 
-_FIELD_BY_LABEL = {_normal(label): name for name, labels in SECTION_LABELS.items() for label in labels}
+def _headings(name: str) -> tuple[str, ...]:
+    """The message ids a section of field ``name`` may be headed with: its label first."""
+    return (label_of(Application, name), *SECTION_FIELDS[name])
+
+
+_FIELD_BY_LABEL = {
+    _normal(translations(lang).gettext(heading)): name
+    for name in SECTION_FIELDS
+    for heading in _headings(name)
+    for lang in LANGUAGES
+}
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$")
 
@@ -99,8 +99,8 @@ def parse_markdown_application(text: str, path: str) -> tuple[Any, Origin, list[
             continue
         name = _FIELD_BY_LABEL.get(_normal(title))
         if name is None:
-            expected = [labels[0] for labels in SECTION_LABELS.values()]
-            problems.append(diagnostic(path, (line, 1), codes.UNKNOWN_HEADING, heading=title, expected=expected))
+            labels = {field: Msg(label_of(Application, field)) for field in SECTION_FIELDS}  # in the message's language
+            problems.append(diagnostic(path, (line, 1), codes.UNKNOWN_HEADING, heading=title, **labels))
             continue
         if name in data:
             first_line = origin.keys.get((name,), (front_line, 1))[0]

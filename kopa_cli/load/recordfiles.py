@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Iterator, Protocol
 
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Diagnostic, Msg, Suggestion, diagnostic
+from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Suggestion, diagnostic
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.spelling import fold_id
 
@@ -91,7 +91,7 @@ class DirectorySource:
             with open(full, "rb") as stream:
                 size = os.fstat(stream.fileno()).st_size
                 if size > MAX_FILE_BYTES:
-                    return diagnostic(path, (1, 1), codes.TOO_LARGE, size=size, limit=MAX_FILE_BYTES)
+                    return diagnostic(path, (1, 1), codes.TOO_LARGE, size=Count(size), limit=Count(MAX_FILE_BYTES))
                 return stream.read()
         except IsADirectoryError:
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("it is a folder")))

@@ -140,7 +140,7 @@ class Application:
     call: Id = key(required=True)
     submitted: date = key(required=True)
     status: Status = key(required=True)
-    responsible: Responsible | None = key(label=N_("Responsible municipality and responsible person"))
+    responsible: Responsible | None = key(label=N_("Responsible organisation and responsible person"))
     members: list[Id] = key([], label=N_("Cooperation area: municipalities and/or education providers"))
     education_forms: list[str] = key([], label=N_("Education forms under review"))
     goals: list[int] = key([], label=N_("How the goal links to the project's goals"))
@@ -149,6 +149,15 @@ class Application:
     id: str = internal()
     origin: Origin = internal()
     char_counts: dict[str, int] = internal()  # each text field's length, counted as the call says
+
+
+# The text fields a Markdown application writes as sections. A section's heading is the field's
+# label (the call's own words) in any of kopa's languages; these headings are accepted too: the
+# call's whole item 4 for the goal, and the short heading of applications written before.
+SECTION_FIELDS: dict[str, tuple[str, ...]] = {
+    "goal": (N_("Regional goal or challenge and how it links to the project's goals"),),
+    "plan": (N_("Implementation"),),
+}
 
 
 @dataclass(frozen=True)

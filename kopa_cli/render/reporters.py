@@ -45,9 +45,10 @@ def text(report: Report, out: IO[str], color: bool, lengths: bool = True) -> Non
 
 
 def summary(report: Report) -> str:
-    files = ngettext("Checked {n} file", "Checked {n} files", len(report.files)).format(n=len(report.files))
-    errors = ngettext("{n} error", "{n} errors", report.errors).format(n=report.errors)
-    warnings = ngettext("{n} warning", "{n} warnings", report.warnings).format(n=report.warnings)
+    number = formatting.number
+    files = ngettext("Checked {n} file", "Checked {n} files", len(report.files)).format(n=number(len(report.files)))
+    errors = ngettext("{n} error", "{n} errors", report.errors).format(n=number(report.errors))
+    warnings = ngettext("{n} warning", "{n} warnings", report.warnings).format(n=number(report.warnings))
     return f"{files}: {errors}, {warnings}."
 
 

@@ -3,7 +3,9 @@
 Templates come from pull requests and CI renders them, so the environment is sandboxed:
 a template can use the values it is given, never Python's internals. ``StrictUndefined``
 turns a misspelt name into an error instead of an empty string. A workspace's own
-``templates/`` folder overrides the built-in templates of the same name.
+``templates/`` folder overrides the built-in templates of the same name. A template in
+another language than Finnish sits in a folder of its language beside the Finnish one
+(``new/sv/application.md.j2`` beside ``new/application.md.j2``); see ``for_language``.
 
 Record values are data passed to a template, never template source. jinja2 is imported
 only here, and commands import this module only when they render.
@@ -171,6 +173,22 @@ def _template_position(error: BaseException, env: SandboxedEnvironment) -> tuple
         if frame_path.is_absolute() and any(frame_path.resolve().is_relative_to(root) for root in roots):
             found = (frame.filename, frame.lineno or 1)
     return found
+
+
+def for_language(workspace: Path | None, name: str, lang: str) -> str:
+    """The name of template ``name`` in language ``lang``, e.g. ``new/sv/application.md.j2``.
+
+    The workspace's templates/ and then kopa's own are searched; a language without a
+    template of its own (English) gets ``name``, the Finnish template.
+    """
+    folder, _slash, file = name.rpartition("/")
+    translated = f"{folder}/{lang}/{file}" if folder else f"{lang}/{file}"
+    env = environment(workspace)
+    try:
+        env.loader.get_source(env, translated)  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound:
+        return name
+    return translated
 
 
 def describe(workspace: Path | None, name: str) -> str:
