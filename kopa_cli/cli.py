@@ -20,6 +20,7 @@ from . import __version__
 from kopa_cli.commands.usage import KopaCommand, KopaGroup
 from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import N_, _, set_language
+from kopa_cli.render.streams import flush_standard_streams, guard_standard_streams
 
 app = typer.Typer(
     name="kopa",
@@ -76,16 +77,17 @@ def guarded(command: Callable[..., int]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        # Unencodable characters are replaced and a reader that has gone (| head) is ignored,
+        # so the exit code is the command's own verdict (render/streams.py).
+        guard_standard_streams()
         try:
             code = command(*args, **kwargs)
+            flush_standard_streams()
         except KopaError as error:
             typer.echo(f"kopa: {error.message}", err=True)
             code = error.exit_code
         except KeyboardInterrupt:
             code = ExitCode.INTERRUPTED
-        except BrokenPipeError:  # the reader (| head) has gone; nothing more to say
-            sys.stderr.close()
-            code = ExitCode.OK
         except typer.Exit:
             raise
         except Exception as error:  # noqa: BLE001 - the one place that catches everything
@@ -197,6 +199,7 @@ def new(
 
 
 def main() -> None:
+    guard_standard_streams()  # also for --help and usage errors, which no command's guard sees
     app(prog_name="kopa")
 
 

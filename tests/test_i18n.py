@@ -223,12 +223,16 @@ def test_text_report_summary_uses_finnish_plural_forms(broken):
     assert last.startswith("Tarkistettu ") and last.endswith(": 1 virhe, 0 varoitusta.")
 
 
-def test_severity_words_stay_machine_readable(broken):
-    # `path:line:col: error CODE message`: editors' and CI problem matchers look for the
-    # English words "error" and "warning", so only the message itself is translated.
-    result = run_kopa("validate", str(broken / "records/applications/nimeton.yaml"), workspace=broken)
+def test_severity_words_speak_the_language_and_github_keeps_its_syntax(broken):
+    # `path:line:col: virhe CODE message` for people; GitHub's workflow commands stay `::error`.
+    nimeton = str(broken / "records/applications/nimeton.yaml")
+    result = run_kopa("validate", nimeton, workspace=broken)
     line = next(line for line in result.stdout.splitlines() if "KOPA301" in line)
-    assert f" error KOPA301 {FINNISH}" in line
+    assert f": virhe KOPA301 {FINNISH}" in line
+    swedish = run_kopa("--lang", "sv", "validate", nimeton, workspace=broken)
+    assert ": fel KOPA301 " in swedish.stdout
+    github = run_kopa("validate", "--format", "github", nimeton, workspace=broken)
+    assert github.stdout.startswith("::error file=records/applications/nimeton.yaml,")
 
 
 def test_usage_errors_follow_the_language_too(tmp_path):

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from kopa_cli.core.errors import ExitCode, TargetExists
+from kopa_cli.core import oserrors
 from kopa_cli.core.i18n import _, current_language
 from kopa_cli.load.recordfiles import FOLDERS, RECORDS
 from .new import CannotCreate, check_readable, shown, write_new_file
@@ -36,7 +37,7 @@ def run(directory: Path) -> int:
         except FileExistsError:
             continue
         except OSError as error:
-            raise CannotCreate(path=shown(keep), reason=error.strerror or str(error)) from None
+            raise CannotCreate(path=shown(keep), reason=oserrors.reason(error)) from None
         created.append(keep.parent)
     typer.echo(_("Created a kopa workspace in {folder}:").format(folder=shown(directory)))
     for path in created:

@@ -11,6 +11,7 @@ import typer
 
 from kopa_cli.core.errors import CannotCreate, ExitCode, InvalidId, TargetExists, TemplateGivesBadRecord
 from kopa_cli.load.formats import is_id
+from kopa_cli.core import oserrors
 from kopa_cli.core.diagnostics import Suggestion
 from kopa_cli.core.i18n import _, current_language
 from kopa_cli.core.spelling import meant_id
@@ -54,7 +55,7 @@ def write_new_file(path: Path, text: str) -> None:
             raise TargetExists(path=shown(path)) from None
         raise CannotCreate(path=shown(path), reason=_("a file stands where a folder should be")) from None
     except OSError as error:
-        raise CannotCreate(path=shown(path), reason=error.strerror or str(error)) from None
+        raise CannotCreate(path=shown(path), reason=oserrors.reason(error)) from None
     finally:
         with contextlib.suppress(OSError):
             os.unlink(temporary)

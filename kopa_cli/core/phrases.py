@@ -11,6 +11,8 @@ a diagnostic stays hashable and cacheable like its other arguments.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from kopa_cli.core.i18n import N_, _
 
 _SEP = "\x1f"
@@ -27,17 +29,18 @@ class Field(str):
         parts = [f"{_INDEX}{part}" if isinstance(part, int) and not isinstance(part, bool) else str(part) for part in path]
         return cls(_SEP.join([label, member or "", *parts]))
 
-    def localized(self) -> str:
+    def localized(self, shown: Callable[[str], str] = str) -> str:
+        """In the current language; ``shown``: how the record's own text (keys, ids) is shown."""
         label, member, *parts = self.split(_SEP)
         steps: list[str] = []
         for part in parts:
             if not part.startswith(_INDEX):
-                steps.append(part)
+                steps.append(shown(part))
                 continue
             number = int(part[1:]) + 1
             if steps and steps[-1] == "members":
                 template = N_("member {number} '{name}'") if member else N_("member {number}")
-                steps[-1] = _(template).format(number=number, name=member)
+                steps[-1] = _(template).format(number=number, name=shown(member))
             else:
                 steps.append(_("item {number}").format(number=number))
         where = " → ".join(steps) or "."
@@ -55,6 +58,6 @@ class Choice(str):
     def of(cls, value: object, meaning: str = "") -> Choice:
         return cls(f"{value}{_SEP}{meaning}")
 
-    def localized(self) -> str:
+    def localized(self, shown: Callable[[str], str] = str) -> str:
         value, meaning = self.split(_SEP)
-        return f"'{value}' ({_(meaning)})" if meaning else f"'{value}'"
+        return f"'{shown(value)}' ({_(meaning)})" if meaning else f"'{shown(value)}'"

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Protocol
 
-from kopa_cli.core import codes
+from kopa_cli.core import codes, oserrors
 from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Suggestion, diagnostic
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.spelling import fold_id
@@ -80,7 +80,7 @@ class DirectorySource:
         except RuntimeError:  # Path.resolve() on a symlink loop, before Python 3.13
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("it is a link that points to itself")))
         except OSError as error:
-            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=error.strerror or str(error))
+            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=oserrors.reason(error))
         return None
 
     def read(self, path: str) -> bytes | Diagnostic:
@@ -96,7 +96,7 @@ class DirectorySource:
         except IsADirectoryError:
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("it is a folder")))
         except OSError as error:
-            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=error.strerror or str(error))
+            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=oserrors.reason(error))
 
 
 def find_workspace(start: Path) -> Path | None:

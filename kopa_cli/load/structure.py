@@ -97,9 +97,8 @@ def _shape(tp: Any) -> tuple[Any, tuple[Any, ...]]:
 
 
 class _Structurer:
-    def __init__(self, origin: Origin, text: str | None = None) -> None:
+    def __init__(self, origin: Origin) -> None:
         self.origin = origin
-        self.text = text  # the file, to quote a value as it was typed
         self.data: Any = None  # the parsed file, to name the member a field is in
         self.diagnostics: list[Diagnostic] = []
 
@@ -107,7 +106,11 @@ class _Structurer:
         return field(where, self.data)
 
     def report(self, where: Path, rule: Code, key_position: bool = False, **args: object) -> None:
+        """A problem at the value (or, with ``key_position``, the key) of ``where``; a quoted
+        ``value`` is shown as the user wrote it (a date with its time, a number's digits)."""
         position = self.origin.key_at(*where) if key_position else self.origin.at(*where)
+        if "value" in args and not key_position:
+            args["value"] = self.origin.as_written(where, args["value"])
         self.diagnostics.append(diagnostic(self.origin.path, position, rule, **args))
 
     def convert(self, value: Any, tp: Any, where: Path) -> Any:
@@ -197,8 +200,7 @@ class _Structurer:
             if isinstance(value, str) and _is_iso_date(value):  # "2019-12-10": text, not a date
                 self.report(where, codes.NEEDS_NO_QUOTES, key=self.field(where), value=value)
             else:
-                shown = value if isinstance(value, str) else self.as_written(where, value)
-                self.report(where, codes.NOT_A_DATE, key=self.field(where), value=shown)
+                self.report(where, codes.NOT_A_DATE, key=self.field(where), value=value)
             return None
         if tp is int and isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -214,7 +216,7 @@ class _Structurer:
         if marker.name == "weight" and isinstance(value, int) and not isinstance(value, bool):
             return Decimal(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):  # 5000.00, 24, 1.5
-            self.report(where, codes.NEEDS_QUOTES, key=key, value=self.as_written(where, value), found=Msg(N_("a number")))
+            self.report(where, codes.NEEDS_QUOTES, key=key, value=value, found=Msg(N_("a number")))
             return None
         if isinstance(value, str):
             try:
@@ -234,30 +236,17 @@ class _Structurer:
     def wrong_type(self, value: Any, expected: str, where: Path) -> None:
         key = self.field(where)
         if expected == _TEXT and isinstance(value, (bool, int, float, date)):  # postcode: 87100
-            self.report(where, codes.NEEDS_QUOTES, key=key, value=self.as_written(where, value), found=Msg(_type_name(value)))
+            self.report(where, codes.NEEDS_QUOTES, key=key, value=value, found=Msg(_type_name(value)))
         elif expected == _WHOLE and isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):  # "2019"
             self.report(where, codes.NEEDS_NO_QUOTES, key=key, value=value)
         else:
             self.report(where, codes.WRONG_TYPE, key=key, expected=Msg(expected), found=Msg(_type_name(value)))
         return None
 
-    def as_written(self, where: Path, value: Any) -> str:
-        """An unquoted value as it was typed: ``020``, where YAML has read the number 20."""
-        position = self.origin.values.get(where)
-        if self.text is not None and position is not None:
-            lines = self.text.split("\n", position[0])
-            if position[0] <= len(lines):
-                typed = _PLAIN_SCALAR.match(lines[position[0] - 1], position[1] - 1)
-                if typed:
-                    return typed.group()
-        return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 _TEXT, _WHOLE = N_("text"), N_("a whole number")
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
-# An unquoted number, truth value or date as typed: up to a space, comma, bracket or comment
-# (a time may follow a date after one space: 2019-12-13 23:30:00+02:00).
-_PLAIN_SCALAR = re.compile(r"[0-9+.tfTF-][^\s,\[\]{}#]*(?: [0-9][0-9:.+Z-]*)?")
 
 
 def _is_iso_date(text: str) -> bool:
@@ -309,10 +298,9 @@ def _type_name(value: Any) -> str:
     return N_("empty")
 
 
-def structure(cls: type, data: Any, origin: Origin, text: str | None = None, **internal: Any) -> tuple[Any, list[Diagnostic]]:
-    """Build a record of kind ``cls`` from parsed data; (record or None, diagnostics).
-    ``text``: the file's text, to quote an unquoted value as it was typed."""
-    structurer = _Structurer(origin, text)
+def structure(cls: type, data: Any, origin: Origin, **internal: Any) -> tuple[Any, list[Diagnostic]]:
+    """Build a record of kind ``cls`` from parsed data; (record or None, diagnostics)."""
+    structurer = _Structurer(origin)
     structurer.data = data
     if not isinstance(data, dict):
         found = Msg(_type_name(data))

@@ -75,7 +75,7 @@ def parse_record(kind: str, path: str, data: bytes) -> tuple[Any, list[Diagnosti
         internal["char_counts"] = {
             name: count_chars(parsed[name]) for name in get_args(TextField) if isinstance(parsed.get(name), str)
         }
-    record, shape_problems = structure(RECORD_KINDS[kind], parsed, origin, text, **internal)
+    record, shape_problems = structure(RECORD_KINDS[kind], parsed, origin, **internal)
     return record, problems + shape_problems
 
 
