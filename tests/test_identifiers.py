@@ -258,3 +258,34 @@ def test_is_einvoice_operator(text: str, ok: bool) -> None:
 def test_checks_reject_non_text() -> None:
     for check in (is_municipality_code, is_iban, is_bic, is_reference, is_einvoice_address, is_einvoice_operator):
         assert check(None) is False  # type: ignore[arg-type]
+
+
+# --- the whole value, in ASCII ----------------------------------------------------------
+
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+VALID = [
+    (is_business_id, "0926151-4"),
+    (is_municipality_code, "205"),
+    (is_iban, "FI21 1234 5600 0007 85"),
+    (is_bic, "NDEAFIHH"),
+    (is_reference, "1232"),
+    (is_einvoice_address, "003709261514"),
+    (is_einvoice_operator, "003721291126"),
+    (is_einvoice_operator, "NDEAFIHH"),
+]
+
+
+@pytest.mark.parametrize(("check", "text"), VALID, ids=lambda v: getattr(v, "__name__", v))
+def test_every_check_matches_the_whole_value_in_ascii_digits(check, text: str) -> None:
+    """python-stdnum strips spaces, hyphens and line breaks, and \\d takes any script's digits:
+    kopa keeps what is printed on an invoice, so each check takes the value exactly."""
+    assert check(text) is True
+    for changed in (text + "\n", "\n" + text, text + "\r", text + "\x0b", f" {text}", f"{text} "):
+        assert check(changed) is False, repr(changed)
+    if any(c.isdigit() for c in text):
+        assert check(text.translate(FULLWIDTH)) is False
+
+
+@pytest.mark.parametrize("text", ["ndeafihh", "NDEA FIHH", "NDEA-FIHH", "NDEAFIHH\n"])
+def test_bic_is_taken_as_printed(text: str) -> None:
+    assert is_bic(text) is False

@@ -136,7 +136,7 @@ def test_github_annotations_escape_their_special_characters(clean: Path) -> None
 def test_warnings_are_github_warnings(warnings_only: Path) -> None:
     result = run_kopa("--lang", "en", "validate", "--format", "github", workspace=warnings_only)
     assert result.exit_code == 0
-    assert result.stdout.startswith("::warning file=records/applications/kainuu-lukiot.md,line=13,col=10,title=KOPA408::")
+    assert result.stdout.startswith("::warning file=records/applications/kainuu-kylat.yaml,line=10,col=5,title=KOPA411::")
 
 
 def test_github_format_is_chosen_under_github_actions(broken: Path) -> None:

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 from kopa_cli.check import readiness
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Aside, Count, Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
+from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.money import fee_year_vat_date
 from kopa_cli.load.fieldnames import choice, field
@@ -158,12 +158,17 @@ def education_forms_and_goals(ws: Workspace) -> Iterator[Diagnostic]:
         for index, goal in enumerate(app.goals):
             if goal is not None and goals and goal not in goals:
                 yield diagnostic(app.origin.path, app.origin.at("goals", index), codes.UNKNOWN_GOAL, value=goal, choices=goals)
-        for values, key in ((app.education_forms, "education_forms"), (app.goals, "goals")):
-            seen: set[object] = set()
-            for index, value in enumerate(values):
-                if value is not None and value in seen:  # point at the repeat, not the list
-                    yield diagnostic(app.origin.path, app.origin.at(key, index), codes.DUPLICATE_ITEM, value=value, key=field((key,)))
-                seen.add(value)
+        yield from _repeats(app, ("education_forms",), app.education_forms)
+        yield from _repeats(app, ("goals",), app.goals)
+
+
+def _repeats(record: Call | Application | Pilot, key: tuple[str, ...], values: Iterable[object]) -> Iterator[Diagnostic]:
+    """Each value listed again in the list at ``key``, pointed at the repeat (not the list)."""
+    seen: set[object] = set()
+    for index, value in enumerate(values):
+        if value is not None and value in seen:
+            yield diagnostic(record.origin.path, record.origin.at(*key, index), codes.DUPLICATE_ITEM, value=value, key=field(key))
+        seen.add(value)
 
 
 def application_members(ws: Workspace) -> Iterator[Diagnostic]:
@@ -243,12 +248,39 @@ def pilot_years(ws: Workspace) -> Iterator[Diagnostic]:
     for pilot in ws.pilots.values():
         if pilot.years is not None and not pilot.years:  # "years: []" would bill nothing, silently
             yield diagnostic(pilot.origin.path, pilot.origin.at("years"), codes.EMPTY_VALUE, key=field(("years",)))
+        yield from _repeats(pilot, ("years",), pilot.years or ())  # a year twice would be billed twice
         for index, year in enumerate(pilot.years or ()):
             if year is not None and call_years and year not in call_years:  # no call years: said once, above
                 yield diagnostic(pilot.origin.path, pilot.origin.at("years", index), codes.YEAR_NOT_IN_CALL, value=year, choices=call_years)
         for year in pilot.fee_years(ws.call):
             if pilot.members and not any(m and m.org and m.takes_part_in(year) for m in pilot.members):
                 yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.NO_MEMBERS_IN_YEAR, year=year)
+
+
+def pilot_follows_application(ws: Workspace) -> Iterator[Diagnostic]:
+    """A pilot's members are those of the application it grows from: a member that never
+    applied, or one that applied but is not in the pilot, is probably a mistake."""
+    for pilot in ws.pilots.values():
+        app = ws.applications.get(pilot.application or "")
+        if app is None or not app.members or not pilot.members:
+            continue
+        applied = set(app.members)
+        in_pilot = {m.org if m is not None else None for m in pilot.members}
+        if not (applied | in_pilot) <= ws.organizations.keys():  # unreadable or unknown: reported already
+            continue
+        for index, member in enumerate(pilot.members):
+            if member is not None and member.org is not None and member.org not in applied:
+                position = pilot.origin.at("members", index, "org")
+                yield diagnostic(pilot.origin.path, position, codes.NOT_IN_APPLICATION, value=member.org, application=app.origin.path)
+        for index, org in enumerate(app.members):
+            if org is not None and org not in in_pilot:
+                position = app.origin.at("members", index)
+                yield diagnostic(app.origin.path, position, codes.NOT_IN_PILOT, value=org, pilot=pilot.origin.path)
+
+
+def call_years(ws: Workspace) -> Iterator[Diagnostic]:
+    if ws.call is not None and ws.call.fee is not None:
+        yield from _repeats(ws.call, ("fee", "years"), ws.call.fee.years or ())
 
 
 def call_vat(ws: Workspace) -> Iterator[Diagnostic]:
@@ -274,18 +306,26 @@ def split_data(ws: Workspace) -> Iterator[Diagnostic]:
             where = ("members", index)
             org = ws.organizations.get(member.org)
             if method == "population" and pilot.population_year is not None and org is not None:
-                year = pilot.population_year
-                if year not in org.population and not _refused(reported, org, "population"):
-                    yield diagnostic(pilot.origin.path, pilot.origin.at(*where), codes.NO_POPULATION, value=member.org, year=year)
-                elif org.population.get(year) == 0:  # a refused figure (None) is reported in the organisation
-                    yield diagnostic(pilot.origin.path, pilot.origin.at(*where), codes.ZERO_POPULATION, value=member.org, year=year)
+                if pilot.population_year not in org.population and not _refused(reported, org, "population"):  # 0 is a figure
+                    yield diagnostic(pilot.origin.path, pilot.origin.at(*where), codes.NO_POPULATION, value=member.org, year=pilot.population_year)
+            # a weight that is given but not valid (e.g. 1.5 unquoted, 0) is reported where it is written
             if method == "weights" and member.weight is None and not _refused(reported, pilot, *where, "weight"):
                 yield diagnostic(pilot.origin.path, pilot.origin.at(*where), codes.NO_WEIGHT, value=member.org)
-            if member.weight is not None:
-                if method != "weights":
-                    yield diagnostic(pilot.origin.path, pilot.origin.at(*where, "weight"), codes.UNUSED_WEIGHT, value=member.org, split=choice(method))
-                elif member.weight <= 0:
-                    yield diagnostic(pilot.origin.path, pilot.origin.at(*where, "weight"), codes.NOT_POSITIVE, key=field((*where, "weight"), member=member.org), value=member.weight)
+            if member.weight is not None and method != "weights":
+                yield diagnostic(pilot.origin.path, pilot.origin.at(*where, "weight"), codes.UNUSED_WEIGHT, value=member.org, split=choice(method))
+        if method == "population" and pilot.population_year is not None:
+            yield from _population_totals(ws, pilot)
+
+
+def _population_totals(ws: Workspace, pilot: Pilot) -> Iterator[Diagnostic]:
+    """A population split needs people to split by: in each fee year, the populations of
+    the members taking part must add up to more than zero (0 is a valid population)."""
+    for year in sorted(set(pilot.fee_years(ws.call))):
+        orgs = [ws.organizations.get(m.org) for m in pilot.members or () if m and m.org and m.takes_part_in(year)]
+        populations = [org.population.get(pilot.population_year) if org else None for org in orgs]
+        if populations and all(population == 0 for population in populations):  # None: reported already
+            position = pilot.origin.at("population_year")
+            yield diagnostic(pilot.origin.path, position, codes.ZERO_POPULATION, year=year, population_year=pilot.population_year)
 
 
 # Organisations
@@ -310,6 +350,17 @@ def organization_codes(ws: Workspace) -> Iterator[Diagnostic]:
                 )
 
 
+def business_ids(ws: Workspace) -> Iterator[Diagnostic]:
+    """One payer, one record: two records with one Y-tunnus would bill it twice."""
+    first: dict[str, str] = {}
+    for org in sorted(ws.organizations.values(), key=lambda o: o.origin.path):
+        if org.business_id is None:
+            continue
+        other = first.setdefault(org.business_id, org.origin.path)
+        if other != org.origin.path:
+            yield diagnostic(org.origin.path, org.origin.at("business_id"), codes.DUPLICATE_BUSINESS_ID, value=org.business_id, other=other)
+
+
 RULES: tuple[Rule, ...] = (
     application_call,
     required_content,
@@ -320,11 +371,14 @@ RULES: tuple[Rule, ...] = (
     pilot_application,
     pilot_members,
     pilot_years,
+    pilot_follows_application,
+    call_years,
     call_vat,
     split_data,
     organization_codes,
     readiness.placeholders,
     readiness.billing_address,
+    business_ids,
 )
 
 

@@ -80,6 +80,16 @@ class NoVatRate(KopaError):
     exit_code = ExitCode.PROBLEMS
 
 
+class DuplicateFeeLine(KopaError):
+    """Two fee lines for one member, pilot and year: the records would bill it twice."""
+
+    template = N_(
+        "pilot '{pilot}' would bill member '{member}' twice for {year}; "
+        "run 'kopa validate' and fix what it reports"
+    )
+    exit_code = ExitCode.PROBLEMS
+
+
 class TemplateFailed(KopaError):
     """A template could not be read or rendered: a problem in the (often user-edited) template."""
 

@@ -1,7 +1,9 @@
 """Finnish identifiers: Y-tunnus, municipality code, IBAN/BIC, payment references, OVT.
 
 Checks return bool; builders raise ValueError on bad input. All identifiers
-stay text: leading zeros matter (docs: domain.md, "Identifiers").
+stay text: leading zeros matter (docs: domain.md, "Identifiers"). Every check matches
+the whole text (``fullmatch``) in ASCII, before python-stdnum, which would first
+strip spaces, hyphens and line breaks.
 """
 
 from __future__ import annotations
@@ -21,7 +23,11 @@ _OVT_SUFFIX = re.compile(r"[0-9A-Za-z]{0,5}", re.ASCII)
 _REFERENCE_BASE = re.compile(r"[0-9]{3,19}", re.ASCII)
 _REFERENCE = re.compile(r"[0-9]{4,20}", re.ASCII)
 # stdnum would also drop "-" and "."; only the spaces of printed groups are accepted.
-_IBAN_CHARS = re.compile(r"[0-9A-Za-z ]+", re.ASCII)
+_IBAN_CHARS = re.compile(r"[0-9A-Za-z]+(?: [0-9A-Za-z]+)*", re.ASCII)
+# A viitenumero as printed: digits, in groups of any size with one space between them.
+_REFERENCE_GROUPS = re.compile(r"[0-9]+(?: [0-9]+)*", re.ASCII)
+# stdnum would also drop spaces, hyphens and a trailing line break; a BIC is printed as is.
+_BIC = re.compile(r"[A-Z]{6}[0-9A-Z]{2}(?:[0-9A-Z]{3})?", re.ASCII)
 # Viitenumero weights 7, 3, 1, applied from the rightmost digit (Finance
 # Finland's domestic reference rules; see domain.md).
 _REFERENCE_WEIGHTS = (7, 3, 1)
@@ -44,7 +50,7 @@ def is_iban(text: str) -> bool:
 
 def is_bic(text: str) -> bool:
     """True for a valid BIC (SWIFT code), e.g. ``"NDEAFIHH"``."""
-    return isinstance(text, str) and bic.is_valid(text)
+    return isinstance(text, str) and bool(_BIC.fullmatch(text)) and bic.is_valid(text)
 
 
 def reference_check_digit(base: str) -> str:
@@ -68,8 +74,8 @@ def _compact_reference(text: str) -> str:
 
 
 def is_reference(text: str) -> bool:
-    """True for a viitenumero of 4-20 digits with a valid check digit; spaces are ignored."""
-    if not isinstance(text, str):
+    """True for a viitenumero of 4-20 digits with a valid check digit; spaces between groups are ignored."""
+    if not isinstance(text, str) or not _REFERENCE_GROUPS.fullmatch(text):
         return False
     digits = _compact_reference(text)
     if not _REFERENCE.fullmatch(digits):

@@ -21,10 +21,13 @@ from kopa_cli.load.formats import (
     Id,
     Money,
     MunicipalityCode,
+    Paragraphs,
     Phone,
+    Population,
     Postcode,
     Rate,
     Weight,
+    Year,
 )
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.money import FINNISH_GENERAL_VAT
@@ -65,7 +68,7 @@ class Person:
 class Fee:
     annual: Money = key(required=True, doc="The fee per pilot per year, VAT excluded.")
     currency: Literal["EUR"] = key("EUR")
-    years: list[int] = key(required=True)
+    years: list[Year] = key(required=True)
     split: SplitMethod = key("equal", doc="The default split method of pilots.")
     vat: dict[date, Rate] = key({}, doc="The general VAT rate (%) by start date.")
 
@@ -123,7 +126,7 @@ class Organization:
     address: Address = key(required=True)
     einvoice: EInvoice | None = key()
     billing_email: Email | None = key()
-    population: dict[int, int] = key({}, doc="Population on 31.12. of each year.")
+    population: dict[int, Population] = key({}, doc="Population on 31.12. of each year.")
     id: str = internal()
     origin: Origin = internal()
 
@@ -144,8 +147,8 @@ class Application:
     members: list[Id] = key([], label=N_("Cooperation area: municipalities and/or education providers"))
     education_forms: list[str] = key([], label=N_("Education forms under review"))
     goals: list[int] = key([], label=N_("How the goal links to the project's goals"))
-    goal: str | None = key(label=N_("Regional goal or challenge"))
-    plan: str | None = key(label=N_("Short description of how the development work will be done"))
+    goal: Paragraphs | None = key(label=N_("Regional goal or challenge"))
+    plan: Paragraphs | None = key(label=N_("Short description of how the development work will be done"))
     id: str = internal()
     origin: Origin = internal()
     char_counts: dict[str, int] = internal()  # each text field's length, counted as the call says
@@ -184,19 +187,19 @@ class PilotMember:
 class Pilot:
     application: Id = key(required=True)
     name: str | None = key()
-    years: list[int] | None = key()
+    years: list[Year] | None = key()
     responsible: Responsible | None = key()
     split: SplitMethod | None = key()
-    population_year: int | None = key()
+    population_year: Year | None = key()
     members: list[PilotMember] = key(required=True)
     id: str = internal()
     origin: Origin = internal()
 
     def fee_years(self, call: Call | None) -> tuple[int, ...]:
-        """The years this pilot pays for: its own ``years``, else the call's fee years."""
-        if self.years is not None:
-            return tuple(y for y in self.years if y is not None)
-        return tuple(call.fee.years or ()) if call and call.fee else ()
+        """The years this pilot pays for: its own ``years``, else the call's fee years
+        (without those that could not be read)."""
+        years = self.years if self.years is not None else ((call.fee.years or ()) if call and call.fee else ())
+        return tuple(y for y in years if y is not None)
 
     def split_method(self, call: Call | None) -> str:
         """How the fee is split: the pilot's ``split``, else the call's, else ``"equal"``."""

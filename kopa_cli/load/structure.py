@@ -16,14 +16,14 @@ import re
 import types
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints
 
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Code, Diagnostic, Msg, Suggestion, diagnostic, suggest
+from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Msg, Suggestion, diagnostic, suggest
 from kopa_cli.core.i18n import N_
-from kopa_cli.core.money import parse_money
+from kopa_cli.core.money import CENT, decimal_places, parse_number
 from kopa_cli.core.origin import Origin, Path
 from kopa_cli.core.phrases import Field
 from kopa_cli.core.spelling import meant_id
@@ -41,10 +41,41 @@ class Format:
 
 
 @dataclass(frozen=True)
+class Range:
+    """The values a number may take, so that no figure that validates can break the fees.
+
+    From ``minimum`` to ``maximum`` inclusive, with at most ``places`` decimals; or, when
+    ``positive``, anything greater than zero (a weight of 0 would drop a member from a split).
+    """
+
+    minimum: int | Decimal = 0
+    maximum: int | Decimal | None = None  # None only when ``positive``
+    places: int | None = None
+    positive: bool = False
+
+    def __post_init__(self) -> None:
+        if self.maximum is None and not self.positive:
+            raise TypeError("a Range needs a maximum, or positive=True")
+
+
+@dataclass(frozen=True)
 class Number:
     """A decimal number written as a quoted string: money ("5000.00"), a VAT rate ("24")."""
 
     name: str  # "money" | "rate" | "weight" (a whole number is accepted unquoted)
+    range: Range
+
+
+@dataclass(frozen=True)
+class FreeText:
+    """Text of several lines and paragraphs (an application's sections): line breaks and
+    tabs are allowed in it. Any other text is a single line, without control characters."""
+
+
+# Control characters (C0, DEL, C1): invoices, spreadsheets and e-invoices cannot carry them.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_FREE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
+_CONTROL_NAMES = {"\n": N_("a line break"), "\t": N_("a tab")}
 
 
 def key(default: Any = None, *, required: bool = False, label: str | None = None, doc: str = "") -> Any:
@@ -126,8 +157,17 @@ class _Structurer:
             base, marker = args
             if isinstance(marker, Number):
                 return self.number(value, marker, where)
+            if isinstance(marker, FreeText):
+                if isinstance(value, str):
+                    return self.text(value, where, _CONTROL_IN_FREE_TEXT)
+                return self.convert(value, base, where)  # not text: reported there
+            if isinstance(marker, Range):
+                number = self.convert(value, base, where)
+                return number if number is None else self.bounded(number, value, marker, where)
             text = self.convert(value, base, where)
-            if text is not None and not marker.check(text):
+            if text is None or _CONTROL.search(text):  # a control character is reported already
+                return None
+            if not marker.check(text):
                 hint = Suggestion(meant_id(text) if marker.rule is codes.BAD_ID else "")
                 self.report(where, marker.rule, key=self.field(where), value=text, expected=Msg(marker.name), hint=hint)
                 return None
@@ -205,33 +245,59 @@ class _Structurer:
         if tp is int and isinstance(value, int) and not isinstance(value, bool):
             return value
         if tp is str and isinstance(value, str):
-            return value
+            return self.text(value, where, _CONTROL)
         if tp is bool and isinstance(value, bool):
             return value
         expected = {int: N_("a whole number"), str: N_("text"), bool: N_("true or false")}[tp]
         return self.wrong_type(value, expected, where)
 
+    def text(self, value: str, where: Path, control: re.Pattern[str]) -> str:
+        """``value``, with the first ``control`` character in it reported. The text is kept, so
+        that a name with a stray character is not also reported missing; a formatted value
+        (an id, a postcode) is dropped by ``convert``."""
+        found = control.search(value)
+        if found is not None:
+            character = found.group()
+            name = Aside(_CONTROL_NAMES.get(character, ""))
+            self.report(where, codes.CONTROL_CHARACTER, key=self.field(where), character=f"U+{ord(character):04X}", name=name)
+        return value
+
     def number(self, value: Any, marker: Number, where: Path) -> Decimal | None:
         key = self.field(where)
         if marker.name == "weight" and isinstance(value, int) and not isinstance(value, bool):
-            return Decimal(value)
+            return self.bounded(Decimal(value), value, marker.range, where)
         if isinstance(value, (int, float)) and not isinstance(value, bool):  # 5000.00, 24, 1.5
             self.report(where, codes.NEEDS_QUOTES, key=key, value=value, found=Msg(N_("a number")))
             return None
         if isinstance(value, str):
             try:
-                if marker.name == "money":
-                    return parse_money(value)
-                number = Decimal(value)
-                if number.is_finite() and number >= 0:
-                    return number
-            except (ValueError, InvalidOperation):
-                pass
+                number = parse_number(value)
+            except ValueError:
+                number = None
+            if number is not None:
+                if self.bounded(number, value, marker.range, where) is None:
+                    return None
+                return number.quantize(CENT) if marker.name == "money" else number  # money in cents: 5000.00
         if marker.name == "money":
-            self.report(where, codes.NOT_MONEY, key=key, value=_show(value), reason=Msg(_money_problem(value)))
+            self.report(where, codes.NOT_MONEY, key=key, value=_show(value))
         else:
             self.report(where, codes.BAD_FORMAT, key=key, value=value, expected=Msg(_NUMBER_EXPECTED[marker.name]))
         return None
+
+    def bounded(self, number: int | Decimal, value: Any, bounds: Range, where: Path) -> Any:
+        """``number`` if it lies in ``bounds``; else reported (as ``value``, as written) and None."""
+        key = self.field(where)
+        if bounds.positive:
+            if number <= 0:
+                self.report(where, codes.NOT_POSITIVE, key=key, value=_show(value))
+                return None
+        elif number < bounds.minimum or (bounds.maximum is not None and number > bounds.maximum):
+            self.report(where, codes.OUT_OF_RANGE, key=key, value=_show(value), minimum=bounds.minimum, maximum=bounds.maximum)
+            return None
+        if bounds.places is not None and isinstance(number, Decimal) and decimal_places(number) > bounds.places:
+            self.report(where, codes.TOO_MANY_DECIMALS, key=key, value=_show(value), places=bounds.places)
+            return None
+        return number
 
     def wrong_type(self, value: Any, expected: str, where: Path) -> None:
         key = self.field(where)
@@ -256,22 +322,8 @@ def _is_iso_date(text: str) -> bool:
         return False
 
 
-def _money_problem(value: Any) -> str:
-    """Why a quoted amount is not money (money.parse_money's rules), in words to show."""
-    try:
-        amount = Decimal(value) if isinstance(value, str) else None
-    except InvalidOperation:
-        amount = None
-    if amount is not None and amount.is_finite() and re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", value, re.ASCII):
-        if amount < 0:
-            return N_("an amount of money cannot be negative")
-        if -amount.as_tuple().exponent > 2:  # type: ignore[operator]
-            return N_("an amount of money has at most two decimals (cents)")
-    return N_('write it with digits and at most two decimals after a point, like "5000.00"')
-
-
 _NUMBER_EXPECTED = {
-    "rate": N_('a percentage as a quoted string, like "24"'),
+    "rate": N_('a percentage from 0 to 100 in plain digits, quoted, like "24" or "25.5"'),
     "weight": N_("a number greater than zero, like 2 or \"1.5\""),
 }
 
