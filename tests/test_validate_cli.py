@@ -59,21 +59,21 @@ def test_text_shows_each_application_length_in_finnish_with_no_break_spaces(clea
     application.write_text(text.replace(plan, "Koulut " * 669 + "yhtä."), encoding="utf-8")
     result = run_kopa("--lang", "fi", "validate", workspace=clean)
     assert result.exit_code == 0
-    assert re.search(rf"records/applications/kainuu-kylat\.yaml +4{NBSP}812 / 5{NBSP}000\n", result.stdout)
-    assert re.search(rf"records/applications/kainuu-lukiot\.md +251 / 5{NBSP}000\n", result.stdout)
+    assert re.search(rf"records/applications/kainuu-kylat\.yaml +4{NBSP}813 / 5{NBSP}000\n", result.stdout)
+    assert re.search(rf"records/applications/kainuu-lukiot\.md +252 / 5{NBSP}000\n", result.stdout)
     english = run_kopa("--lang", "en", "validate", workspace=clean)
-    assert "4,812 / 5,000" in english.stdout
+    assert "4,813 / 5,000" in english.stdout
 
 
 def test_too_long_message_shows_the_count_and_limit(tmp_path: Path) -> None:
     workspace = build_case(CASES / "bad" / "kopa302-too-long", tmp_path)
     english = run_kopa("--lang", "en", "validate", workspace=workspace)
     assert (
-        "records/applications/kainuu-kylat.yaml:66:1: error KOPA302 the application is 5,024 / 5,000 characters; "
+        "records/applications/kainuu-kylat.yaml:66:1: error KOPA302 the application is 5,073 / 5,000 characters; "
         "the text crosses the limit here, in 'Short description of how the development work will be done'"
     ) in english.stdout.splitlines()
     finnish = run_kopa("--lang", "fi", "validate", workspace=workspace)
-    assert f"5{NBSP}024 / 5{NBSP}000" in finnish.stdout
+    assert f"5{NBSP}073 / 5{NBSP}000" in finnish.stdout
 
 
 def test_messages_name_both_lines_of_a_duplicate_key(tmp_path: Path) -> None:
@@ -106,8 +106,8 @@ def test_json_report(broken: Path) -> None:
     }
     assert [d["path"] for d in report["diagnostics"]] == sorted(d["path"] for d in report["diagnostics"])
     assert {item["path"]: item["count"] for item in report["lengths"]} == {
-        "records/applications/kainuu-kylat.yaml": 181,
-        "records/applications/kainuu-lukiot.md": 251,
+        "records/applications/kainuu-kylat.yaml": 182,
+        "records/applications/kainuu-lukiot.md": 252,
     }
     assert all(item["limit"] == 5000 for item in report["lengths"])
 

@@ -6,21 +6,23 @@
     ## Alueellinen tavoite tai haaste                               -> goal
     ## Lyhyt kuvaus, miten kehittämistyö on ajateltu toteuttaa      -> plan
 
-A section heading maps to its field by the field's label in records.py, in Finnish, Swedish
-or English, or by one of the other headings records.SECTION_FIELDS accepts. Text outside a
-section and unknown headings are errors; an unknown heading is told the labels of the
-language in use.
+The sections are the level-2 headings that CommonMark (markdown-it) finds, as GitHub shows
+them: ``## x`` or ``x`` underlined with ``---``, never a line inside a code fence or an HTML
+block. A section heading maps to its field by the field's label in records.py, in Finnish,
+Swedish or English, or by one of the other headings records.SECTION_FIELDS accepts. Text
+outside a section and unknown headings are errors; an unknown heading is told the labels of
+the language in use.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, Msg, diagnostic
 from kopa_cli.core.i18n import LANGUAGES, translations
 from kopa_cli.core.origin import Origin
+from kopa_cli.core.textlength import markdown_parser
 from kopa_cli.load.records import SECTION_FIELDS, Application
 from kopa_cli.load.structure import label_of
 from kopa_cli.load.yamlparse import parse_yaml
@@ -41,8 +43,6 @@ _FIELD_BY_LABEL = {
     for heading in _headings(name)
     for lang in LANGUAGES
 }
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$")
 
 
 def split_front_matter(text: str) -> tuple[str, int, str, int] | None:
@@ -57,23 +57,16 @@ def split_front_matter(text: str) -> tuple[str, int, str, int] | None:
     return None
 
 
-def _sections(body: str, first_line: int) -> list[tuple[int, int, str]]:
-    """Level-1..6 ATX headings outside code fences: (line, level, text)."""
-    found: list[tuple[int, int, str]] = []
-    fence: str | None = None
-    for number, line in enumerate(body.split("\n"), start=first_line):
-        opener = _FENCE.match(line)
-        if opener:
-            marker = opener.group(1)
-            if fence is None:
-                fence = marker[0] * 3
-            elif marker.startswith(fence):
-                fence = None
-            continue
-        heading = None if fence else _HEADING.match(line)
-        if heading:
-            found.append((number, len(heading.group(1)), (heading.group(2) or "").strip()))
-    return found
+def _sections(body: str, first_line: int) -> list[tuple[int, int, int, str]]:
+    """The body's level-1 and level-2 headings as CommonMark reads them (ATX ``## x`` or
+    setext ``x`` over ``---``; never in a code fence, an HTML block, a list or a quote):
+    (first line, the line after the heading, level, text on one line)."""
+    tokens = markdown_parser().parse(body)
+    return [
+        (first_line + token.map[0], first_line + token.map[1], int(token.tag[1]), tokens[index + 1].content.replace("\n", " "))
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and token.level == 0 and token.tag in ("h1", "h2") and token.map
+    ]
 
 
 def parse_markdown_application(text: str, path: str) -> tuple[Any, Origin, list[Diagnostic]]:
@@ -87,13 +80,13 @@ def parse_markdown_application(text: str, path: str) -> tuple[Any, Origin, list[
         return data, origin, problems
 
     lines = body.split("\n")
-    headings = [h for h in _sections(body, body_line) if h[1] <= 2]
+    headings = _sections(body, body_line)
     first_heading = headings[0][0] if headings else body_line + len(lines)
     for number in range(body_line, first_heading):
         if lines[number - body_line].strip():
             problems.append(diagnostic(path, (number, 1), codes.TEXT_OUTSIDE_SECTION))
             break
-    for index, (line, level, title) in enumerate(headings):
+    for index, (line, text_line, level, title) in enumerate(headings):
         if level == 1:
             problems.append(diagnostic(path, (line, 1), codes.HEADING_LEVEL))
             continue
@@ -107,10 +100,10 @@ def parse_markdown_application(text: str, path: str) -> tuple[Any, Origin, list[
             problems.append(diagnostic(path, (line, 1), codes.SECTION_TWICE, field=name, first_line=first_line))
             continue
         end = headings[index + 1][0] if index + 1 < len(headings) else body_line + len(lines)
-        section = lines[line + 1 - body_line : end - body_line]
+        section = lines[text_line - body_line : end - body_line]
         start = next((i for i, text in enumerate(section) if text.strip()), 0)
         data[name] = "\n".join(section[start:]).strip()
         origin.keys[(name,)] = (line, 1)
         # the text's first line, so the length rule counts lines from it; an empty section: its heading
-        origin.values[(name,)] = (line + 1 + start, 1) if data[name] else (line, 1)
+        origin.values[(name,)] = (text_line + start, 1) if data[name] else (line, 1)
     return data, origin, problems
