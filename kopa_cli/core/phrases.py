@@ -3,10 +3,10 @@
 - ``Field``: a field of a record by its name, with its place in the file as the keys read:
   ``deciding body (member 2 'kuhmo' → approval → body)`` rather than ``members.1.approval.body``.
   Members and list items are numbered from 1, as people count; a member is named.
-- ``Choice``: a fixed value with its meaning: ``'submitted' (submitted, not yet decided)``.
+- ``Choice``: a fixed value with its meaning: ``'submitted' (jätetty)``.
 
-Both are ``str`` (the dotted path, the bare value, with the rest packed after a separator), so
-a diagnostic stays hashable and cacheable like its other arguments.
+Both are ``str`` (their parts joined by a separator, U+001F), so a diagnostic stays hashable
+and cacheable like its other arguments; a cache that keeps only the text must keep the class.
 """
 
 from __future__ import annotations
