@@ -173,3 +173,21 @@ def test_a_new_organisation_without_billing_address_is_warned(tmp_path: Path) ->
 def test_ids_fold_as_people_mean_them(text: str, folded: str, meant: str) -> None:
     assert fold_id(text) == folded
     assert meant_id(text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("name:\u00a0Kajaani\ntype: municipality\n", (1, 6, "KOPA219")),  # after a key's colon
+        ("  \u00a0name: x\ntype: y\n", (1, 3, "KOPA219")),  # in the indentation
+        ("- org: x\n-\u00a0org: y\n", (2, 2, "KOPA219")),  # after a list dash
+        ("name: Foo:\u00a0Bar\ntype: [\n", (3, 1, "KOPA104")),  # inside text it is only text
+        ("name: a: b\n", (1, 8, "KOPA218")),
+        ('name: "a: b" c: d\n', (1, 14, "KOPA104")),  # quoted already: no quoting advice
+    ],
+)
+def test_a_syntax_error_is_blamed_on_its_usual_cause_only_where_it_is_one(text: str, expected: tuple[int, int, str]) -> None:
+    from kopa_cli.load.workspace import parse_record
+
+    record, found = parse_record("organizations", "records/organizations/x.yaml", text.encode())
+    assert record is None and [(d.line, d.column, d.code) for d in found] == [expected]
