@@ -146,8 +146,9 @@ def _build_workspace(root: Path | None, records: RecordFiles, cache: Any) -> Wor
             continue
         loaded[kind][record_id] = record
     unreadable: dict[str, dict[str, str]] = {kind: {} for kind in RECORD_KINDS}
+    parsed = {path for (_, path, _), (record, _) in zip(records.files, results) if record is not None}
     for path in records.paths:
-        kind = kind_of(path)
+        kind = kind_of(path) if path not in parsed else None
         if kind not in (None, "call") and stem_id(path) not in loaded[kind]:
             unreadable[kind].setdefault(stem_id(path), path)
     call = loaded["call"].get("call")
