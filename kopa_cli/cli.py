@@ -181,6 +181,7 @@ class RecordKind(str, Enum):
     application = "application"
     pilot = "pilot"
     organization = "organization"
+    organisation = "organisation"  # the same kind, spelt as kopa's messages spell it
 
 
 @app.command(cls=KopaCommand, help=N_("Create a new record from its template, with comments on what to fill in; never overwrites."))

@@ -91,7 +91,7 @@ def test_a_tab_inside_a_block_is_no_hint_for_a_later_syntax_error(shipped: Path)
     text = application.read_text(encoding="utf-8")
     assert text.split("\n")[16].startswith("  \tKainuun") and text.count("\n") == 25
     application.write_text(text + "\nstatus: rejected: late\n", encoding="utf-8")
-    assert diagnostics(shipped, str(application)) == [(APPLICATION, 27, 17, "KOPA104")]
+    assert diagnostics(shipped, str(application)) == [(APPLICATION, 27, 17, "KOPA218")]  # the colon, with its fix
     result = run_kopa("validate", str(application), workspace=shipped)
     assert "kaksoispiste ja välilyönti" in result.stdout and "mapping values" not in result.stdout
     application.write_text(text, encoding="utf-8")  # without the error, the tabs are text

@@ -12,7 +12,9 @@ import typer
 from kopa_cli.core.errors import CannotCreate, ExitCode, InvalidId, TargetExists, TemplateGivesBadRecord
 from kopa_cli.load.formats import is_id
 from kopa_cli.core import oserrors
+from kopa_cli.core.diagnostics import Suggestion
 from kopa_cli.core.i18n import _, current_language
+from kopa_cli.core.spelling import meant_id
 from kopa_cli.load.recordfiles import FOLDERS, RECORDS
 from kopa_cli.load.workspace import parse_record
 from .common import load, workspace_root
@@ -23,6 +25,7 @@ TEMPLATES = {
     "organization": "new/organization.yaml.j2",
 }
 FOLDER_OF = {"application": "applications", "pilot": "pilots", "organization": "organizations"}
+KIND_SPELLINGS = {"organisation": "organization"}  # British spelling, as kopa's own messages write it
 
 
 def write_new_file(path: Path, text: str) -> None:
@@ -85,8 +88,9 @@ def shown(path: Path) -> str:
 
 
 def run(workspace_option: Path | None, kind: str, record_id: str, lang: str | None) -> int:
+    kind = KIND_SPELLINGS.get(kind, kind)
     if not is_id(record_id):  # before anything else: the id becomes a file name
-        raise InvalidId(id=record_id)
+        raise InvalidId(id=record_id, hint=Suggestion(meant_id(record_id)))
     root = workspace_root(workspace_option)
     workspace = load(root, lang)
     path = target_path(root, kind, record_id)

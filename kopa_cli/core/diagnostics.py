@@ -21,6 +21,7 @@ from enum import Enum
 
 from kopa_cli.core import formatting
 from kopa_cli.core.i18n import _
+from kopa_cli.core.phrases import Choice, Field
 
 
 class Severity(str, Enum):
@@ -109,6 +110,8 @@ def shown(text: str) -> str:
 def localize(value: object, escape: bool = False) -> str:
     """A message argument as shown in the current language (labels, dates, counts, hints);
     with ``escape``, the user's own text in it is ``shown``."""
+    if isinstance(value, (Field, Choice)):
+        return value.localized(shown if escape else str)
     if isinstance(value, Suggestion):
         suggestion = shown(value) if escape else str(value)
         return _(" (did you mean '{suggestion}'?)").format(suggestion=suggestion) if value else ""

@@ -66,7 +66,7 @@ class TargetExists(KopaError):
 class InvalidId(KopaError):
     template = N_(
         "'{id}' is not a valid id: use lowercase letters, digits and single hyphens, "
-        "like kainuu-lukiot"
+        "like kainuu-lukiot{hint}"
     )
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import Iterator, Protocol
 
 from kopa_cli.core import codes, oserrors
-from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, diagnostic
+from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Suggestion, diagnostic
 from kopa_cli.core.i18n import N_
+from kopa_cli.core.spelling import fold_id
 
 RECORDS = "records"
 MAX_FILE_BYTES = 1024 * 1024  # a record is a few kilobytes; more is a mistake or an attack
@@ -122,7 +123,16 @@ def _file_name_problem(path: str) -> Diagnostic | None:
     stem, _, suffix = name.rpartition(".")
     if _STEM.match(stem) and f".{suffix}" in FOLDERS[folder]:
         return None
-    return diagnostic(path, (1, 1), codes.BAD_FILE_NAME, name=name, suffixes=" / ".join(FOLDERS[folder]))
+    meant = stem_id(path)
+    hint = Suggestion(meant + (f".{suffix}" if f".{suffix}" in FOLDERS[folder] else FOLDERS[folder][0]) if _STEM.match(meant) else "")
+    return diagnostic(path, (1, 1), codes.BAD_FILE_NAME, name=name, suffixes=" / ".join(FOLDERS[folder]), hint=hint)
+
+
+def stem_id(path: str) -> str:
+    """The id a record file stands for, also when misnamed: ``Kajaani.yaml`` and ``narpes.yml``
+    mean kajaani and narpes."""
+    name = path.rsplit("/", 1)[-1]
+    return fold_id(name.rsplit(".", 1)[0] if "." in name else name)
 
 
 def content_key(path: str, data: bytes) -> str:

@@ -21,10 +21,13 @@ from functools import cache
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints
 
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Msg, diagnostic, suggest
+from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Msg, Suggestion, diagnostic, suggest
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.money import CENT, decimal_places, parse_number
 from kopa_cli.core.origin import Origin, Path
+from kopa_cli.core.phrases import Field
+from kopa_cli.core.spelling import meant_id
+from kopa_cli.load.fieldnames import choice, field
 
 
 @dataclass(frozen=True)
@@ -127,7 +130,11 @@ def _shape(tp: Any) -> tuple[Any, tuple[Any, ...]]:
 class _Structurer:
     def __init__(self, origin: Origin) -> None:
         self.origin = origin
+        self.data: Any = None  # the parsed file, to name the member a field is in
         self.diagnostics: list[Diagnostic] = []
+
+    def field(self, where: Path) -> Field:
+        return field(where, self.data)
 
     def report(self, where: Path, rule: Code, key_position: bool = False, **args: object) -> None:
         """A problem at the value (or, with ``key_position``, the key) of ``where``; a quoted
@@ -144,7 +151,7 @@ class _Structurer:
                 return None
             return self.convert(value, args[0], where)
         if value is None:
-            self.report(where, codes.EMPTY_VALUE, key=_key_name(where))
+            self.report(where, codes.EMPTY_VALUE, key=self.field(where))
             return None
         if origin is Annotated:
             base, marker = args
@@ -161,13 +168,15 @@ class _Structurer:
             if text is None or _CONTROL.search(text):  # a control character is reported already
                 return None
             if not marker.check(text):
-                self.report(where, marker.rule, key=_key_name(where), value=text, expected=Msg(marker.name))
+                hint = Suggestion(meant_id(text) if marker.rule is codes.BAD_ID else "")
+                self.report(where, marker.rule, key=self.field(where), value=text, expected=Msg(marker.name), hint=hint)
                 return None
             return text
         if origin is Literal:
             if value not in args:
                 choices = list(args)
-                self.report(where, codes.NOT_IN_CHOICES, key=_key_name(where), value=value, choices=choices, hint=suggest(value, choices))
+                shown = [choice(c) for c in choices]
+                self.report(where, codes.NOT_IN_CHOICES, key=self.field(where), value=choice(value), choices=shown, hint=suggest(value, choices))
                 return None
             return value
         if origin is list:
@@ -206,8 +215,7 @@ class _Structurer:
                 if converted is not None or metadata.get("required"):
                     kwargs[name] = converted
             elif metadata.get("required"):
-                label = Aside(metadata.get("label") or "")
-                self.report(where, codes.MISSING_KEY, key=".".join(map(str, where + (name,))), label=label)
+                self.report(where, codes.MISSING_KEY, key=self.field(where + (name,)))
         return cls(**kwargs)
 
     def dict_key(self, key: Any, tp: Any, where: Path) -> Any:
@@ -215,10 +223,13 @@ class _Structurer:
             try:
                 return date.fromisoformat(key)
             except ValueError:
-                self.report(where, codes.NOT_A_DATE, key_position=True, key=_key_name(where[:-1]), value=key)
+                self.report(where, codes.NOT_A_DATE, key_position=True, key=self.field(where[:-1]), value=key)
                 return None
         if tp is int and not (isinstance(key, int) and not isinstance(key, bool)):
-            self.report(where, codes.WRONG_TYPE, key_position=True, key=key, expected=Msg(N_("a whole number")), found=Msg(N_("text")))
+            if isinstance(key, str) and _WHOLE_NUMBER.fullmatch(key):  # {"2019": ...}
+                self.report(where, codes.NEEDS_NO_QUOTES, key_position=True, key=self.field(where[:-1]), value=key)
+            else:
+                self.report(where, codes.WRONG_TYPE, key_position=True, key=key, expected=Msg(N_("a whole number")), found=Msg(N_("text")))
             return None
         return self.convert(key, tp, where)
 
@@ -226,7 +237,10 @@ class _Structurer:
         if tp is date:
             if isinstance(value, date) and not isinstance(value, datetime):
                 return value
-            self.report(where, codes.NOT_A_DATE, key=_key_name(where), value=value)
+            if isinstance(value, str) and _is_iso_date(value):  # "2019-12-10": text, not a date
+                self.report(where, codes.NEEDS_NO_QUOTES, key=self.field(where), value=value)
+            else:
+                self.report(where, codes.NOT_A_DATE, key=self.field(where), value=value)
             return None
         if tp is int and isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -245,13 +259,16 @@ class _Structurer:
         if found is not None:
             character = found.group()
             name = Aside(_CONTROL_NAMES.get(character, ""))
-            self.report(where, codes.CONTROL_CHARACTER, key=_key_name(where), character=f"U+{ord(character):04X}", name=name)
+            self.report(where, codes.CONTROL_CHARACTER, key=self.field(where), character=f"U+{ord(character):04X}", name=name)
         return value
 
     def number(self, value: Any, marker: Number, where: Path) -> Decimal | None:
-        key = _key_name(where)
+        key = self.field(where)
         if marker.name == "weight" and isinstance(value, int) and not isinstance(value, bool):
             return self.bounded(Decimal(value), value, marker.range, where)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):  # 5000.00, 24, 1.5
+            self.report(where, codes.NEEDS_QUOTES, key=key, value=value, found=Msg(N_("a number")))
+            return None
         if isinstance(value, str):
             try:
                 number = parse_number(value)
@@ -269,7 +286,7 @@ class _Structurer:
 
     def bounded(self, number: int | Decimal, value: Any, bounds: Range, where: Path) -> Any:
         """``number`` if it lies in ``bounds``; else reported (as ``value``, as written) and None."""
-        key = _key_name(where)
+        key = self.field(where)
         if bounds.positive:
             if number <= 0:
                 self.report(where, codes.NOT_POSITIVE, key=key, value=_show(value))
@@ -283,18 +300,32 @@ class _Structurer:
         return number
 
     def wrong_type(self, value: Any, expected: str, where: Path) -> None:
-        self.report(where, codes.WRONG_TYPE, key=_key_name(where), expected=Msg(expected), found=Msg(_type_name(value)))
+        key = self.field(where)
+        if expected == _TEXT and isinstance(value, (bool, int, float, date)):  # postcode: 87100
+            self.report(where, codes.NEEDS_QUOTES, key=key, value=value, found=Msg(_type_name(value)))
+        elif expected == _WHOLE and isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):  # "2019"
+            self.report(where, codes.NEEDS_NO_QUOTES, key=key, value=value)
+        else:
+            self.report(where, codes.WRONG_TYPE, key=key, expected=Msg(expected), found=Msg(_type_name(value)))
         return None
+
+
+
+_TEXT, _WHOLE = N_("text"), N_("a whole number")
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        return len(text) == 10 and bool(date.fromisoformat(text))
+    except ValueError:
+        return False
 
 
 _NUMBER_EXPECTED = {
     "rate": N_('a percentage from 0 to 100 in plain digits, quoted, like "24" or "25.5"'),
     "weight": N_("a number greater than zero, like 2 or \"1.5\""),
 }
-
-
-def _key_name(where: Path) -> str:
-    return ".".join(str(part) for part in where) or "."
 
 
 def _show(value: Any) -> str:
@@ -322,6 +353,7 @@ def _type_name(value: Any) -> str:
 def structure(cls: type, data: Any, origin: Origin, **internal: Any) -> tuple[Any, list[Diagnostic]]:
     """Build a record of kind ``cls`` from parsed data; (record or None, diagnostics)."""
     structurer = _Structurer(origin)
+    structurer.data = data
     if not isinstance(data, dict):
         found = Msg(_type_name(data))
         structurer.diagnostics.append(diagnostic(origin.path, origin.at(), codes.NOT_A_MAPPING, found=found))
