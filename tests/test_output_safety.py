@@ -4,6 +4,7 @@ away, one order of diagnostics in every run, values quoted as they were written.
 from __future__ import annotations
 
 import fcntl
+from decimal import Decimal
 import json
 import os
 import subprocess
@@ -166,3 +167,28 @@ def test_numbers_are_quoted_with_their_own_digits(shipped: Path) -> None:
     result = run_kopa("--lang", "en", "validate", "--format", "json", workspace=shipped)
     [problem] = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "KOPA205"]
     assert problem["message"].endswith("not 5000.00")
+
+
+@pytest.mark.parametrize("output_format", ["table", "md"])
+def test_a_name_in_the_records_cannot_forge_fee_lines(output_format: str) -> None:
+    """Organisation and pilot names are the records' own text: the fee report shows them escaped."""
+    import io
+
+    from rich.console import Console
+
+    from kopa_cli.billing.fees import FeeLine
+    from kopa_cli.render import feereport
+
+    name = f"Kajaani\x1b[31m\n{FORGED}\u2028"
+    lines = [FeeLine("p", "kajaani", 2020, Decimal("10.00"), Decimal("24"), Decimal("2.40"))]
+    report = feereport.Shown(names={"kajaani": name})
+    out = io.StringIO()
+    if output_format == "md":
+        feereport.as_markdown(lines, {"p": f"p – {name}"}, report, out)
+    else:
+        feereport.as_table(lines, {"p": f"p – {name}"}, report, Console(file=out, width=250, highlight=False))
+    text = out.getvalue()
+    assert not any(char in text for char in "\x1b\u2028")
+    assert not any(line.lstrip("|│ ").startswith("records/") for line in text.splitlines())
+    shown_break = "\\n" if output_format == "table" else "\\\\n"  # Markdown escapes the backslash
+    assert text.count(shown_break + FORGED) == 3  # the pilot title, its row, the per-member row
