@@ -107,11 +107,15 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# A global option too: `kopa validate --version` shows the version as `kopa --version` does.
+VersionOption = Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version and exit."))]
+
+
 @app.callback()
 def main_options(
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version and exit."))] = False,
+    version: VersionOption = False,
 ) -> None:
     State.workspace = State.lang = None  # a new run (tests run many in one process)
     _use_global_options(workspace, lang)
@@ -133,6 +137,7 @@ def validate(
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse parsed files that have not changed (default: --cache)."))] = True,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
+    version: VersionOption = False,
 ) -> int:
     _use_global_options(workspace, lang)
     from .commands import validate as command
@@ -158,6 +163,7 @@ def fees(
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse parsed files that have not changed (default: --cache)."))] = True,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
+    version: VersionOption = False,
 ) -> int:
     _use_global_options(workspace, lang)
     from .commands import fees as command
@@ -165,16 +171,24 @@ def fees(
     return command.run(_root(), State.lang, pilot, year, member, output_format.value, compare, cache)
 
 
+class TwoFolders(KopaError):
+    template = N_("two folders for the new workspace: {directory} and --workspace {workspace}; give one")
+
+
 @app.command(cls=KopaCommand, help=N_("Start a new workspace: records/call.yaml with the KOPA call's rules, and empty record folders."))
 @guarded
 def init(
-    directory: Annotated[Path, typer.Argument(metavar="[DIR]", help=N_("The folder of the new workspace (default: the current folder)."))] = Path("."),
+    directory: Annotated[Optional[Path], typer.Argument(metavar="[DIR]", help=N_("The folder of the new workspace (default: the --workspace folder, else the current folder)."))] = None,
+    workspace: WorkspaceOption = None,
     lang: LangOption = None,
+    version: VersionOption = False,
 ) -> int:
-    _use_global_options(None, lang)
+    _use_global_options(workspace, lang)
     from .commands import init as command
 
-    return command.run(directory)
+    if directory is not None and State.workspace is not None and directory != State.workspace:
+        raise TwoFolders(directory=str(directory), workspace=str(State.workspace))
+    return command.run(directory or State.workspace or Path("."))
 
 
 class RecordKind(str, Enum):
@@ -190,6 +204,7 @@ def new(
     record_id: Annotated[str, typer.Argument(metavar="ID", help=N_("The new record's id: lowercase letters, digits and hyphens, like kainuu-lukiot."))],
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
+    version: VersionOption = False,
 ) -> int:
     _use_global_options(workspace, lang)
     from .commands import new as command

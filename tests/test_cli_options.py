@@ -53,6 +53,29 @@ def test_new_takes_the_global_options_too(tmp_path: Path) -> None:
     assert (workspace / "records/organizations/paltamo.yaml").is_file()
 
 
+@pytest.mark.parametrize("command", [["validate"], ["fees"], ["init"], ["new", "organization", "x"]])
+def test_version_after_the_command(command: list[str]) -> None:
+    result = run_kopa(*command, "--version")
+    assert (result.exit_code, result.stdout) == (0, run_kopa("--version").stdout)
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_init_makes_the_workspace_given_by_the_workspace_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               where: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = ["-w", "ws", "init"] if where == "before" else ["init", "-w", "ws"]
+    assert run_kopa(*args).exit_code == 0
+    assert (tmp_path / "ws/records/call.yaml").is_file() and not (tmp_path / "records").exists()
+
+
+def test_init_refuses_two_different_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_kopa("--lang", "en", "init", "a", "-w", "b")
+    assert result.exit_code == 2
+    assert result.stderr == "kopa: two folders for the new workspace: a and --workspace b; give one\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("value", ["de", "EN", "english"])
 def test_an_unknown_kopa_lang_is_a_warning_not_a_silent_fallback(value: str) -> None:
     result = run_kopa("fees", "--year", "2022", workspace=REPO, env={"KOPA_LANG": value})
