@@ -130,7 +130,7 @@ def _root() -> Path:
 @app.command(cls=KopaCommand, help=N_("Check every record against the call: content, length, deadline, approvals, identifiers, references."))
 @guarded
 def validate(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help=N_("Report only on these files or folders (default: all)."))] = None,
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar=N_("[PATH]..."), help=N_("Report only on these files or folders (default: all)."))] = None,
     output_format: Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help=N_("text, json or github (default: github under GitHub Actions, else text)."))] = None,
     color: Annotated[Color, typer.Option("--color", help=N_("Colour the text output: auto (default), always or never (NO_COLOR is honoured)."))] = Color.auto,
     strict: Annotated[bool, typer.Option("--strict", help=N_("Fail on warnings too."))] = False,
@@ -178,7 +178,7 @@ class TwoFolders(KopaError):
 @app.command(cls=KopaCommand, help=N_("Start a new workspace: records/call.yaml with the KOPA call's rules, and empty record folders."))
 @guarded
 def init(
-    directory: Annotated[Optional[Path], typer.Argument(metavar="[DIR]", help=N_("The folder of the new workspace (default: the --workspace folder, else the current folder)."))] = None,
+    directory: Annotated[Optional[Path], typer.Argument(metavar=N_("[DIR]"), help=N_("The folder of the new workspace (default: the --workspace folder, else the current folder)."))] = None,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,
@@ -200,8 +200,8 @@ class RecordKind(str, Enum):
 @app.command(cls=KopaCommand, help=N_("Create a new record from its template, with comments on what to fill in; never overwrites."))
 @guarded
 def new(
-    kind: Annotated[RecordKind, typer.Argument(metavar="KIND", help=N_("application, pilot or organization."))],
-    record_id: Annotated[str, typer.Argument(metavar="ID", help=N_("The new record's id: lowercase letters, digits and hyphens, like kainuu-lukiot."))],
+    kind: Annotated[RecordKind, typer.Argument(metavar=N_("KIND"), help=N_("application, pilot or organization."))],
+    record_id: Annotated[str, typer.Argument(metavar=N_("ID"), help=N_("The new record's id: lowercase letters, digits and hyphens, like kainuu-lukiot."))],
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,

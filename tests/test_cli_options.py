@@ -140,6 +140,16 @@ def test_help_follows_kopa_lang() -> None:
     assert "Visa denna hjälp och avsluta." in out
 
 
+@pytest.mark.parametrize(
+    ("command", "finnish", "swedish"),
+    [("validate", "[TIEDOSTO]...", "[FIL]..."), ("init", "[KANSIO]", "[MAPP]"), ("new", "{LAJI} {TUNNUS}", "{TYP} {ID}")],
+)
+def test_the_arguments_are_named_in_the_users_language(command: str, finnish: str, swedish: str) -> None:
+    for lang, usage in (("fi", f"Käyttö: kopa {command} [VALITSIMET] {finnish}\n"),
+                        ("sv", f"Användning: kopa {command} [ALTERNATIV] {swedish}\n")):
+        assert run_kopa("--lang", lang, command, "--help").stdout.startswith(usage)
+
+
 def test_kopa_alone_shows_the_help() -> None:
     result = run_kopa()
     assert result.stdout.startswith("Käyttö: kopa [VALITSIMET] KOMENTO [ARGUMENTIT]...")
@@ -155,9 +165,9 @@ def test_kopa_alone_shows_the_help() -> None:
         (["fees", "--fromat", "md"], "Tuntematon valitsin: --fromat. Tarkoititko --format?",
          "No such option: --fromat. Did you mean --format?"),
         (["validate", "--bogus"], "Tuntematon valitsin: --bogus.", "No such option: --bogus."),
-        (["new"], "Argumentti 'KIND' puuttuu.", "Missing argument 'KIND'."),
-        (["new", "pilot"], "Argumentti 'ID' puuttuu.", "Missing argument 'ID'."),
-        (["new", "pilotti", "x"], "Virheellinen 'KIND': valitse jokin näistä: application, pilot, organization.",
+        (["new"], "Argumentti 'LAJI' puuttuu.", "Missing argument 'KIND'."),
+        (["new", "pilot"], "Argumentti 'TUNNUS' puuttuu.", "Missing argument 'ID'."),
+        (["new", "pilotti", "x"], "Virheellinen 'LAJI': valitse jokin näistä: application, pilot, organization.",
          "Invalid value for 'KIND': choose one of application, pilot, organization."),
         (["fees", "--year", "2020x"], "Virheellinen '--year': pitää olla kokonaisluku, esimerkiksi 2021.",
          "Invalid value for '--year': it must be a whole number, like 2021."),
@@ -172,6 +182,7 @@ def test_kopa_alone_shows_the_help() -> None:
          "The option --strict takes no value."),
         (["--lang", "de", "validate"], "Virheellinen '--lang': valitse jokin näistä: fi, sv, en.",
          "Invalid value for '--lang': choose one of fi, sv, en."),
+        (["--workspace", "."], "Komento puuttuu.", "Missing command."),
     ],
 )
 def test_usage_errors_speak_the_chosen_language(args: list[str], finnish: str, english: str) -> None:

@@ -33,6 +33,8 @@ LANG_OPTION = "--lang"
 # click's own help texts, translated where they are shown.
 HELP_OPTION = N_("Show this message and exit.")
 USAGE_PIECES = {"[OPTIONS]": N_("[OPTIONS]"), "COMMAND [ARGS]...": N_("COMMAND [ARGS]...")}
+# click's usage errors that kopa does not reword (usage_error_message), translated as they are.
+CLICK_MESSAGES = (N_("Missing command."),)
 
 
 def language_in(args: Sequence[str]) -> str | None:
@@ -60,6 +62,16 @@ def choose_language(args: Sequence[str]) -> None:
 
 
 # --- help pages ---------------------------------------------------------------------------------
+
+
+def translate_metavars(command: Any) -> None:
+    """Name the arguments (KIND, [DIR]: their metavars, English message ids) in the current
+    language, in help pages, usage lines and usage errors alike; the id is kept on the parameter."""
+    for param in command.params:
+        if param.param_type_name == "argument" and param.metavar:
+            param.metavar = _(param.__dict__.setdefault("kopa_metavar", param.metavar))
+    for sub in getattr(command, "commands", {}).values():
+        translate_metavars(sub)
 
 
 def _first_sentence(text: str) -> str:
@@ -140,6 +152,7 @@ class KopaGroup(TyperGroup):
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         args = list(sys.argv[1:] if args is None else args)
         choose_language(args)
+        translate_metavars(self)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except NO_ARGS_IS_HELP as shown:  # `kopa` alone: the help page
@@ -188,7 +201,7 @@ def usage_error_message(error: Any) -> str:
         if isinstance(error.param.type, click_types.IntParamType):
             return _("Invalid value for {name}: it must be a whole number, like 2021.").format(name=_hint(error))
         return _("Invalid value for {name}: {message}").format(name=_hint(error), message=error.message)
-    return error.format_message()
+    return _(error.format_message())  # one of CLICK_MESSAGES, or click's own words
 
 
 def show_usage_error(error: Any) -> None:
