@@ -59,6 +59,16 @@ def test_a_file_name_is_escaped_too(shipped: Path) -> None:
     assert "records/organizations/bad\\nrecords\\u202e.yaml:1:1: error KOPA117 'bad\\nrecords\\u202e.yaml'" in result.stdout
 
 
+def test_a_file_name_that_is_not_utf8_is_shown_by_its_bytes(shipped: Path) -> None:
+    folder = os.fsencode(shipped / "records/organizations")
+    with open(os.path.join(folder, b"k\xe4sk\xf6.yaml"), "wb") as file:  # Latin-1, from an old zip
+        file.write(b"name: x\n")
+    result = run_kopa("--lang", "en", "validate", "--no-cache", workspace=shipped)
+    assert result.exit_code == 1
+    assert "records/organizations/k\\xe4sk\\xf6.yaml:1:1: error KOPA117 'k\\xe4sk\\xf6.yaml'" in result.stdout
+    assert shown(os.fsdecode(b"\xff\n")) == "\\xff\\n"
+
+
 def test_escapes_name_every_unsafe_character() -> None:
     assert shown("a\nb\rc\td\x07e\x1bf\x85g\u2028h\u2029i\u202ej\x7f") == "a\\nb\\rc\\td\\x07e\\x1bf\\x85g\\u2028h\\u2029i\\u202ej\\x7f"
     assert shown("Närpes – Kaskö 5 000 €") == "Närpes – Kaskö 5 000 €"
