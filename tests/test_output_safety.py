@@ -179,6 +179,18 @@ def test_numbers_are_quoted_with_their_own_digits(shipped: Path) -> None:
     assert problem["message"].endswith("not 5000.00")
 
 
+@pytest.mark.parametrize("written", ["2013-01-01 10:00:00", "2013-01-01t10:00:00.5Z", "2013-1-1"])
+def test_a_date_as_a_key_is_quoted_as_it_was_written(shipped: Path, written: str) -> None:
+    call = shipped / "records/call.yaml"
+    text = call.read_text(encoding="utf-8")
+    assert '    "2013-01-01": "24"\n' in text
+    call.write_text(text.replace('    "2013-01-01": "24"\n', f'    {written}: "24"\n'), encoding="utf-8")
+    result = run_kopa("--lang", "en", "validate", "--format", "json", workspace=shipped)
+    [problem] = json.loads(result.stdout)["diagnostics"]
+    assert (problem["line"], problem["column"], problem["code"]) == (34, 5, "KOPA204")
+    assert problem["message"].endswith(f"not '{written}'")
+
+
 @pytest.mark.parametrize("output_format", ["table", "md"])
 def test_a_name_in_the_records_cannot_forge_fee_lines(output_format: str) -> None:
     """Organisation and pilot names are the records' own text: the fee report shows them escaped."""
