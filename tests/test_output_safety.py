@@ -133,6 +133,22 @@ def test_a_reader_that_goes_away_does_not_change_the_verdict(tmp_path: Path) -> 
         assert stderr == b""
 
 
+@pytest.mark.parametrize(("args", "verdict"), [(["validate"], 0), (["fees"], 0), (["fees", "--year", "1999"], 2)])
+def test_a_closed_output_does_not_change_the_verdict(args: list[str], verdict: int) -> None:
+    # `kopa validate >&-`: Python starts with no sys.stdout at all
+    result = kopa_process("--workspace", str(REPO), *args, stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1))
+    assert result.returncode == verdict, result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("command", ["validate", "fees"])
+def test_a_full_disk_is_said_not_taken_for_a_bug(command: str) -> None:
+    with open("/dev/full", "w") as full:
+        result = kopa_process("--lang", "en", "--workspace", str(REPO), command, stdout=full, stderr=subprocess.PIPE)
+    assert (result.returncode, result.stderr.decode()) == (2, "kopa: the output could not be written: the disk is full\n")
+
+
 # One order
 
 
