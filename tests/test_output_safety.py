@@ -142,10 +142,18 @@ def test_a_closed_output_does_not_change_the_verdict(args: list[str], verdict: i
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
-@pytest.mark.parametrize("command", ["validate", "fees"])
-def test_a_full_disk_is_said_not_taken_for_a_bug(command: str) -> None:
+@pytest.mark.parametrize("args", [["validate"], ["fees", "--format", "csv"], ["fees"], ["--help"], ["fees", "--help"]])
+def test_a_full_disk_is_said_not_taken_for_a_bug(args: list[str]) -> None:
     with open("/dev/full", "w") as full:
-        result = kopa_process("--lang", "en", "--workspace", str(REPO), command, stdout=full, stderr=subprocess.PIPE)
+        result = kopa_process("--lang", "en", "--workspace", str(REPO), *args, stdout=full, stderr=subprocess.PIPE)
+    assert (result.returncode, result.stderr.decode()) == (2, "kopa: the output could not be written: the disk is full\n")
+
+
+def test_a_full_disk_is_said_by_new_too(tmp_path: Path) -> None:
+    # `kopa new` writes through click's echo, which probes the stream and ignores what the probe raises
+    assert kopa_process("init", str(tmp_path), stdout=subprocess.DEVNULL).returncode == 0
+    with open("/dev/full", "w") as full:
+        result = kopa_process("--lang", "en", "-w", str(tmp_path), "new", "organization", "kuhmo", stdout=full, stderr=subprocess.PIPE)
     assert (result.returncode, result.stderr.decode()) == (2, "kopa: the output could not be written: the disk is full\n")
 
 

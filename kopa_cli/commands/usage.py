@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from kopa_cli.core.diagnostics import suggest
-from kopa_cli.core.errors import ExitCode
+from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import LANGUAGES, N_, _, language_from_environment, ngettext, set_language
 
 try:  # newer typer (0.28 does) carries its own copy of click
@@ -154,19 +154,26 @@ class KopaGroup(TyperGroup):
         choose_language(args)
         translate_metavars(self)
         try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except NO_ARGS_IS_HELP as shown:  # `kopa` alone: the help page
-            typer.echo(shown.ctx.get_help())
-            code = ExitCode.OK
-        except click_exceptions.UsageError as error:
-            show_usage_error(error)
-            code = ExitCode.USAGE
-        except click_exceptions.ClickException as error:  # not reached by kopa's options; said plainly
-            typer.echo(f"kopa: {error.format_message()}", err=True)
+            code = self._main(args, prog_name, complete_var, **extra)
+        except KopaError as error:  # outside a command: a help page that cannot be written
+            typer.echo(f"kopa: {error.message}", err=True)
             code = error.exit_code
         if standalone_mode:
             sys.exit(int(code or 0))
         return code
+
+    def _main(self, args: list[str], prog_name: str | None, complete_var: str | None, **extra: Any) -> Any:
+        try:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NO_ARGS_IS_HELP as shown:  # `kopa` alone: the help page
+            typer.echo(shown.ctx.get_help())
+            return ExitCode.OK
+        except click_exceptions.UsageError as error:
+            show_usage_error(error)
+            return ExitCode.USAGE
+        except click_exceptions.ClickException as error:  # not reached by kopa's options; said plainly
+            typer.echo(f"kopa: {error.format_message()}", err=True)
+            return error.exit_code
 
 
 # --- usage errors -------------------------------------------------------------------------------

@@ -33,8 +33,11 @@ class GuardedStream:
         self.stream = stream
         self.gone = False
         self.says_failures = says_failures  # stdout: a failed write is reported (stderr has nowhere to)
+        self.failure: OSError | None = None
 
     def write(self, text: str) -> int:
+        if self.failure is not None:  # said again at each write: click probes streams and ignores errors
+            raise OutputFailed(reason=oserrors.reason(self.failure))
         if not self.gone:
             try:
                 return self.stream.write(text)
@@ -52,6 +55,7 @@ class GuardedStream:
     def _failed(self, error: OSError) -> None:
         self._reader_gone()
         if self.says_failures and not isinstance(error, BrokenPipeError):
+            self.failure = error
             raise OutputFailed(reason=oserrors.reason(error)) from None
 
     def _reader_gone(self) -> None:
