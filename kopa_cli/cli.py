@@ -47,7 +47,7 @@ class Lang(str, Enum):
 # The global options, accepted before the command and after it (`kopa validate --lang en`).
 # The language is already chosen from the arguments before they are parsed (commands/usage.py),
 # so that help pages and usage errors speak it; the options are declared for their check and help.
-WorkspaceOption = Annotated[Optional[Path], typer.Option("--workspace", "-w", help=N_("The workspace folder (default: found from the current folder up; or KOPA_WORKSPACE)."))]
+WorkspaceOption = Annotated[Optional[Path], typer.Option("--workspace", "-w", metavar=N_("<folder>"), help=N_("The workspace folder (default: found from the current folder up; or KOPA_WORKSPACE)."))]
 LangOption = Annotated[Optional[Lang], typer.Option("--lang", help=N_("Language of messages: fi (default), sv or en; or KOPA_LANG."))]
 
 
@@ -155,11 +155,11 @@ class FeeFormat(str, Enum):
 @app.command(cls=KopaCommand, help=N_("Each member's share of each pilot's yearly fee, with VAT; or, with --compare, what a change does to the bills."))
 @guarded
 def fees(
-    pilot: Annotated[Optional[str], typer.Option("--pilot", help=N_("Only this pilot (its id)."))] = None,
-    year: Annotated[Optional[int], typer.Option("--year", help=N_("Only this fee year."))] = None,
-    member: Annotated[Optional[str], typer.Option("--member", help=N_("Only this member (its organisation id)."))] = None,
+    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), help=N_("Only this pilot (its id)."))] = None,
+    year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), help=N_("Only this fee year."))] = None,
+    member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), help=N_("Only this member (its organisation id)."))] = None,
     output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json or md (Markdown)."))] = FeeFormat.table,
-    compare: Annotated[Optional[str], typer.Option("--compare", help=N_("Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the working tree."))] = None,
+    compare: Annotated[Optional[str], typer.Option("--compare", metavar=N_("<revision>"), help=N_("Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the working tree."))] = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse parsed files that have not changed (default: --cache)."))] = True,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,

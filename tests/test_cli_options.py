@@ -150,6 +150,13 @@ def test_the_arguments_are_named_in_the_users_language(command: str, finnish: st
         assert run_kopa("--lang", lang, command, "--help").stdout.startswith(usage)
 
 
+def test_option_values_are_named_in_the_users_language() -> None:
+    finnish = run_kopa("fees", "--help").stdout
+    assert "--year <vuosi>" in finnish and "--pilot <tunnus>" in finnish and "-w, --workspace <kansio>" in finnish
+    assert "<str>" not in finnish and "<int>" not in finnish and "<path>" not in finnish
+    assert "--compare <version>" in run_kopa("--lang", "sv", "fees", "--help").stdout
+
+
 def test_kopa_alone_shows_the_help() -> None:
     result = run_kopa()
     assert result.stdout.startswith("Käyttö: kopa [VALITSIMET] KOMENTO [ARGUMENTIT]...")

@@ -65,10 +65,11 @@ def choose_language(args: Sequence[str]) -> None:
 
 
 def translate_metavars(command: Any) -> None:
-    """Name the arguments (KIND, [DIR]: their metavars, English message ids) in the current
-    language, in help pages, usage lines and usage errors alike; the id is kept on the parameter."""
+    """Name the arguments and option values (KIND, [DIR], <year>: their metavars, English message
+    ids) in the current language, in help pages, usage lines and usage errors alike; the id is
+    kept on the parameter."""
     for param in command.params:
-        if param.param_type_name == "argument" and param.metavar:
+        if param.metavar:
             param.metavar = _(param.__dict__.setdefault("kopa_metavar", param.metavar))
     for sub in getattr(command, "commands", {}).values():
         translate_metavars(sub)
