@@ -7,8 +7,9 @@
   without a traceback. The Python documentation's advice (signal.html, "Note on SIGPIPE"):
   point the stream's file descriptor at devnull, so that no later flush fails either. A stream
   that was closed before kopa started (``kopa validate >&-``) is treated the same.
-- Output that cannot be written (``> /dev/full``: the disk is full) is said once on stderr
-  (``OutputFailed``, exit 2), not taken for a bug; stderr that cannot be written is dropped.
+- Output that cannot be written (``> /dev/full``: the disk is full) ends the command with a
+  message on stderr (``OutputFailed``, exit 2), not taken for a bug; what stderr cannot take
+  is dropped.
 """
 
 from __future__ import annotations
