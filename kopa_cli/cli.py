@@ -47,7 +47,7 @@ class Lang(str, Enum):
 # The global options, accepted before the command and after it (`kopa validate --lang en`).
 # The language is already chosen from the arguments before they are parsed (commands/usage.py),
 # so that help pages and usage errors speak it; the options are declared for their check and help.
-WorkspaceOption = Annotated[Optional[Path], typer.Option("--workspace", "-w", help=N_("The workspace folder (default: found from the current folder up; or KOPA_WORKSPACE)."))]
+WorkspaceOption = Annotated[Optional[Path], typer.Option("--workspace", "-w", metavar=N_("<folder>"), help=N_("The workspace folder (default: found from the current folder up; or KOPA_WORKSPACE)."))]
 LangOption = Annotated[Optional[Lang], typer.Option("--lang", help=N_("Language of messages: fi (default), sv or en; or KOPA_LANG."))]
 
 
@@ -107,11 +107,15 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# A global option too: `kopa validate --version` shows the version as `kopa --version` does.
+VersionOption = Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version and exit."))]
+
+
 @app.callback()
 def main_options(
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version and exit."))] = False,
+    version: VersionOption = False,
 ) -> None:
     State.workspace = State.lang = None  # a new run (tests run many in one process)
     _use_global_options(workspace, lang)
@@ -126,13 +130,14 @@ def _root() -> Path:
 @app.command(cls=KopaCommand, help=N_("Check every record against the call: content, length, deadline, approvals, identifiers, references."))
 @guarded
 def validate(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help=N_("Report only on these files or folders (default: all)."))] = None,
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar=N_("[PATH]..."), help=N_("Report only on these files or folders (default: all)."))] = None,
     output_format: Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help=N_("text, json or github (default: github under GitHub Actions, else text)."))] = None,
     color: Annotated[Color, typer.Option("--color", help=N_("Colour the text output: auto (default), always or never (NO_COLOR is honoured)."))] = Color.auto,
     strict: Annotated[bool, typer.Option("--strict", help=N_("Fail on warnings too."))] = False,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse parsed files that have not changed (default: --cache)."))] = True,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
+    version: VersionOption = False,
 ) -> int:
     _use_global_options(workspace, lang)
     from .commands import validate as command
@@ -150,14 +155,15 @@ class FeeFormat(str, Enum):
 @app.command(cls=KopaCommand, help=N_("Each member's share of each pilot's yearly fee, with VAT; or, with --compare, what a change does to the bills."))
 @guarded
 def fees(
-    pilot: Annotated[Optional[str], typer.Option("--pilot", help=N_("Only this pilot (its id)."))] = None,
-    year: Annotated[Optional[int], typer.Option("--year", help=N_("Only this fee year."))] = None,
-    member: Annotated[Optional[str], typer.Option("--member", help=N_("Only this member (its organisation id)."))] = None,
+    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), help=N_("Only this pilot (its id)."))] = None,
+    year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), help=N_("Only this fee year."))] = None,
+    member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), help=N_("Only this member (its organisation id)."))] = None,
     output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json or md (Markdown)."))] = FeeFormat.table,
-    compare: Annotated[Optional[str], typer.Option("--compare", help=N_("Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the working tree."))] = None,
+    compare: Annotated[Optional[str], typer.Option("--compare", metavar=N_("<revision>"), help=N_("Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the working tree."))] = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse parsed files that have not changed (default: --cache)."))] = True,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
+    version: VersionOption = False,
 ) -> int:
     _use_global_options(workspace, lang)
     from .commands import fees as command
@@ -165,16 +171,24 @@ def fees(
     return command.run(_root(), State.lang, pilot, year, member, output_format.value, compare, cache)
 
 
+class TwoFolders(KopaError):
+    template = N_("two folders for the new workspace: {directory} and --workspace {workspace}; give one")
+
+
 @app.command(cls=KopaCommand, help=N_("Start a new workspace: records/call.yaml with the KOPA call's rules, and empty record folders."))
 @guarded
 def init(
-    directory: Annotated[Path, typer.Argument(metavar="[DIR]", help=N_("The folder of the new workspace (default: the current folder)."))] = Path("."),
+    directory: Annotated[Optional[Path], typer.Argument(metavar=N_("[DIR]"), help=N_("The folder of the new workspace (default: the --workspace folder, else the current folder)."))] = None,
+    workspace: WorkspaceOption = None,
     lang: LangOption = None,
+    version: VersionOption = False,
 ) -> int:
-    _use_global_options(None, lang)
+    _use_global_options(workspace, lang)
     from .commands import init as command
 
-    return command.run(directory)
+    if directory is not None and State.workspace is not None and directory != State.workspace:
+        raise TwoFolders(directory=str(directory), workspace=str(State.workspace))
+    return command.run(directory or State.workspace or Path("."))
 
 
 class RecordKind(str, Enum):
@@ -187,10 +201,11 @@ class RecordKind(str, Enum):
 @app.command(cls=KopaCommand, help=N_("Create a new record from its template, with comments on what to fill in; never overwrites."))
 @guarded
 def new(
-    kind: Annotated[RecordKind, typer.Argument(metavar="KIND", help=N_("application, pilot or organization."))],
-    record_id: Annotated[str, typer.Argument(metavar="ID", help=N_("The new record's id: lowercase letters, digits and hyphens, like kainuu-lukiot."))],
+    kind: Annotated[RecordKind, typer.Argument(metavar=N_("KIND"), help=N_("application, pilot or organization."))],
+    record_id: Annotated[str, typer.Argument(metavar=N_("ID"), help=N_("The new record's id: lowercase letters, digits and hyphens, like kainuu-lukiot."))],
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
+    version: VersionOption = False,
 ) -> int:
     _use_global_options(workspace, lang)
     from .commands import new as command

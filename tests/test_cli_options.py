@@ -53,6 +53,29 @@ def test_new_takes_the_global_options_too(tmp_path: Path) -> None:
     assert (workspace / "records/organizations/paltamo.yaml").is_file()
 
 
+@pytest.mark.parametrize("command", [["validate"], ["fees"], ["init"], ["new", "organization", "x"]])
+def test_version_after_the_command(command: list[str]) -> None:
+    result = run_kopa(*command, "--version")
+    assert (result.exit_code, result.stdout) == (0, run_kopa("--version").stdout)
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_init_makes_the_workspace_given_by_the_workspace_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               where: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = ["-w", "ws", "init"] if where == "before" else ["init", "-w", "ws"]
+    assert run_kopa(*args).exit_code == 0
+    assert (tmp_path / "ws/records/call.yaml").is_file() and not (tmp_path / "records").exists()
+
+
+def test_init_refuses_two_different_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_kopa("--lang", "en", "init", "a", "-w", "b")
+    assert result.exit_code == 2
+    assert result.stderr == "kopa: two folders for the new workspace: a and --workspace b; give one\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("value", ["de", "EN", "english"])
 def test_an_unknown_kopa_lang_is_a_warning_not_a_silent_fallback(value: str) -> None:
     result = run_kopa("fees", "--year", "2022", workspace=REPO, env={"KOPA_LANG": value})
@@ -117,6 +140,23 @@ def test_help_follows_kopa_lang() -> None:
     assert "Visa denna hjälp och avsluta." in out
 
 
+@pytest.mark.parametrize(
+    ("command", "finnish", "swedish"),
+    [("validate", "[TIEDOSTO]...", "[FIL]..."), ("init", "[KANSIO]", "[MAPP]"), ("new", "{LAJI} {TUNNUS}", "{TYP} {ID}")],
+)
+def test_the_arguments_are_named_in_the_users_language(command: str, finnish: str, swedish: str) -> None:
+    for lang, usage in (("fi", f"Käyttö: kopa {command} [VALITSIMET] {finnish}\n"),
+                        ("sv", f"Användning: kopa {command} [ALTERNATIV] {swedish}\n")):
+        assert run_kopa("--lang", lang, command, "--help").stdout.startswith(usage)
+
+
+def test_option_values_are_named_in_the_users_language() -> None:
+    finnish = run_kopa("fees", "--help").stdout
+    assert "--year <vuosi>" in finnish and "--pilot <tunnus>" in finnish and "-w, --workspace <kansio>" in finnish
+    assert "<str>" not in finnish and "<int>" not in finnish and "<path>" not in finnish
+    assert "--compare <version>" in run_kopa("--lang", "sv", "fees", "--help").stdout
+
+
 def test_kopa_alone_shows_the_help() -> None:
     result = run_kopa()
     assert result.stdout.startswith("Käyttö: kopa [VALITSIMET] KOMENTO [ARGUMENTIT]...")
@@ -132,9 +172,9 @@ def test_kopa_alone_shows_the_help() -> None:
         (["fees", "--fromat", "md"], "Tuntematon valitsin: --fromat. Tarkoititko --format?",
          "No such option: --fromat. Did you mean --format?"),
         (["validate", "--bogus"], "Tuntematon valitsin: --bogus.", "No such option: --bogus."),
-        (["new"], "Argumentti 'KIND' puuttuu.", "Missing argument 'KIND'."),
-        (["new", "pilot"], "Argumentti 'ID' puuttuu.", "Missing argument 'ID'."),
-        (["new", "pilotti", "x"], "Virheellinen 'KIND': valitse jokin näistä: application, pilot, organization, organisation.",
+        (["new"], "Argumentti 'LAJI' puuttuu.", "Missing argument 'KIND'."),
+        (["new", "pilot"], "Argumentti 'TUNNUS' puuttuu.", "Missing argument 'ID'."),
+        (["new", "pilotti", "x"], "Virheellinen 'LAJI': valitse jokin näistä: application, pilot, organization, organisation.",
          "Invalid value for 'KIND': choose one of application, pilot, organization, organisation."),
         (["fees", "--year", "2020x"], "Virheellinen '--year': pitää olla kokonaisluku, esimerkiksi 2021.",
          "Invalid value for '--year': it must be a whole number, like 2021."),
@@ -149,6 +189,7 @@ def test_kopa_alone_shows_the_help() -> None:
          "The option --strict takes no value."),
         (["--lang", "de", "validate"], "Virheellinen '--lang': valitse jokin näistä: fi, sv, en.",
          "Invalid value for '--lang': choose one of fi, sv, en."),
+        (["--workspace", "."], "Komento puuttuu.", "Missing command."),
     ],
 )
 def test_usage_errors_speak_the_chosen_language(args: list[str], finnish: str, english: str) -> None:

@@ -36,6 +36,11 @@ def test_a_kopa_process_takes_the_width_from_columns() -> None:
     assert "Jäsen: Kainuun ammattiopisto -liikelaitoskuntayhtymä (kainuun-ammattiopisto)" in result.stdout
 
 
+def test_columns_zero_is_no_width_not_an_empty_page() -> None:
+    # COLUMNS=0 (some CI runners set it): rich would print nothing; it is as if COLUMNS were unset
+    assert kopa("fees", "--pilot", "kainuu-lukiot", columns=0) == kopa("fees", "--pilot", "kainuu-lukiot", columns=200)
+
+
 @pytest.fixture(scope="module")
 def compared(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = new_repo(tmp_path_factory.mktemp("compare") / "repo")

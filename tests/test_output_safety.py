@@ -4,6 +4,7 @@ away, one order of diagnostics in every run, values quoted as they were written.
 from __future__ import annotations
 
 import fcntl
+from decimal import Decimal
 import json
 import os
 import subprocess
@@ -56,6 +57,16 @@ def test_a_file_name_is_escaped_too(shipped: Path) -> None:
     (shipped / "records/organizations/bad\nrecords\u202e.yaml").write_text("name: x\n", encoding="utf-8")
     result = run_kopa("--lang", "en", "validate", workspace=shipped)
     assert "records/organizations/bad\\nrecords\\u202e.yaml:1:1: error KOPA117 'bad\\nrecords\\u202e.yaml'" in result.stdout
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_by_its_bytes(shipped: Path) -> None:
+    folder = os.fsencode(shipped / "records/organizations")
+    with open(os.path.join(folder, b"k\xe4sk\xf6.yaml"), "wb") as file:  # Latin-1, from an old zip
+        file.write(b"name: x\n")
+    result = run_kopa("--lang", "en", "validate", "--no-cache", workspace=shipped)
+    assert result.exit_code == 1
+    assert "records/organizations/k\\xe4sk\\xf6.yaml:1:1: error KOPA117 'k\\xe4sk\\xf6.yaml'" in result.stdout
+    assert shown(os.fsdecode(b"\xff\n")) == "\\xff\\n"
 
 
 def test_escapes_name_every_unsafe_character() -> None:
@@ -122,6 +133,30 @@ def test_a_reader_that_goes_away_does_not_change_the_verdict(tmp_path: Path) -> 
         assert stderr == b""
 
 
+@pytest.mark.parametrize(("args", "verdict"), [(["validate"], 0), (["fees"], 0), (["fees", "--year", "1999"], 2)])
+def test_a_closed_output_does_not_change_the_verdict(args: list[str], verdict: int) -> None:
+    # `kopa validate >&-`: Python starts with no sys.stdout at all
+    result = kopa_process("--workspace", str(REPO), *args, stderr=subprocess.PIPE, preexec_fn=lambda: os.close(1))
+    assert result.returncode == verdict, result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [["validate"], ["fees", "--format", "csv"], ["fees"], ["--help"], ["fees", "--help"]])
+def test_a_full_disk_is_said_not_taken_for_a_bug(args: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        result = kopa_process("--lang", "en", "--workspace", str(REPO), *args, stdout=full, stderr=subprocess.PIPE)
+    assert (result.returncode, result.stderr.decode()) == (2, "kopa: the output could not be written: the disk is full\n")
+
+
+def test_a_full_disk_is_said_by_new_too(tmp_path: Path) -> None:
+    # `kopa new` writes through click's echo, which probes the stream and ignores what the probe raises
+    assert kopa_process("init", str(tmp_path), stdout=subprocess.DEVNULL).returncode == 0
+    with open("/dev/full", "w") as full:
+        result = kopa_process("--lang", "en", "-w", str(tmp_path), "new", "organization", "kuhmo", stdout=full, stderr=subprocess.PIPE)
+    assert (result.returncode, result.stderr.decode()) == (2, "kopa: the output could not be written: the disk is full\n")
+
+
 # One order
 
 
@@ -166,3 +201,40 @@ def test_numbers_are_quoted_with_their_own_digits(shipped: Path) -> None:
     result = run_kopa("--lang", "en", "validate", "--format", "json", workspace=shipped)
     [problem] = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "KOPA216"]
     assert problem["message"].endswith('in quotes: "5000.00" (without them, 5000.00 is not text but a number)')
+
+
+@pytest.mark.parametrize("written", ["2013-01-01 10:00:00", "2013-01-01t10:00:00.5Z", "2013-1-1"])
+def test_a_date_as_a_key_is_quoted_as_it_was_written(shipped: Path, written: str) -> None:
+    call = shipped / "records/call.yaml"
+    text = call.read_text(encoding="utf-8")
+    assert '    "2013-01-01": "24"\n' in text
+    call.write_text(text.replace('    "2013-01-01": "24"\n', f'    {written}: "24"\n'), encoding="utf-8")
+    result = run_kopa("--lang", "en", "validate", "--format", "json", workspace=shipped)
+    [problem] = json.loads(result.stdout)["diagnostics"]
+    assert (problem["line"], problem["column"], problem["code"]) == (34, 5, "KOPA204")
+    assert problem["message"].endswith(f"not '{written}'")
+
+
+@pytest.mark.parametrize("output_format", ["table", "md"])
+def test_a_name_in_the_records_cannot_forge_fee_lines(output_format: str) -> None:
+    """Organisation and pilot names are the records' own text: the fee report shows them escaped."""
+    import io
+
+    from rich.console import Console
+
+    from kopa_cli.billing.fees import FeeLine
+    from kopa_cli.render import feereport
+
+    name = f"Kajaani\x1b[31m\n{FORGED}\u2028"
+    lines = [FeeLine("p", "kajaani", 2020, Decimal("10.00"), Decimal("24"), Decimal("2.40"))]
+    report = feereport.Shown(names={"kajaani": name})
+    out = io.StringIO()
+    if output_format == "md":
+        feereport.as_markdown(lines, {"p": f"p – {name}"}, report, out)
+    else:
+        feereport.as_table(lines, {"p": f"p – {name}"}, report, Console(file=out, width=250, highlight=False))
+    text = out.getvalue()
+    assert not any(char in text for char in "\x1b\u2028")
+    assert not any(line.lstrip("|│ ").startswith("records/") for line in text.splitlines())
+    shown_break = "\\n" if output_format == "table" else "\\\\n"  # Markdown escapes the backslash
+    assert text.count(shown_break + FORGED) == 3  # the pilot title, its row, the per-member row

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import run_kopa
+from kopa_cli.core.i18n import set_language
 from kopa_cli.load.yamlparse import parse_yaml
 
 APPLICATION = "records/applications/kainuu-jatkuva-oppiminen.yaml"
@@ -134,3 +135,14 @@ def test_the_parsers_problems_and_the_systems_are_said_in_the_users_language(shi
     ]
     swedish = run_kopa("--lang", "sv", "validate", workspace=shipped)
     assert "filen eller mappen finns inte" in swedish.stdout and "No such file" not in swedish.stdout
+
+
+def test_a_colon_without_a_space_inside_braces_is_named_as_such() -> None:
+    # libyaml refuses "9:00" or "https://..." unquoted inside {...} or [...]: there is no ': ' to blame
+    set_language("fi")
+    for text, column in (("a: {open: 9:00-15:00}\n", 12), ("a: [https://kajaani.fi]\n", 10)):
+        _data, _origin, problems = parse_yaml(text, "p.yaml")
+        assert [(d.line, d.column, d.code) for d in problems] == [(1, column, "KOPA104")], text
+        message = problems[0].render(escape=False)
+        assert "hakasulkeissa tai aaltosulkeissa olevassa tekstissä on kaksoispiste" in message
+        assert "(': ')" not in message

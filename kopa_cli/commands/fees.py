@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -69,10 +70,17 @@ def _console():
                 pass
             raise BrokenPipeError
 
-    # Not a terminal (a pipe, a file, CI's log): no colour, and room for the table's natural width,
-    # unless COLUMNS says how wide the reader is.
-    natural = sys.stdout.isatty() or os.environ.get("COLUMNS", "").isdigit()
-    return KopaConsole(file=sys.stdout, highlight=False, width=None if natural else 200)
+    return KopaConsole(file=sys.stdout, highlight=False, width=_width())
+
+
+def _width() -> int:
+    """How wide the reader is: COLUMNS when it gives a width, else the terminal's; not a terminal
+    (a pipe, a file, CI's log): room for a table's natural width. COLUMNS=0 gives no width
+    (rich would print nothing at all)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else 200
 
 
 def _titles(workspace: Workspace) -> dict[str, str]:

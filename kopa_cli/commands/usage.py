@@ -20,7 +20,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from kopa_cli.core.diagnostics import suggest
-from kopa_cli.core.errors import ExitCode
+from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import LANGUAGES, N_, _, language_from_environment, ngettext, set_language
 
 try:  # newer typer (0.28 does) carries its own copy of click
@@ -33,6 +33,8 @@ LANG_OPTION = "--lang"
 # click's own help texts, translated where they are shown.
 HELP_OPTION = N_("Show this message and exit.")
 USAGE_PIECES = {"[OPTIONS]": N_("[OPTIONS]"), "COMMAND [ARGS]...": N_("COMMAND [ARGS]...")}
+# click's usage errors that kopa does not reword (usage_error_message), translated as they are.
+CLICK_MESSAGES = (N_("Missing command."),)
 
 
 def language_in(args: Sequence[str]) -> str | None:
@@ -60,6 +62,17 @@ def choose_language(args: Sequence[str]) -> None:
 
 
 # --- help pages ---------------------------------------------------------------------------------
+
+
+def translate_metavars(command: Any) -> None:
+    """Name the arguments and option values (KIND, [DIR], <year>: their metavars, English message
+    ids) in the current language, in help pages, usage lines and usage errors alike; the id is
+    kept on the parameter."""
+    for param in command.params:
+        if param.metavar:
+            param.metavar = _(param.__dict__.setdefault("kopa_metavar", param.metavar))
+    for sub in getattr(command, "commands", {}).values():
+        translate_metavars(sub)
 
 
 def _first_sentence(text: str) -> str:
@@ -140,20 +153,28 @@ class KopaGroup(TyperGroup):
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         args = list(sys.argv[1:] if args is None else args)
         choose_language(args)
+        translate_metavars(self)
         try:
-            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
-        except NO_ARGS_IS_HELP as shown:  # `kopa` alone: the help page
-            typer.echo(shown.ctx.get_help())
-            code = ExitCode.OK
-        except click_exceptions.UsageError as error:
-            show_usage_error(error)
-            code = ExitCode.USAGE
-        except click_exceptions.ClickException as error:  # not reached by kopa's options; said plainly
-            typer.echo(f"kopa: {error.format_message()}", err=True)
+            code = self._main(args, prog_name, complete_var, **extra)
+        except KopaError as error:  # outside a command: a help page that cannot be written
+            typer.echo(f"kopa: {error.message}", err=True)
             code = error.exit_code
         if standalone_mode:
             sys.exit(int(code or 0))
         return code
+
+    def _main(self, args: list[str], prog_name: str | None, complete_var: str | None, **extra: Any) -> Any:
+        try:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NO_ARGS_IS_HELP as shown:  # `kopa` alone: the help page
+            typer.echo(shown.ctx.get_help())
+            return ExitCode.OK
+        except click_exceptions.UsageError as error:
+            show_usage_error(error)
+            return ExitCode.USAGE
+        except click_exceptions.ClickException as error:  # not reached by kopa's options; said plainly
+            typer.echo(f"kopa: {error.format_message()}", err=True)
+            return error.exit_code
 
 
 # --- usage errors -------------------------------------------------------------------------------
@@ -188,7 +209,7 @@ def usage_error_message(error: Any) -> str:
         if isinstance(error.param.type, click_types.IntParamType):
             return _("Invalid value for {name}: it must be a whole number, like 2021.").format(name=_hint(error))
         return _("Invalid value for {name}: {message}").format(name=_hint(error), message=error.message)
-    return error.format_message()
+    return _(error.format_message())  # one of CLICK_MESSAGES, or click's own words
 
 
 def show_usage_error(error: Any) -> None:

@@ -91,19 +91,23 @@ def suggest(word: object, choices: Iterable[object]) -> Suggestion:
     return Suggestion(close[0] if close else "")
 
 
-# Line breaks, C0 and C1 controls, and the invisible marks that reorder text (bidi controls)
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Line breaks, C0 and C1 controls, the invisible marks that reorder text (bidi controls), and
+# the bytes of a file name that is not UTF-8 (Python's surrogate escapes, U+DC80-U+DCFF)
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\udc80-\udcff]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def _escape_char(match: re.Match[str]) -> str:
     char = match.group()
-    return _ESCAPES.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # the byte the file name holds: b"k\xe4sk\xf6" -> "k\\xe4sk\\xf6"
+        return f"\\x{code - 0xDC00:02x}"
+    return _ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 def shown(text: str) -> str:
     """``text`` on one line, unable to pass for anything else: line breaks and control
-    characters as escapes (``\\n``, ``\\x07``, ``\\u2028``)."""
+    characters as escapes (``\\n``, ``\\x07``, ``\\u2028``), and a non-UTF-8 file name's bytes as ``\\xe4``."""
     return _UNSAFE.sub(_escape_char, text)
 
 

@@ -23,7 +23,11 @@ _COLON = N_("a colon and a space (': ') inside a value; put the value in quotes,
 _PROBLEMS = {
     "mapping values are not allowed in this context": _COLON,
     "mapping values are not allowed here": _COLON,  # the same, from the pure-Python parser
-    "found unexpected ':'": _COLON,
+    # libyaml says this only inside brackets or braces, of a colon with no space after it
+    "found unexpected ':'": N_(
+        "a colon inside brackets or braces, as in a time or a web address; "
+        "put the value in quotes, like open: \"9:00-15:00\" or web: \"https://kajaani.fi\""
+    ),
     "found character that cannot start any token": N_(
         "a value cannot start with this character (such as @, ` or %); put the value in quotes"
     ),

@@ -269,8 +269,8 @@ class _Builder:
                 key = construct(key_node.value)
             except (ValueError, TypeError):
                 key = key_node.value
-            if isinstance(key, date):  # a date as a key means the same as its text
-                key = key.isoformat()
+            if isinstance(key, date):  # a date (or a date and time) as a key means its text, as written
+                key = key_node.value
             if key in first_line:
                 self.report(key_node, codes.DUPLICATE_KEY, key=key, first_line=first_line[key])
                 continue

@@ -16,6 +16,7 @@ from itertools import groupby
 from typing import IO
 
 from kopa_cli.core import formatting
+from kopa_cli.core.diagnostics import shown as escaped
 from kopa_cli.billing.fees import Amounts, Comparison, FeeLine, PilotYear, totals
 from kopa_cli.core.i18n import N_, _
 from kopa_cli.core.money import format_money
@@ -34,9 +35,10 @@ class Shown:
     names: Mapping[str, str] = field(default_factory=dict)  # organisation id -> name
 
     def member_label(self, member: str) -> str:
-        """A member as people know it, with the id the records use: "Kajaanin kaupunki (kajaani)"."""
+        """A member as people know it, with the id the records use: "Kajaanin kaupunki (kajaani)".
+        The name is the record's own text, so it is shown escaped (one line, no control characters)."""
         name = self.names.get(member)
-        return f"{name} ({member})" if name and name != member else member
+        return f"{escaped(name)} ({member})" if name and name != member else member
 
     def scope(self) -> str:
         """The filters in words ("pilot kainuu-lukiot, year 2021"), or "all pilots and years"."""
@@ -146,7 +148,7 @@ def sections(lines: list[FeeLine], titles: Mapping[str, str], shown: Shown) -> l
     headers = (_("Year"), _("Member"), _("Net"), _("VAT %"), _("VAT"), _("Gross"))
     result: list[Section] = []
     for pilot, group in groupby(lines, key=lambda line: line.pilot):
-        section = Section(titles.get(pilot, pilot), headers, right_from=2)
+        section = Section(escaped(titles.get(pilot, pilot)), headers, right_from=2)
         pilot_lines = list(group)
         pilot_years = totals(pilot_lines).pilot_years
         for py in pilot_years:
