@@ -16,10 +16,13 @@ from kopa_cli.load.structure import Format, FreeText, Number, Range
 # ("８９４００"). Each names the characters it takes, so that no invisible character (a
 # zero-width or no-break space, a direction mark) and no list separator passes.
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-# An address as mail servers take it (RFC 5322 dot-atom): ASCII before the @; after it, dot-
-# separated labels of letters (Latin, accented too: an internationalised domain), digits, hyphens.
-_EMAIL_LABEL = r"[0-9A-Za-z\u00c0-\u024f-]+"
-EMAIL_PATTERN = rf"^[0-9A-Za-z!#$%&'*+/=?^_`{{|}}~-]+(\.[0-9A-Za-z!#$%&'*+/=?^_`{{|}}~-]+)*@{_EMAIL_LABEL}(\.{_EMAIL_LABEL})+$"
+# An address as mail servers take it (RFC 5322 dot-atom, with the Latin letters of RFC 6531 and
+# internationalised domains): dot-separated atoms before the @; after it, labels of letters,
+# digits and hyphens.
+_LATIN = r"0-9A-Za-z\u00c0-\u024f"
+_EMAIL_ATOM = rf"[{_LATIN}!#$%&'*+/=?^_`{{|}}~-]+"
+_EMAIL_LABEL = rf"[{_LATIN}-]+"
+EMAIL_PATTERN = rf"^{_EMAIL_ATOM}(\.{_EMAIL_ATOM})*@{_EMAIL_LABEL}(\.{_EMAIL_LABEL})+$"
 POSTCODE_PATTERN = r"^[0-9]{5}$"
 PHONE_PATTERN = r"^\+?[0-9][0-9 ()-]{4,19}[0-9]$"  # spaces only between digits
 
