@@ -42,3 +42,24 @@ def test_a_format_takes_the_whole_value_and_only_ascii_digits(name: str) -> None
 
 def test_an_id_of_64_characters_at_most() -> None:
     assert formats.is_id("a" * 64) and not formats.is_id("a" * 65)
+
+
+# Characters a reader does not see (or takes for a space) that would make a value differ
+# from what is shown: none may start or end a formatted value, nor (but the plain space some
+# formats group digits with) sit inside it.
+INVISIBLE = ("\u00a0", "\u200b", "\u200e", "\u202e", "\u2060", "\ufeff", "\u00ad")
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_no_space_or_invisible_character_at_the_ends_or_inside_a_format(name: str) -> None:
+    check, text = FORMATS[name].check, EXAMPLES[name]
+    for char in (" ", *INVISIBLE):
+        assert not check(char + text) and not check(text + char), repr(char)
+    for char in INVISIBLE:
+        assert not check(text[:1] + char + text[1:]) and not check(text[:-1] + char + text[-1:]), repr(char)
+
+
+@pytest.mark.parametrize("address", ["laskut@kuhmo,example.fi", "lasku<t>@kuhmo.example.fi", "a;b@kuhmo.example.fi",
+                                     "laskut@kuhmo.example.fi>", "laskut@kuhmo..fi", "laskut@.kuhmo.fi", "laskut@kuhmo.fi."])
+def test_an_email_address_holds_no_separator_of_a_list_or_an_empty_domain_label(address: str) -> None:
+    assert not get_args(formats.Email)[1].check(address)

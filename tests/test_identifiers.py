@@ -293,6 +293,14 @@ def test_every_check_matches_the_whole_value_in_ascii_digits(check, text: str) -
         assert check(text.translate(FULLWIDTH)) is False
 
 
+@pytest.mark.parametrize("text", ["RF33 2348 236\n", " RF332348236", "RF332348236 ", "rf332348236", "RF３３2348236",
+                                  "RF33  2348 236", "RF33-2348-236", "RF332348236\x0b"])
+def test_rf_is_taken_as_printed(text: str) -> None:
+    assert format_rf("RF33 2348 236") == format_rf("RF332348236") == "RF33 2348 236"
+    with pytest.raises(ValueError):
+        format_rf(text)
+
+
 @pytest.mark.parametrize("text", ["ndeafihh", "NDEA FIHH", "NDEA-FIHH", "NDEAFIHH\n"])
 def test_bic_is_taken_as_printed(text: str) -> None:
     assert is_bic(text) is False

@@ -61,6 +61,31 @@ def test_a_heading_line_that_github_does_not_show_as_a_section_is_text(inside: s
     assert data["plan"] == "Kuvaus."
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "## *Toteutus*",  # emphasis, as GitHub shows it: the heading reads "Toteutus"
+        "## `Toteutus`",
+        "## <span>Toteutus</span>",
+        "## Toteutus <!-- muokattu 12.1. -->",
+        "## Toteutus&#58;",  # an entity: "Toteutus:"
+        "## Toteutus ##",
+        "**Toteutus**\n--------",  # setext, with markup
+    ],
+)
+def test_a_section_heading_is_known_by_the_text_a_reader_sees(heading: str) -> None:
+    data, problems, _ = _parsed(f"## Alueellinen tavoite tai haaste\n\nTavoite.\n\n{heading}\n\nKuvaus.\n")
+    assert problems == []
+    assert data["plan"] == "Kuvaus."
+
+
+def test_an_unknown_heading_is_quoted_as_written() -> None:
+    _, problems, _ = _parsed("## Alueellinen tavoite tai haaste\n\nTavoite.\n\n## *Budjetti*\n\nx\n")
+    assert problems == [(8, 1, "KOPA112")]
+    _, _, diagnostics = parse_markdown_application(FRONT + "## *Budjetti*\n", "a.md")
+    assert "'*Budjetti*'" in diagnostics[0].message
+
+
 def test_an_unclosed_fence_runs_to_the_end_and_hides_the_headings_after_it() -> None:
     data, problems, _ = _parsed("## Alueellinen tavoite tai haaste\n\n```\nkoodi\n\n## Toteutus\n\nKuvaus.\n")
     assert problems == []

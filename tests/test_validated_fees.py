@@ -6,6 +6,9 @@ fees, VAT rates, populations, weights, fee years, split methods — through the 
 
 from __future__ import annotations
 
+import json
+from collections import defaultdict
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -14,6 +17,7 @@ from hypothesis import strategies as st
 
 from conftest import build_tree, run_kopa
 from kopa_cli.check.validation import check
+from kopa_cli.core.money import MONEY_MAXIMUM
 from kopa_cli.load.recordfiles import DirectorySource
 from kopa_cli.load.workspace import load_workspace
 
@@ -87,9 +91,32 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @example(mutations={"vat_2013": '"240"'})
 @example(mutations={"split": "weights", "weight_kuhmo": "0"})
 @example(mutations={"population_kajaani": "0", "population_kuhmo": "0", "population_sotkamo": "0"})
+# one edge of each bound, each tried every run: without the bound they validate and bill wrongly or crash
+@example(mutations={"annual": '"-5000.00"'})
+@example(mutations={"annual": '"1000000000"'})
+@example(mutations={"vat_2013": '"100.001"'})
+@example(mutations={"split": "weights", "weight_kuhmo": "-1"})
+@example(mutations={"population_year": "0"})
+@example(mutations={"call_years": "[0]"})
 def test_a_workspace_that_validates_is_billed_and_any_other_is_refused(root: Path, mutations: dict[str, object]) -> None:
     build_tree(root, _records(mutations))
-    report = check(load_workspace(root, DirectorySource(root)))
+    workspace = load_workspace(root, DirectorySource(root))
+    report = check(workspace)
     result = run_kopa("--lang", "en", "fees", workspace=root)
     assert result.exit_code != 3, "kopa fees crashed"
     assert result.exit_code == (1 if report.errors else 0)
+    if not report.errors:
+        _assert_billed_right(run_kopa("fees", "--format", "json", workspace=root).stdout, workspace.call.fee.annual)
+
+
+def _assert_billed_right(output: str, annual: Decimal) -> None:
+    """Every figure of a valid workspace's fees lies within the bounds a bill can have, and the
+    members' shares of each pilot-year add up to the call's annual fee."""
+    assert Decimal(0) <= annual <= MONEY_MAXIMUM
+    shares: dict[tuple[str, int], Decimal] = defaultdict(Decimal)
+    for line in json.loads(output):
+        net, rate, vat, gross = (Decimal(line[name]) for name in ("net", "vat_rate", "vat", "gross"))
+        assert 0 <= net <= annual and 0 <= vat and gross == net + vat, line
+        assert 0 <= rate <= 100 and rate == rate.quantize(Decimal("0.01")), line
+        shares[line["pilot"], line["year"]] += net
+    assert all(total == annual for total in shares.values()), shares

@@ -26,6 +26,8 @@ _REFERENCE = re.compile(r"[0-9]{4,20}", re.ASCII)
 # ("FI21 1234 5600 0007 85"); stdnum alone would also drop "-" and ".". Finnish, because the
 # invoice's bank barcode holds a Finnish account.
 _FINNISH_IBAN = re.compile(r"FI[0-9]{2}(?:[0-9]{14}|(?: [0-9]{4}){3} [0-9]{2})", re.ASCII)
+# An RF creditor reference as printed: compact, or in groups with one space between them.
+_RF = re.compile(r"RF[0-9]{2}[0-9A-Z]*(?: [0-9A-Z]+)*", re.ASCII)
 # A viitenumero as printed: digits, in groups of any size with one space between them.
 _REFERENCE_GROUPS = re.compile(r"[0-9]+(?: [0-9]+)*", re.ASCII)
 # stdnum would also drop spaces, hyphens and a trailing line break; a BIC is printed as is.
@@ -111,7 +113,13 @@ def rf_reference(viitenumero: str) -> str:
 
 
 def format_rf(rf: str) -> str:
-    """An RF reference in groups of four: ``"RF33 2348 236"``."""
+    """An RF reference in groups of four: ``"RF33 2348 236"``.
+
+    Raises ValueError unless ``rf`` is a valid RF reference as printed (ISO 11649), compact or
+    grouped: no lowercase, other scripts' digits or surrounding spaces and line breaks, which
+    python-stdnum would accept."""
+    if not isinstance(rf, str) or not _RF.fullmatch(rf):
+        raise ValueError("not an RF reference like RF33 2348 236")
     iso11649.validate(rf)  # raises stdnum's ValidationError, a ValueError
     return iso11649.format(rf)
 

@@ -104,6 +104,15 @@ def parsed_lines(text: str, first_line: int = 1) -> list[Piece]:
     return [(line, unicodedata.normalize("NFC", piece)) for line, piece in pieces]
 
 
+def inline_text(token: Token) -> str:
+    """The text a reader sees of an inline token (a heading's, say), on one line: markup,
+    tags and comments dropped, entities decoded, NFC. ``**Budjetti** &amp; <b>x</b>`` ->
+    ``Budjetti & x``."""
+    shown = _Shown(1)
+    _show_inline(shown, token.children or ())
+    return unicodedata.normalize("NFC", " ".join(piece.strip() for _, piece in shown.pieces()))
+
+
 def _show_inline(shown: _Shown, children: list[Token] | tuple[()]) -> None:
     html = None  # the inline tags so far, in order: a <script> hides what follows it
     for child in children:

@@ -13,11 +13,18 @@ from kopa_cli.load.structure import Format, FreeText, Number, Range
 
 # Each pattern must match the whole value (fullmatch: "$" would also accept a trailing
 # line break), with digits written [0-9]: Python's \d also takes other scripts' digits
-# ("８９４００"). \s stays Unicode, so that no kind of space passes in an address.
+# ("８９４００"). Each names the characters it takes, so that no invisible character (a
+# zero-width or no-break space, a direction mark) and no list separator passes.
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# An address as mail servers take it (RFC 5322 dot-atom, with the Latin letters of RFC 6531 and
+# internationalised domains): dot-separated atoms before the @; after it, labels of letters,
+# digits and hyphens.
+_LATIN = r"0-9A-Za-z\u00c0-\u024f"
+_EMAIL_ATOM = rf"[{_LATIN}!#$%&'*+/=?^_`{{|}}~-]+"
+_EMAIL_LABEL = rf"[{_LATIN}-]+"
+EMAIL_PATTERN = rf"^{_EMAIL_ATOM}(\.{_EMAIL_ATOM})*@{_EMAIL_LABEL}(\.{_EMAIL_LABEL})+$"
 POSTCODE_PATTERN = r"^[0-9]{5}$"
-PHONE_PATTERN = r"^\+?[0-9][0-9 ()-]{5,20}$"
+PHONE_PATTERN = r"^\+?[0-9][0-9 ()-]{4,19}[0-9]$"  # spaces only between digits
 
 
 def _matches(pattern: str) -> Callable[[str], bool]:

@@ -22,7 +22,7 @@ from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, Msg, diagnostic
 from kopa_cli.core.i18n import LANGUAGES, translations
 from kopa_cli.core.origin import Origin
-from kopa_cli.core.textlength import markdown_parser
+from kopa_cli.core.textlength import inline_text, markdown_parser
 from kopa_cli.load.records import SECTION_FIELDS, Application
 from kopa_cli.load.structure import label_of
 from kopa_cli.load.yamlparse import parse_yaml
@@ -57,13 +57,15 @@ def split_front_matter(text: str) -> tuple[str, int, str, int] | None:
     return None
 
 
-def _sections(body: str, first_line: int) -> list[tuple[int, int, int, str]]:
+def _sections(body: str, first_line: int) -> list[tuple[int, int, int, str, str]]:
     """The body's level-1 and level-2 headings as CommonMark reads them (ATX ``## x`` or
     setext ``x`` over ``---``; never in a code fence, an HTML block, a list or a quote):
-    (first line, the line after the heading, level, text on one line)."""
+    (first line, the line after the heading, level, its source on one line, the text a reader
+    sees of it: ``## *Toteutus* <!-- x -->`` is headed "Toteutus")."""
     tokens = markdown_parser().parse(body)
     return [
-        (first_line + token.map[0], first_line + token.map[1], int(token.tag[1]), tokens[index + 1].content.replace("\n", " "))
+        (first_line + token.map[0], first_line + token.map[1], int(token.tag[1]),
+         tokens[index + 1].content.replace("\n", " "), inline_text(tokens[index + 1]))
         for index, token in enumerate(tokens)
         if token.type == "heading_open" and token.level == 0 and token.tag in ("h1", "h2") and token.map
     ]
@@ -86,11 +88,11 @@ def parse_markdown_application(text: str, path: str) -> tuple[Any, Origin, list[
         if lines[number - body_line].strip():
             problems.append(diagnostic(path, (number, 1), codes.TEXT_OUTSIDE_SECTION))
             break
-    for index, (line, text_line, level, title) in enumerate(headings):
+    for index, (line, text_line, level, title, shown) in enumerate(headings):
         if level == 1:
             problems.append(diagnostic(path, (line, 1), codes.HEADING_LEVEL))
             continue
-        name = _FIELD_BY_LABEL.get(_normal(title))
+        name = _FIELD_BY_LABEL.get(_normal(shown))
         if name is None:
             labels = {field: Msg(label_of(Application, field)) for field in SECTION_FIELDS}  # in the message's language
             problems.append(diagnostic(path, (line, 1), codes.UNKNOWN_HEADING, heading=title, **labels))
