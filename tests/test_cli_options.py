@@ -107,7 +107,7 @@ def test_help_is_finnish_by_default(command: list[str]) -> None:
 
 def test_help_lists_the_commands_and_global_options_in_finnish() -> None:
     out = run_kopa("--help").stdout
-    assert "Komennot:" in out and "validate  Tarkista jokainen asiakirja haun ehtoja vasten" in out
+    assert "Komennot:" in out and "validate  Tarkista, että jokainen asiakirja on haun ehtojen" in out
     fees = run_kopa("fees", "--help").stdout
     assert "Vain tämä maksuvuosi." in fees
     assert "-w, --workspace" in fees and "--lang" in fees  # the global options, after the command too
@@ -174,20 +174,20 @@ def test_kopa_alone_shows_the_help() -> None:
         (["validate", "--bogus"], "Tuntematon valitsin: --bogus.", "No such option: --bogus."),
         (["new"], "Argumentti 'LAJI' puuttuu.", "Missing argument 'KIND'."),
         (["new", "pilot"], "Argumentti 'TUNNUS' puuttuu.", "Missing argument 'ID'."),
-        (["new", "pilotti", "x"], "Virheellinen 'LAJI': valitse jokin näistä: application, pilot, organization, organisation.",
+        (["new", "pilotti", "x"], "Virheellinen tieto kohdassa 'LAJI': valitse jokin näistä: application, pilot, organization, organisation.",
          "Invalid value for 'KIND': choose one of application, pilot, organization, organisation."),
-        (["fees", "--year", "2020x"], "Virheellinen '--year': pitää olla kokonaisluku, esimerkiksi 2021.",
+        (["fees", "--year", "2020x"], "Virheellinen tieto kohdassa '--year': tiedon pitää olla kokonaisluku, esimerkiksi 2021.",
          "Invalid value for '--year': it must be a whole number, like 2021."),
-        (["fees", "--format", "xlsx"], "Virheellinen '--format' / '-f': valitse jokin näistä: table, csv, json, md.",
+        (["fees", "--format", "xlsx"], "Virheellinen tieto kohdassa '--format' / '-f': valitse jokin näistä: table, csv, json, md.",
          "Invalid value for '--format' / '-f': choose one of table, csv, json, md."),
         (["new", "pilot", "a", "b"], "Ylimääräinen argumentti: b", "Unexpected extra argument: b"),
         (["fees", "x", "y"], "Ylimääräisiä argumentteja: x y", "Unexpected extra arguments: x y"),
         (["vaildate"], "Komentoa 'vaildate' ei ole. Tarkoititko 'validate'?",
          "No such command 'vaildate'. Did you mean 'validate'?"),
-        (["fees", "--pilot"], "Valitsimen --pilot perästä puuttuu valinta.", "The option --pilot needs a value."),
-        (["validate", "--strict=yes"], "Valitsimen --strict perään ei kirjoiteta mitään.",
+        (["fees", "--pilot"], "Valitsimen --pilot jälkeen puuttuu tieto.", "The option --pilot needs a value."),
+        (["validate", "--strict=yes"], "Valitsimen --strict jälkeen ei kirjoiteta tietoa.",
          "The option --strict takes no value."),
-        (["--lang", "de", "validate"], "Virheellinen '--lang': valitse jokin näistä: fi, sv, en.",
+        (["--lang", "de", "validate"], "Virheellinen tieto kohdassa '--lang': valitse jokin näistä: fi, sv, en.",
          "Invalid value for '--lang': choose one of fi, sv, en."),
         (["--workspace", "."], "Komento puuttuu.", "Missing command."),
     ],
@@ -207,7 +207,7 @@ def test_a_usage_error_shows_the_usage_and_where_help_is() -> None:
     result = run_kopa("fees", "--fromat", "md")
     assert result.stderr == (
         "Käyttö: kopa fees [VALITSIMET]\n"
-        "Ohjeet: 'kopa fees --help'.\n"
+        "Ohjeet saa komennolla 'kopa fees --help'.\n"
         "\n"
         "Virhe: Tuntematon valitsin: --fromat. Tarkoititko --format?\n"
     )

@@ -165,9 +165,9 @@ goals: [1]
 goal: Lukiokurssit yhteisesti.
 plan: Kokeillaan yhteisiä kursseja.
 """
-FINNISH = "haku edellyttää kohtaa 'Pilottikohteen nimi' (name); se puuttuu"
+FINNISH = "hakemuksesta puuttuu haun edellyttämä kohta 'Pilottikohteen nimi' (name)"
 ENGLISH = "the call requires 'Pilot name' (name); it is missing"
-SWEDISH = "utlysningen kräver punkten 'Pilotens namn' (name); den saknas"
+SWEDISH = "ansökan saknar punkten 'Pilotens namn' (name), som utlysningen kräver"
 
 
 @pytest.fixture

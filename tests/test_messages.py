@@ -81,7 +81,7 @@ def test_negative_money_is_said_to_be_negative_once(shipped: Path) -> None:
     edit(shipped, "records/call.yaml", 'annual: "5000.00"', 'annual: "-5000.00"')
     [(path, line, column, code, message)] = problems(shipped)
     assert (path, line, column, code) == ("records/call.yaml", 28, 11, "KOPA213")  # the bound (part A)
-    assert message.startswith("vuosimaksu (fee → annual) on '-5000.00'") and "lainausmerk" not in message
+    assert message.startswith("kentässä vuosimaksu (fee → annual) on '-5000.00'") and "lainausmerk" not in message
 
 
 def test_a_population_of_zero_is_not_a_missing_population(shipped: Path) -> None:
@@ -113,7 +113,7 @@ def test_colon_in_an_unquoted_name_is_the_one_cause(shipped: Path) -> None:
     edit(shipped, LUKIOT_APP, "name: Kainuun lukioverkko – lukiokoulutus palveluna koko maakunnassa", "name: Kainuun lukioverkko: lukiokoulutus palveluna")
     assert problems(shipped) == [
         (LUKIOT_APP, 3, 26, "KOPA218", "teksti, jossa on kaksoispiste ja välilyönti (': '), pitää kirjoittaa lainausmerkkeihin: name: \"Kainuun lukioverkko: lukiokoulutus palveluna\""),
-        (LUKIOT_PILOT, 3, 14, "KOPA412", f"'kainuu-lukiot' on tiedostossa {LUKIOT_APP}, jota ei voitu lukea; korjaa ensin siinä ilmoitettu virhe"),
+        (LUKIOT_PILOT, 3, 14, "KOPA412", f"'kainuu-lukiot' on tiedostossa {LUKIOT_APP}, jota ei voitu lukea; korjaa ensin tiedostoa koskeva virhe"),
     ]
 
 

@@ -131,7 +131,7 @@ def test_the_parsers_problems_and_the_systems_are_said_in_the_users_language(shi
     assert [line for line in result.stdout.splitlines() if "KOPA1" in line] == [
         "records/organizations/gone.yaml:1:1: virhe KOPA116 tiedostoa ei voi lukea: tiedostoa tai kansiota ei ole",
         "records/organizations/paltamo.yaml:8:9: virhe KOPA104 YAML-syntaksivirhe: rivillä 7 alkavaa aaltosulkeissa "
-        "olevaa osaa ei ole suljettu: siitä puuttuu pilkku tai loppusulje",
+        "olevaa osaa ei ole suljettu: siitä puuttuu pilkku tai sulkeva aaltosulje",
     ]
     swedish = run_kopa("--lang", "sv", "validate", workspace=shipped)
     assert "filen eller mappen finns inte" in swedish.stdout and "No such file" not in swedish.stdout
