@@ -102,7 +102,7 @@ def field(path: tuple[str | int, ...], data: Any = None, member: str | None = No
     ``member`` or found in ``data`` (the record as parsed)."""
     keys = [part for part in path if isinstance(part, str)]
     label = _UNDER.get(tuple(keys[-2:])) or (_LABELS.get(keys[-1], "") if keys else "")
-    return Field.of(label, path, member or _member(path, data))
+    return Field.of(label, path, member or _member(path, data), data)
 
 
 def choice(value: object) -> Choice:
