@@ -115,6 +115,14 @@ def label_of(cls: type, name: str) -> str:
     return name
 
 
+def refused(record: Any, *where: str | int) -> bool:
+    """Was what was written at ``where`` in ``record`` refused (and reported): the value
+    there, something inside it, or a value it is inside? Then it is not also "missing":
+    one mistake, one message."""
+    size = len(where)
+    return any(path[:size] == where or (path and where[: len(path)] == path) for path in record.origin.refused)
+
+
 @cache
 def _shape(tp: Any) -> tuple[Any, tuple[Any, ...]]:
     """(origin, arguments) of an annotation, computed once per type: ``X | None`` is
@@ -136,10 +144,14 @@ class _Structurer:
     def field(self, where: Path) -> Field:
         return field(where, self.data)
 
-    def report(self, where: Path, rule: Code, key_position: bool = False, **args: object) -> None:
-        """A problem at the value (or, with ``key_position``, the key) of ``where``; a quoted
-        ``value`` is shown as the user wrote it (a date with its time, a number's digits)."""
+    def report(self, where: Path, rule: Code, key_position: bool = False, refuse: bool = True, **args: object) -> None:
+        """A problem at the value (or, with ``key_position``, the key) of ``where``, which is
+        kept out of the record and noted as refused (unless ``refuse`` is false: nothing was
+        written); a quoted ``value`` is shown as the user wrote it (a date with its time, a
+        number's digits)."""
         position = self.origin.key_at(*where) if key_position else self.origin.at(*where)
+        if refuse:
+            self.origin.refused.add(where)
         if "value" in args and not key_position:
             args["value"] = self.origin.as_written(where, args["value"])
         self.diagnostics.append(diagnostic(self.origin.path, position, rule, **args))
@@ -215,7 +227,7 @@ class _Structurer:
                 if converted is not None or metadata.get("required"):
                     kwargs[name] = converted
             elif metadata.get("required"):
-                self.report(where, codes.MISSING_KEY, key=self.field(where + (name,)))
+                self.report(where, codes.MISSING_KEY, refuse=False, key=self.field(where + (name,)))
         return cls(**kwargs)
 
     def dict_key(self, key: Any, tp: Any, where: Path) -> Any:
