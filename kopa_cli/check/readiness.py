@@ -45,7 +45,7 @@ def placeholders(ws: Workspace) -> Iterator[Diagnostic]:
         companion = _ONLY_WITH.get(path)
         example = value == EXAMPLE_ORGANIZER.get(path) and (companion is None or _value_at(call, companion) == EXAMPLE_ORGANIZER[companion])
         if example or MARKER in value:
-            yield diagnostic(call.origin.path, call.origin.at(*path), codes.PLACEHOLDER, key=field(path), value=value)
+            yield diagnostic(call.origin.path, call.origin.at(*path), codes.PLACEHOLDER, key=field(type(call), path), value=value)
 
 
 _ADDRESSES = ("einvoice", "billing_email")

@@ -17,7 +17,7 @@ from kopa_cli.core.i18n import N_
 from kopa_cli.core.money import fee_year_vat_date
 from kopa_cli.load.fieldnames import choice, field
 from kopa_cli.load.recordfiles import FOLDERS
-from kopa_cli.load.records import Application, Call, Pilot, Responsible
+from kopa_cli.load.records import Application, Call, Organization, Pilot, Responsible
 from kopa_cli.load.structure import label_of, refused
 from kopa_cli.core.textlength import crossing_line
 from kopa_cli.load.workspace import Workspace
@@ -151,7 +151,7 @@ def _repeats(record: Call | Application | Pilot, key: tuple[str, ...], values: I
     seen: set[object] = set()
     for index, value in enumerate(values):
         if value is not None and value in seen:
-            yield diagnostic(record.origin.path, record.origin.at(*key, index), codes.DUPLICATE_ITEM, value=value, key=field(key))
+            yield diagnostic(record.origin.path, record.origin.at(*key, index), codes.DUPLICATE_ITEM, value=value, key=field(type(record), key))
         seen.add(value)
 
 
@@ -195,7 +195,7 @@ def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
         yield from _responsible(ws, pilot, orgs, any(refused(pilot, "members", i, "org") for i in range(len(orgs))))
         distinct = len(set(orgs) - {None})
         if not pilot.members:  # nobody to approve or to pay the fee
-            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.EMPTY_VALUE, key=field(("members",)))
+            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.EMPTY_VALUE, key=field(Pilot, ("members",)))
         elif distinct == 1:
             yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.FEW_MEMBERS, count=1)
         app = ws.applications.get(pilot.application or "")
@@ -225,11 +225,11 @@ def pilot_years(ws: Workspace) -> Iterator[Diagnostic]:
     if ws.call is None or ws.call.fee is None:
         return
     if ws.call.fee.years is not None and not ws.call.fee.years:  # "years: []": nothing to bill
-        yield diagnostic(ws.call.origin.path, ws.call.origin.at("fee", "years"), codes.EMPTY_VALUE, key=field(("fee", "years")))
+        yield diagnostic(ws.call.origin.path, ws.call.origin.at("fee", "years"), codes.EMPTY_VALUE, key=field(Call, ("fee", "years")))
     call_years = [year for year in ws.call.fee.years or () if year is not None]
     for pilot in ws.pilots.values():
         if pilot.years is not None and not pilot.years:  # "years: []" would bill nothing, silently
-            yield diagnostic(pilot.origin.path, pilot.origin.at("years"), codes.EMPTY_VALUE, key=field(("years",)))
+            yield diagnostic(pilot.origin.path, pilot.origin.at("years"), codes.EMPTY_VALUE, key=field(Pilot, ("years",)))
         yield from _repeats(pilot, ("years",), pilot.years or ())  # a year twice would be billed twice
         for index, year in enumerate(pilot.years or ()):
             if year is not None and call_years and year not in call_years:  # no call years: said once, above
@@ -317,7 +317,7 @@ def organization_codes(ws: Workspace) -> Iterator[Diagnostic]:
         position = org.origin.at("municipality_code")
         # missing, or written empty ("municipality_code:"); a malformed code is reported already
         if org.type == "municipality" and org.municipality_code is None and not refused(org, "municipality_code"):
-            yield diagnostic(org.origin.path, position, codes.MISSING_KEY, key=field(("municipality_code",)))
+            yield diagnostic(org.origin.path, position, codes.MISSING_KEY, key=field(Organization, ("municipality_code",)))
         if org.type not in (None, "municipality") and org.municipality_code is not None:
             yield diagnostic(org.origin.path, org.origin.at("municipality_code"), codes.MUNICIPALITY_CODE_TYPE, type=choice(org.type))
         if org.einvoice and org.einvoice.address and org.business_id:

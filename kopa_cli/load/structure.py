@@ -136,13 +136,14 @@ def _shape(tp: Any) -> tuple[Any, tuple[Any, ...]]:
 
 
 class _Structurer:
-    def __init__(self, origin: Origin) -> None:
+    def __init__(self, kind: type, origin: Origin) -> None:
+        self.kind = kind  # the record class at the root of the file
         self.origin = origin
         self.data: Any = None  # the parsed file, to name the member a field is in
         self.diagnostics: list[Diagnostic] = []
 
     def field(self, where: Path) -> Field:
-        return field(where, self.data)
+        return field(self.kind, where, self.data)
 
     def report(self, where: Path, rule: Code, key_position: bool = False, refuse: bool = True, **args: object) -> None:
         """A problem at the value (or, with ``key_position``, the key) of ``where``, which is
@@ -364,7 +365,7 @@ def _type_name(value: Any) -> str:
 
 def structure(cls: type, data: Any, origin: Origin, **internal: Any) -> tuple[Any, list[Diagnostic]]:
     """Build a record of kind ``cls`` from parsed data; (record or None, diagnostics)."""
-    structurer = _Structurer(origin)
+    structurer = _Structurer(cls, origin)
     structurer.data = data
     if not isinstance(data, dict):
         found = Msg(_type_name(data))
