@@ -27,8 +27,9 @@ class Origin:
     Positions are needed only for the few values that have a problem, but a record is
     pickled into the cache and between processes with all of them: so they travel packed
     (marshal, many times quicker than pickle for plain tuples) and are unpacked on first use.
-    ``refused``: the paths whose value (or key) was reported and not taken into the record,
-    so that a rule never calls "missing" what was written but refused (``load/structure.py``).
+    ``refused``: the paths whose value (or key) was written but reported as wrong, and so left
+    out of the record (text with a stray control character is kept), so that a rule never calls
+    "missing" what was written but refused (``load/structure.py``).
     Two origins are equal when they name the same file.
     """
 
@@ -66,7 +67,7 @@ class Origin:
 
     @property
     def refused(self) -> set[Path]:
-        """The paths whose value or key was reported and left out of the record."""
+        """The paths whose value or key was written but reported as wrong."""
         if self._packed is not None:
             self._unpack()
         return self._refused

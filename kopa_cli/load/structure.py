@@ -146,10 +146,9 @@ class _Structurer:
         return field(self.kind, where, self.data)
 
     def report(self, where: Path, rule: Code, key_position: bool = False, refuse: bool = True, **args: object) -> None:
-        """A problem at the value (or, with ``key_position``, the key) of ``where``, which is
-        kept out of the record and noted as refused (unless ``refuse`` is false: nothing was
-        written); a quoted ``value`` is shown as the user wrote it (a date with its time, a
-        number's digits)."""
+        """A problem at the value (or, with ``key_position``, the key) of ``where``, noted on
+        the origin as refused (unless ``refuse`` is false: nothing was written there); a quoted
+        ``value`` is shown as the user wrote it (a date with its time, a number's digits)."""
         position = self.origin.key_at(*where) if key_position else self.origin.at(*where)
         if refuse:
             self.origin.refused.add(where)
