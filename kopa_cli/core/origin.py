@@ -67,18 +67,17 @@ class Origin:
 
     @property
     def refused(self) -> set[Path]:
-        """The paths whose value or key was written but reported as wrong."""
-        if self._packed is not None:
-            self._unpack()
+        """The paths whose value or key was written but reported as wrong (few, and kept
+        unpacked: rules read them on every record)."""
         return self._refused
 
     def _unpack(self) -> None:
-        self._values, self._keys, self._written, self._refused = marshal.loads(self._packed)  # type: ignore[arg-type]
+        self._values, self._keys, self._written = marshal.loads(self._packed)  # type: ignore[arg-type]
         self._packed = None
 
-    def __reduce__(self) -> tuple[Any, tuple[str, bytes]]:
-        packed = self._packed or marshal.dumps((self._values, self._keys, self._written, self._refused))
-        return _packed_origin, (self.path, packed)
+    def __reduce__(self) -> tuple[Any, tuple[str, bytes, set[Path]]]:
+        packed = self._packed or marshal.dumps((self._values, self._keys, self._written))
+        return _packed_origin, (self.path, packed, self._refused)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Origin) and other.path == self.path
@@ -106,7 +105,8 @@ class Origin:
         return value if text is None else Written(text)
 
 
-def _packed_origin(path: str, packed: bytes) -> Origin:
+def _packed_origin(path: str, packed: bytes, refused: set[Path] | None = None) -> Origin:
     origin = Origin(path)
     origin._packed = packed
+    origin._refused = refused or set()
     return origin
