@@ -204,3 +204,10 @@ def test_a_syntax_error_is_blamed_on_its_usual_cause_only_where_it_is_one(text: 
 
     record, found = parse_record("organizations", "records/organizations/x.yaml", text.encode())
     assert record is None and [(d.line, d.column, d.code) for d in found] == [expected]
+
+
+def test_a_misspelt_required_key_is_said_once_as_unknown_with_the_right_name(shipped: Path) -> None:
+    edit(shipped, LUKIOT_APP, "status: selected", "statsu: selected")
+    assert [(p[3], p[4]) for p in problems(shipped) if p[0] == LUKIOT_APP] == [
+        ("KOPA201", "tuntematon kenttä 'statsu' (tarkoititko 'status'?)"),
+    ]
