@@ -19,6 +19,7 @@ import typer
 from . import __version__
 from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import _, set_language
+from kopa_cli.load.kinds import IN_FOLDERS
 
 app = typer.Typer(
     name="kopa",
@@ -153,10 +154,8 @@ def init(
     return command.run(directory)
 
 
-class RecordKind(str, Enum):
-    application = "application"
-    pilot = "pilot"
-    organization = "organization"
+# `kopa new KIND`: the kinds that have a file per record (load/kinds.py)
+RecordKind = Enum("RecordKind", {kind.noun: kind.noun for kind in IN_FOLDERS}, type=str)
 
 
 @app.command()

@@ -8,25 +8,25 @@ import typer
 
 from kopa_cli.core.errors import ExitCode, TargetExists
 from kopa_cli.core.i18n import _
-from kopa_cli.load.recordfiles import FOLDERS, RECORDS
+from kopa_cli.load.kinds import CALL, CALL_PATH, IN_FOLDERS, RECORDS
 from .new import CannotCreate, check_readable, shown, write_new_file
 
 CALL_TEMPLATE = "init/call.yaml.j2"
 
 
 def run(directory: Path) -> int:
-    call = directory / RECORDS / "call.yaml"
+    call = directory / CALL_PATH
     if call.exists() or call.is_symlink():
         raise TargetExists(path=shown(call))
     from kopa_cli.render import templating
 
     # Render and check first, so a broken template leaves nothing half-made behind.
     text = templating.render(directory, CALL_TEMPLATE)
-    check_readable("call", f"{RECORDS}/call.yaml", text, templating.describe(directory, CALL_TEMPLATE))
+    check_readable(CALL.name, CALL_PATH, text, templating.describe(directory, CALL_TEMPLATE))
     write_new_file(call, text)
     created = [call]
-    for folder in FOLDERS:
-        keep = directory / RECORDS / folder / ".gitkeep"  # git keeps no empty folders
+    for kind in IN_FOLDERS:
+        keep = directory / RECORDS / kind.folder / ".gitkeep"  # git keeps no empty folders
         if keep.exists() or keep.is_symlink():
             continue
         try:

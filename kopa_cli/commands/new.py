@@ -12,16 +12,10 @@ import typer
 from kopa_cli.core.errors import CannotCreate, ExitCode, InvalidId, TargetExists, TemplateGivesBadRecord
 from kopa_cli.load.formats import is_id
 from kopa_cli.core.i18n import _
-from kopa_cli.load.recordfiles import FOLDERS, RECORDS
+from kopa_cli.load.kinds import BY_NOUN, RECORDS
 from kopa_cli.load.workspace import parse_record
 from .common import load, workspace_root
 
-TEMPLATES = {
-    "application": "new/application.md.j2",
-    "pilot": "new/pilot.yaml.j2",
-    "organization": "new/organization.yaml.j2",
-}
-FOLDER_OF = {"application": "applications", "pilot": "pilots", "organization": "organizations"}
 
 
 def write_new_file(path: Path, text: str) -> None:
@@ -65,14 +59,13 @@ def check_readable(kind_folder: str, relative: str, text: str, template: str) ->
             raise TemplateGivesBadRecord(template=template, line=problem.line, problem=problem.message)
 
 
-def target_path(root: Path, kind: str, record_id: str) -> Path:
-    folder = FOLDER_OF[kind]
-    suffix = FOLDERS[folder][0]
-    for other in FOLDERS[folder]:  # applications/x.md and x.yaml would be the same id twice
-        taken = root / RECORDS / folder / f"{record_id}{other}"
+def target_path(root: Path, noun: str, record_id: str) -> Path:
+    kind = BY_NOUN[noun]
+    for other in kind.suffixes:  # applications/x.md and x.yaml would be the same id twice
+        taken = root / RECORDS / kind.folder / f"{record_id}{other}"
         if taken.exists() or taken.is_symlink():
             raise TargetExists(path=shown(taken))
-    return root / RECORDS / folder / f"{record_id}{suffix}"
+    return root / RECORDS / kind.folder / f"{record_id}{kind.suffixes[0]}"
 
 
 def shown(path: Path) -> str:
@@ -97,8 +90,9 @@ def run(workspace_option: Path | None, kind: str, record_id: str, lang: str | No
     }
     from kopa_cli.render import templating
 
-    text = templating.render(root, TEMPLATES[kind], **context)
-    check_readable(FOLDER_OF[kind], path.relative_to(root).as_posix(), text, templating.describe(root, TEMPLATES[kind]))
+    template = BY_NOUN[kind].template
+    text = templating.render(root, template, **context)
+    check_readable(BY_NOUN[kind].name, path.relative_to(root).as_posix(), text, templating.describe(root, template))
     write_new_file(path, text)
     typer.echo(_("Created {path}").format(path=shown(path)))
     inside = Path.cwd().resolve().is_relative_to(root.resolve())  # else validate would not find it

@@ -18,22 +18,12 @@ from typing import Any
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, diagnostic
 from kopa_cli.core.origin import Origin
+from kopa_cli.load.records import Application
+from kopa_cli.load.structure import record_fields
 from kopa_cli.load.yamlparse import parse_yaml
 
-SECTION_LABELS: dict[str, tuple[str, ...]] = {
-    "goal": (
-        "Alueellinen tavoite tai haaste",
-        "Alueellinen tavoite tai haaste ja sen kytkeytyminen projektin tavoitteisiin",
-        "Regionalt mål eller utmaning",
-        "Regional goal or challenge",
-    ),
-    "plan": (
-        "Toteutus",
-        "Lyhyt kuvaus, miten kehittämistyö on ajateltu toteuttaa",
-        "Genomförande",
-        "Implementation",
-    ),
-}
+# field -> its headings, from the record definition (records.py)
+SECTION_LABELS = {name: meta["headings"] for name, _, meta in record_fields(Application) if meta["headings"]}
 
 
 def _normal(label: str) -> str:

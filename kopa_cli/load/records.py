@@ -144,8 +144,21 @@ class Application:
     members: list[Id] = key([], label=N_("Cooperation area: municipalities and/or education providers"))
     education_forms: list[str] = key([], label=N_("Education forms under review"))
     goals: list[int] = key([], label=N_("How the goal links to the project's goals"))
-    goal: str | None = key(label=N_("Regional goal or challenge"))
-    plan: str | None = key(label=N_("Short description of how the development work will be done"))
+    # A Markdown application's sections: the short heading, the call's own wording, in Finnish,
+    # Swedish and English (markdowndoc.py).
+    goal: str | None = key(
+        label=N_("Regional goal or challenge"),
+        headings=(
+            "Alueellinen tavoite tai haaste",
+            "Alueellinen tavoite tai haaste ja sen kytkeytyminen projektin tavoitteisiin",
+            "Regionalt mål eller utmaning",
+            "Regional goal or challenge",
+        ),
+    )
+    plan: str | None = key(
+        label=N_("Short description of how the development work will be done"),
+        headings=("Toteutus", "Lyhyt kuvaus, miten kehittämistyö on ajateltu toteuttaa", "Genomförande", "Implementation"),
+    )
     id: str = internal()
     origin: Origin = internal()
     char_counts: dict[str, int] = internal()  # each text field's length, counted as the call says
@@ -193,11 +206,4 @@ class Pilot:
         """How the fee is split: the pilot's ``split``, else the call's, else ``"equal"``."""
         return self.split or (call.fee.split if call and call.fee and call.fee.split else "equal")
 
-
-RECORD_KINDS: dict[str, type] = {
-    "call": Call,
-    "organizations": Organization,
-    "applications": Application,
-    "pilots": Pilot,
-}
 

@@ -43,9 +43,12 @@ class Number:
     name: str  # "money" | "rate" | "weight" (a whole number is accepted unquoted)
 
 
-def key(default: Any = None, *, required: bool = False, label: str | None = None, doc: str = "") -> Any:
-    """Declare a record key. A required key's default is None only so a broken record still loads."""
-    metadata = {"label": label, "doc": doc, "required": required}
+def key(default: Any = None, *, required: bool = False, label: str | None = None, doc: str = "", headings: tuple[str, ...] = ()) -> Any:
+    """Declare a record key. A required key's default is None only so a broken record still loads.
+
+    ``headings``: the section headings that hold this key in a Markdown application
+    (markdowndoc.py), the first being the one to suggest."""
+    metadata = {"label": label, "doc": doc, "required": required, "headings": headings}
     if isinstance(default, (list, dict)):
         return dataclasses.field(default_factory=default.copy, metadata=metadata)
     return dataclasses.field(default=default, metadata=metadata)

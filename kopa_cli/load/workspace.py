@@ -20,8 +20,9 @@ from typing import Any, Iterator, get_args
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, diagnostic
 from kopa_cli.load.markdowndoc import parse_markdown_application
-from kopa_cli.load.recordfiles import RECORDS, RecordFiles, Source, read_records
-from kopa_cli.load.records import RECORD_KINDS, Application, Call, Organization, Pilot, TextField
+from kopa_cli.load.kinds import BY_NAME, CALL, CALL_PATH, KINDS
+from kopa_cli.load.recordfiles import RecordFiles, Source, read_records
+from kopa_cli.load.records import Application, Call, Organization, Pilot, TextField
 from kopa_cli.load.structure import structure
 from kopa_cli.core.textlength import count_chars
 from kopa_cli.load.yamlparse import parse_yaml
@@ -65,13 +66,13 @@ def parse_record(kind: str, path: str, data: bytes) -> tuple[Any, list[Diagnosti
         parsed, origin, problems = parse_yaml(text, path)
     if parsed is None and problems:
         return None, problems
-    internal: dict[str, Any] = {} if kind == "call" else {"id": path.rsplit("/", 1)[1].rsplit(".", 1)[0]}
+    internal: dict[str, Any] = {} if kind == CALL.name else {"id": path.rsplit("/", 1)[1].rsplit(".", 1)[0]}
     if kind == "applications" and isinstance(parsed, dict):
         # Counting needs a Markdown parse: do it once here, where the result is cached.
         internal["char_counts"] = {
             name: count_chars(parsed[name]) for name in get_args(TextField) if isinstance(parsed.get(name), str)
         }
-    record, shape_problems = structure(RECORD_KINDS[kind], parsed, origin, **internal)
+    record, shape_problems = structure(BY_NAME[kind].record, parsed, origin, **internal)
     return record, problems + shape_problems
 
 
@@ -130,7 +131,7 @@ def _build_workspace(root: Path | None, records: RecordFiles, cache: Any) -> Wor
         results[i] = result
         if cache is not None:
             cache.put(keys[i], result, pickled)
-    loaded: dict[str, dict[str, Any]] = {kind: {} for kind in RECORD_KINDS}
+    loaded: dict[str, dict[str, Any]] = {kind.name: {} for kind in KINDS}
     for (kind, path, _), (record, file_problems) in zip(records.files, results):
         problems.extend(file_problems)
         if record is None:
@@ -142,8 +143,8 @@ def _build_workspace(root: Path | None, records: RecordFiles, cache: Any) -> Wor
             continue
         loaded[kind][record_id] = record
     call = loaded["call"].get("call")
-    if call is None and not any(p.path == f"{RECORDS}/call.yaml" for p in problems):
-        problems.append(diagnostic(f"{RECORDS}/call.yaml", (1, 1), codes.MISSING_CALL))
+    if call is None and not any(p.path == CALL_PATH for p in problems):
+        problems.append(diagnostic(CALL_PATH, (1, 1), codes.MISSING_CALL))
     return Workspace(
         root=root,
         call=call,
