@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import copy_shipped_workspace, run_kopa
-from kopa_cli.commands import validate as validate_command
+from kopa_cli.load import cache as cache_module
 
 HOUR_NS = 3600 * 10**9
 
@@ -20,10 +20,10 @@ def age_files(root: Path) -> None:
 
 
 def reading_fails(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(root: Path):
+    def refuse(source):
         raise AssertionError("the files were read")
 
-    monkeypatch.setattr(validate_command, "read", refuse)
+    monkeypatch.setattr(cache_module, "read_records", refuse)
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ import typer
 from kopa_cli.core.errors import ExitCode, TargetExists
 from kopa_cli.core.i18n import _
 from kopa_cli.load.kinds import CALL, CALL_PATH, IN_FOLDERS, RECORDS
-from .new import CannotCreate, check_readable, shown, write_new_file
+from kopa_cli.core.files import create_new, shown
+from .new import check_readable
 
 CALL_TEMPLATE = "init/call.yaml.j2"
 
@@ -23,19 +24,16 @@ def run(directory: Path) -> int:
     # Render and check first, so a broken template leaves nothing half-made behind.
     text = templating.render(directory, CALL_TEMPLATE)
     check_readable(CALL.name, CALL_PATH, text, templating.describe(directory, CALL_TEMPLATE))
-    write_new_file(call, text)
+    create_new(call, text)
     created = [call]
     for kind in IN_FOLDERS:
         keep = directory / RECORDS / kind.folder / ".gitkeep"  # git keeps no empty folders
         if keep.exists() or keep.is_symlink():
             continue
         try:
-            keep.parent.mkdir(parents=True, exist_ok=True)
-            keep.open("x").close()
-        except FileExistsError:
+            create_new(keep, "")
+        except TargetExists:  # made a moment ago by someone else
             continue
-        except OSError as error:
-            raise CannotCreate(path=shown(keep), reason=error.strerror or str(error)) from None
         created.append(keep.parent)
     typer.echo(_("Created a kopa workspace in {folder}:").format(folder=shown(directory)))
     for path in created:

@@ -2,53 +2,18 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
 from pathlib import Path
 
 import typer
 
-from kopa_cli.core.errors import CannotCreate, ExitCode, InvalidId, TargetExists, TemplateGivesBadRecord
+from kopa_cli.core.errors import ExitCode, InvalidId, TargetExists, TemplateGivesBadRecord
+from kopa_cli.core.files import create_new, shown
 from kopa_cli.load.formats import is_id
 from kopa_cli.core.i18n import _
 from kopa_cli.load.kinds import BY_NOUN, RECORDS
 from kopa_cli.load.workspace import parse_record
 from .common import load, workspace_root
 
-
-
-def write_new_file(path: Path, text: str) -> None:
-    """Create ``path`` holding ``text``, all at once, and never over an existing file.
-
-    The text goes to a temporary file beside it first; a hard link then gives it its name,
-    which fails if the name is taken (even by a file created a moment ago), so a reader
-    never sees a half-written record and nothing is ever replaced.
-    """
-    if path.exists() or path.is_symlink():
-        raise TargetExists(path=shown(path))
-    # open(..., "x") rather than mkstemp: the record gets the usual permissions, not 0600.
-    temporary = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(temporary, "x", encoding="utf-8", newline="\n") as file:
-            file.write(text)
-        try:
-            os.link(temporary, path)
-        except FileExistsError:
-            raise
-        except OSError:  # no hard links on this file system: exclusive create is the fallback
-            with open(path, "x", encoding="utf-8", newline="\n") as file:
-                file.write(text)
-    except FileExistsError:
-        if path.exists() or path.is_symlink():
-            raise TargetExists(path=shown(path)) from None
-        raise CannotCreate(path=shown(path), reason=_("a file stands where a folder should be")) from None
-    except OSError as error:
-        raise CannotCreate(path=shown(path), reason=error.strerror or str(error)) from None
-    finally:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
 
 
 def check_readable(kind_folder: str, relative: str, text: str, template: str) -> None:
@@ -68,14 +33,6 @@ def target_path(root: Path, noun: str, record_id: str) -> Path:
     return root / RECORDS / kind.folder / f"{record_id}{kind.suffixes[0]}"
 
 
-def shown(path: Path) -> str:
-    """A path as the user can type it: relative to the current folder when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return str(path)
-
-
 def run(workspace_option: Path | None, kind: str, record_id: str, lang: str | None) -> int:
     if not is_id(record_id):  # before anything else: the id becomes a file name
         raise InvalidId(id=record_id)
@@ -93,7 +50,7 @@ def run(workspace_option: Path | None, kind: str, record_id: str, lang: str | No
     template = BY_NOUN[kind].template
     text = templating.render(root, template, **context)
     check_readable(BY_NOUN[kind].name, path.relative_to(root).as_posix(), text, templating.describe(root, template))
-    write_new_file(path, text)
+    create_new(path, text)
     typer.echo(_("Created {path}").format(path=shown(path)))
     inside = Path.cwd().resolve().is_relative_to(root.resolve())  # else validate would not find it
     command = "kopa validate" if inside else f"kopa --workspace {shown(root)} validate"

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import pickle
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any, Iterator, get_args
 
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, diagnostic
+from kopa_cli.load.cache import encode_result
 from kopa_cli.load.markdowndoc import parse_markdown_application
 from kopa_cli.load.kinds import BY_NAME, CALL, CALL_PATH, KINDS
 from kopa_cli.load.recordfiles import RecordFiles, Source, read_records
@@ -78,27 +78,30 @@ def parse_record(kind: str, path: str, data: bytes) -> tuple[Any, list[Diagnosti
 
 PARALLEL_FROM = 200  # files; below this, starting worker processes costs more than it saves
 _pending: list[tuple[str, str, bytes]] = []
+_encode_pending = False
 
 
-def _parse_pending(index: int) -> bytes:
-    # Pickled here, in the worker: the parent needs the bytes for the cache anyway.
-    return pickle.dumps(parse_record(*_pending[index]), protocol=pickle.HIGHEST_PROTOCOL)
+def _parse_pending(index: int) -> tuple[Any, bytes | None]:
+    # The cache entry is made here, in the worker, where it costs the parent nothing.
+    result = parse_record(*_pending[index])
+    return result, encode_result(result) if _encode_pending else None
 
 
-def parse_all(files: list[tuple[str, str, bytes]]) -> list[tuple[Any, bytes | None]]:
-    """Parse files: (result, the result pickled or None), on every core when there are many."""
+def parse_all(files: list[tuple[str, str, bytes]], for_cache: bool = False) -> list[tuple[Any, bytes | None]]:
+    """Parse files: (result, its cache entry or None), on every core when there are many.
+    Workers make the cache entries too when ``for_cache``."""
     workers = min(os.cpu_count() or 1, 8)
     if len(files) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [(parse_record(*file), None) for file in files]
-    global _pending
-    _pending = files  # forked workers inherit the list: only indexes and results travel
+    global _pending, _encode_pending
+    _pending, _encode_pending = files, for_cache  # forked workers inherit them: only indexes and results travel
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context) as pool:
             chunk = max(16, len(files) // (workers * 8))
-            return [(pickle.loads(blob), blob) for blob in pool.map(_parse_pending, range(len(files)), chunksize=chunk)]
+            return list(pool.map(_parse_pending, range(len(files)), chunksize=chunk))
     finally:
-        _pending = []
+        _pending, _encode_pending = [], False
 
 
 @contextmanager
@@ -127,10 +130,10 @@ def _build_workspace(root: Path | None, records: RecordFiles, cache: Any) -> Wor
     keys = records.keys
     results: list[Any] = [cache.get(key) if cache is not None else None for key in keys]
     missing = [i for i, result in enumerate(results) if result is None]
-    for i, (result, pickled) in zip(missing, parse_all([records.files[i] for i in missing])):
+    for i, (result, entry) in zip(missing, parse_all([records.files[i] for i in missing], cache is not None)):
         results[i] = result
         if cache is not None:
-            cache.put(keys[i], result, pickled)
+            cache.put(keys[i], result, entry)
     loaded: dict[str, dict[str, Any]] = {kind.name: {} for kind in KINDS}
     for (kind, path, _), (record, file_problems) in zip(records.files, results):
         problems.extend(file_problems)
