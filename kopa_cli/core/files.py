@@ -127,7 +127,7 @@ def lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with FileLock(path.with_name(path.name + ".lock"), timeout=timeout):
+        with FileLock(str(path.with_name(path.name + ".lock")), timeout=timeout):
             yield
     except Timeout:
         raise FileLocked(path=shown(path), seconds=f"{timeout:g}") from None

@@ -15,7 +15,7 @@ class Origin:
     Positions are needed only for the few values that have a problem, but a record is
     pickled into the cache and between processes with all of them: so they travel packed
     (marshal, many times quicker than pickle for plain tuples) and are unpacked on first use.
-    Two origins are equal when they name the same file.
+    Two origins are equal when they name the same file and the same positions.
     """
 
     __slots__ = ("path", "_values", "_keys", "_packed")
@@ -46,7 +46,7 @@ class Origin:
         return _packed_origin, (self.path, self._packed or marshal.dumps((self._values, self._keys)))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Origin) and other.path == self.path
+        return isinstance(other, Origin) and (other.path, other.values, other.keys) == (self.path, self.values, self.keys)
 
     def __hash__(self) -> int:
         return hash(self.path)
