@@ -15,7 +15,6 @@ from kopa_cli.load.workspace import parse_record
 from .common import load, workspace_root
 
 
-
 def check_readable(kind_folder: str, relative: str, text: str, template: str) -> None:
     """Refuse to write a rendered record that kopa itself could not read back (a broken template)."""
     _record, problems = parse_record(kind_folder, relative, text.encode("utf-8"))

@@ -5,11 +5,16 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kopa_cli.core.errors import ExitCode, PathNotFound, PathOutsideWorkspace
 from kopa_cli.load import cache
 from kopa_cli.render.reporters import REPORTERS, wants_color
 from .common import follow_call_language
+
+if TYPE_CHECKING:
+    from kopa_cli.core.diagnostics import Report
+    from kopa_cli.load.workspace import Workspace
 
 
 def _selector(root: Path, paths: list[Path]):
@@ -29,7 +34,7 @@ def _selector(root: Path, paths: list[Path]):
     return lambda path: any(p == "" or path == p or path.startswith(p + "/") for p in prefixes)
 
 
-def _check(workspace):
+def _check(workspace: Workspace) -> Report:
     from kopa_cli.check.validation import check  # imported only when the report is not cached
 
     return check(workspace)
