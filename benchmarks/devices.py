@@ -34,14 +34,6 @@ DEVICES = {
         from kopa_cli.load import workspace
         workspace._no_garbage_collection = contextlib.nullcontext
     """),
-    "process pool for parsing": ("cold", """
-        from kopa_cli.load import workspace
-        workspace.PARALLEL_FROM = 10**9
-    """),
-    "marshal-packed origins": ("cold", """
-        from kopa_cli.core import origin
-        origin.Origin.__reduce__ = lambda self: (origin.Origin, (self.path, self.values, self.keys))
-    """),
     "YAML tag resolver (yamlparse.resolve_tag)": ("cold", """
         from ruamel.yaml.resolver import VersionedResolver
         from kopa_cli.load import yamlparse

@@ -189,9 +189,9 @@ class ParseCache:
             self.used[key.encode()] = entry  # type: ignore[assignment]
         return result
 
-    def put(self, key: str, result: tuple[Any, list[Diagnostic]], entry: bytes | None = None) -> None:
-        """Keep a parse result; ``entry`` is its ``encode_result`` when a worker made it already."""
-        entry = entry or encode_result(result)
+    def put(self, key: str, result: tuple[Any, list[Diagnostic]]) -> None:
+        """Keep the parse result of the file with content key ``key``."""
+        entry = encode_result(result)
         if entry is not None:
             self.used[key.encode()] = entry
             self.records_changed = True
