@@ -121,7 +121,7 @@ def _decoded_int(body: Any) -> int:
 
 
 _DECODERS: dict[str, Callable[[Any], Any]] = {
-    "t": lambda body: tuple(decode(item) for item in body),
+    "t": lambda body: tuple(map(decode, body)),
     "m": lambda body: {decode(k): decode(v) for k, v in body},
     "d": lambda body: date.fromisoformat(_text(body)),
     "dt": lambda body: datetime.fromisoformat(_text(body)),
@@ -147,7 +147,7 @@ def decode(data: Any) -> Any:
     if kind in _SCALARS:
         return data
     if kind is list:
-        return [decode(item) for item in data]
+        return list(map(decode, data))
     if kind is not dict or len(data) != 1:
         raise ValueError("a tagged value expected")
     ((tag, body),) = data.items()
