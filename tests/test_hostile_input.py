@@ -281,7 +281,9 @@ def test_every_key_with_a_wrong_value_is_a_diagnostic_not_a_crash(record: str, t
             target = data
             for part in path[:-1]:
                 target = target[part]
-            if type(target[path[-1]]) is type(wrong) and not isinstance(wrong, (dict, list)) or isinstance(target[path[-1]], str) and isinstance(wrong, str):
+            current = target[path[-1]]
+            same_scalar = type(current) is type(wrong) and not isinstance(wrong, (dict, list))
+            if same_scalar or isinstance(current, str) and isinstance(wrong, str):
                 continue  # text for text is no mistake; a mapping or list for one still changes its content
             target[path[-1]] = wrong
             out = io.StringIO()

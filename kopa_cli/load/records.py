@@ -205,5 +205,3 @@ class Pilot:
     def split_method(self, call: Call | None) -> str:
         """How the fee is split: the pilot's ``split``, else the call's, else ``"equal"``."""
         return self.split or (call.fee.split if call and call.fee and call.fee.split else "equal")
-
-
