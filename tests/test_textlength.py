@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 import pytest
-from hypothesis import assume, example, given
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from kopa_cli.core.textlength import count_chars, crossing_line, plain_lines
@@ -118,6 +118,9 @@ LIST_LINE = st.one_of(
 )
 
 
+# Many drawn texts are not for the quick path; assume() drops them, and Hypothesis fails the
+# test as unsatisfiable if none is (an early return would pass without testing anything).
+@settings(suppress_health_check=[HealthCheck.filter_too_much])
 @given(st.lists(LIST_LINE, max_size=8).map("\n".join))
 @example("- Kajaani\n- Sotkamo\n\nJa muut.")
 @example("Kunnat\n- Kajaani\n+ Kuhmo")
