@@ -33,8 +33,8 @@ def shown(path: Path) -> str:
         return str(path)
 
 
-def _adjacent_temporary(path: Path, data: bytes) -> Path:
-    """``data`` in a new temporary file beside ``path``, on disk (fsync) before it is named.
+def _adjacent_temporary(path: Path, data: bytes, durable: bool = True) -> Path:
+    """``data`` in a new temporary file beside ``path``, on disk (fsync, if ``durable``) before it is named.
 
     Created with the usual permissions (0666 less the umask), not mkstemp's 0600: the file
     becomes a record the user edits."""
@@ -43,8 +43,9 @@ def _adjacent_temporary(path: Path, data: bytes) -> Path:
     try:
         with os.fdopen(descriptor, "wb") as stream:
             stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -100,19 +101,24 @@ def create_new(path: Path, text: str) -> None:
                 os.unlink(temporary)
 
 
-def replace(path: Path, data: bytes) -> None:
+def replace(path: Path, data: bytes, durable: bool = True) -> None:
     """Give ``path`` the content ``data`` all at once: the old content or the new, never a mix.
+
+    ``durable=False`` skips the fsyncs, for files that may be lost (the cache): readers still
+    never see a mix, but after a power cut the file may be empty or damaged. An fsync of
+    tens of megabytes can take seconds on a busy disk.
 
     Raises ``OSError`` if it cannot be written (the old file is then left as it was)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = _adjacent_temporary(path, data)
+    temporary = _adjacent_temporary(path, data, durable)
     try:
         os.replace(temporary, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-    _fsync_folder(path.parent)
+    if durable:
+        _fsync_folder(path.parent)
 
 
 @contextlib.contextmanager

@@ -7,7 +7,7 @@ the same) reuses the whole report. The policy lives here too: when the cache is 
 can stand for its content.
 
 It lives in the user's cache folder (or ``KOPA_CACHE_DIR``), two files per workspace,
-replaced atomically (core/files.py). The cache folder may be written by others (a CI
+replaced atomically without fsync (core/files.py). The cache folder may be written by others (a CI
 cache restored from a pull request), so the files hold plain JSON data (plaindata.py),
 never pickles: a forged file can at worst give wrong results, never run code. Results
 are keyed by a fingerprint of kopa's own code, the Python version and the versions of
@@ -115,7 +115,8 @@ def _write(file: Path, lines: list[bytes]) -> None:
     """Replace a cache file, unless another kopa is writing it just now (its result will do)."""
     try:
         with files.lock(file, timeout=0):
-            files.replace(file, _header() + b"\n".join(lines))
+            # not durable: a file lost in a power cut is rebuilt; a damaged one is ignored
+            files.replace(file, _header() + b"\n".join(lines), durable=False)
     except (OSError, FileLocked):
         pass  # a cache is an optimisation; failing to write it changes no result
 
