@@ -17,13 +17,16 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from . import __version__
+from kopa_cli.commands.usage import Choice, KopaCommand, KopaGroup
 from kopa_cli.core.errors import ExitCode, KopaError
-from kopa_cli.core.i18n import _, set_language
-from kopa_cli.load.kinds import IN_FOLDERS
+from kopa_cli.core.i18n import N_, _, set_language
+from kopa_cli.load.kinds import NEW_NOUNS
+from kopa_cli.render.streams import flush_standard_streams, guard_standard_streams
 
 app = typer.Typer(
     name="kopa",
-    help="Records, validation and fees of the KOPA network project.",
+    cls=KopaGroup,
+    help=N_("Records, validation and fees of the KOPA network project."),
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -40,6 +43,22 @@ class Lang(str, Enum):
     fi = "fi"
     sv = "sv"
     en = "en"
+
+
+# The global options, accepted before the command and after it (`kopa validate --lang en`).
+# The language is already chosen from the arguments before they are parsed (commands/usage.py),
+# so that help pages and usage errors speak it; the options are declared for their check and help.
+WorkspaceOption = Annotated[Optional[Path], typer.Option("--workspace", "-w", metavar=N_("<folder>"), help=N_("The workspace folder (default: found from the current folder up; or KOPA_WORKSPACE)."))]
+LangOption = Annotated[Optional[Lang], typer.Option("--lang", help=N_("Language of messages: fi (default), sv or en; or KOPA_LANG."))]
+
+
+def _use_global_options(workspace: Optional[Path], lang: Optional[Lang]) -> None:
+    """Take the global options where given: before the command, then after it (the later wins)."""
+    if workspace is not None:
+        State.workspace = workspace
+    if lang is not None:
+        State.lang = lang.value
+        set_language(State.lang)
 
 
 class OutputFormat(str, Enum):
@@ -59,16 +78,17 @@ def guarded(command: Callable[..., int]) -> Callable[..., None]:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> None:
+        # Unencodable characters are replaced and a reader that has gone (| head) is ignored,
+        # so the exit code is the command's own verdict (render/streams.py).
+        guard_standard_streams()
         try:
             code = command(*args, **kwargs)
+            flush_standard_streams()
         except KopaError as error:
             typer.echo(f"kopa: {error.message}", err=True)
             code = error.exit_code
         except KeyboardInterrupt:
             code = ExitCode.INTERRUPTED
-        except BrokenPipeError:  # the reader (| head) has gone; nothing more to say
-            sys.stderr.close()
-            code = ExitCode.OK
         except typer.Exit:
             raise
         except Exception as error:  # noqa: BLE001 - the one place that catches everything
@@ -88,15 +108,18 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+# A global option too: `kopa validate --version` shows the version as `kopa --version` does.
+VersionOption = Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help=N_("Show the version and exit."))]
+
+
 @app.callback()
 def main_options(
-    workspace: Annotated[Optional[Path], typer.Option("--workspace", "-w", help="The workspace folder (default: found from the current folder up; or KOPA_WORKSPACE).")] = None,
-    lang: Annotated[Optional[Lang], typer.Option("--lang", help="Language of messages: fi (default), sv or en; or KOPA_LANG.")] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
 ) -> None:
-    State.workspace = workspace
-    State.lang = lang.value if lang else None
-    set_language(State.lang)
+    State.workspace = State.lang = None  # a new run (tests run many in one process)
+    _use_global_options(workspace, lang)
 
 
 def _root() -> Path:
@@ -105,16 +128,19 @@ def _root() -> Path:
     return workspace_root(State.workspace)
 
 
-@app.command()
+@app.command(cls=KopaCommand, help=N_("Check every record against the call: content, length, deadline, approvals, identifiers, references."))
 @guarded
 def validate(
-    paths: Annotated[Optional[list[Path]], typer.Argument(help="Report only on these files or folders (default: all).")] = None,
-    output_format: Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help="text, json or github (default: github under GitHub Actions, else text).")] = None,
-    color: Annotated[Color, typer.Option("--color", help="Colour the text output: auto, always or never (NO_COLOR is honoured).")] = Color.auto,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse parsed files that have not changed.")] = True,
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar=N_("[PATH]..."), help=N_("Report only on these files or folders (default: all)."))] = None,
+    output_format: Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help=N_("text, json or github (default: github under GitHub Actions, else text)."))] = None,
+    color: Annotated[Color, typer.Option("--color", help=N_("Colour the text output: auto (default), always or never (NO_COLOR is honoured)."))] = Color.auto,
+    strict: Annotated[bool, typer.Option("--strict", help=N_("Fail on warnings too."))] = False,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse parsed files that have not changed (default: --cache)."))] = True,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
 ) -> int:
-    """Check every record against the call: content, length, deadline, approvals, identifiers, references."""
+    _use_global_options(workspace, lang)
     from .commands import validate as command
 
     return command.run(_root(), paths or [], State.lang, output_format.value if output_format else None, color.value, strict, cache)
@@ -127,50 +153,66 @@ class FeeFormat(str, Enum):
     md = "md"
 
 
-@app.command()
+@app.command(cls=KopaCommand, help=N_("Each member's share of each pilot's yearly fee, with VAT; or, with --compare, what a change does to the bills."))
 @guarded
 def fees(
-    pilot: Annotated[Optional[str], typer.Option("--pilot", help="Only this pilot (its id).")] = None,
-    year: Annotated[Optional[int], typer.Option("--year", help="Only this fee year.")] = None,
-    member: Annotated[Optional[str], typer.Option("--member", help="Only this member (its organisation id).")] = None,
-    output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help="table (default), csv, json or md (Markdown).")] = FeeFormat.table,
-    compare: Annotated[Optional[str], typer.Option("--compare", help="Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the working tree.")] = None,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help="Reuse parsed files that have not changed.")] = True,
+    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), help=N_("Only this pilot (its id)."))] = None,
+    year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), help=N_("Only this fee year."))] = None,
+    member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), help=N_("Only this member (its organisation id)."))] = None,
+    output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json or md (Markdown)."))] = FeeFormat.table,
+    compare: Annotated[Optional[str], typer.Option("--compare", metavar=N_("<revision>"), help=N_("Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the working tree."))] = None,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse parsed files that have not changed (default: --cache)."))] = True,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
 ) -> int:
-    """Each member's share of each pilot's yearly fee, with VAT; or, with --compare, what a change does to the bills."""
+    _use_global_options(workspace, lang)
     from .commands import fees as command
 
     return command.run(_root(), State.lang, pilot, year, member, output_format.value, compare, cache)
 
 
-@app.command()
+class TwoFolders(KopaError):
+    template = N_("two folders for the new workspace: {directory} and --workspace {workspace}; give one")
+
+
+@app.command(cls=KopaCommand, help=N_("Start a new workspace: records/call.yaml with the KOPA call's rules, and empty record folders."))
 @guarded
 def init(
-    directory: Annotated[Path, typer.Argument(metavar="[DIR]", help="The folder of the new workspace (default: the current folder).")] = Path("."),
+    directory: Annotated[Optional[Path], typer.Argument(metavar=N_("[DIR]"), help=N_("The folder of the new workspace (default: the --workspace folder, else the current folder)."))] = None,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
 ) -> int:
-    """Start a new workspace: records/call.yaml with the KOPA call's rules, and empty record folders."""
+    _use_global_options(workspace, lang)
     from .commands import init as command
 
-    return command.run(directory)
+    if directory is not None and State.workspace is not None and directory != State.workspace:
+        raise TwoFolders(directory=str(directory), workspace=str(State.workspace))
+    return command.run(directory or State.workspace or Path("."))
 
 
-# `kopa new KIND`: the kinds that have a file per record (load/kinds.py)
-RecordKind = Enum("RecordKind", {kind.noun: kind.noun for kind in IN_FOLDERS}, type=str)
+# `kopa new KIND`: the kinds that have a file per record, and their other spellings (load/kinds.py)
+RECORD_KIND = Choice({word: kind.noun for word, kind in NEW_NOUNS.items()})
 
 
-@app.command()
+@app.command(cls=KopaCommand, help=N_("Create a new record from its template, with comments on what to fill in; never overwrites."))
 @guarded
 def new(
-    kind: Annotated[RecordKind, typer.Argument(metavar="KIND", help="application, pilot or organization.")],
-    record_id: Annotated[str, typer.Argument(metavar="ID", help="The new record's id: lowercase letters, digits and hyphens, like kainuu-lukiot.")],
+    kind: Annotated[str, typer.Argument(metavar=N_("KIND"), click_type=RECORD_KIND, help=N_("application, pilot or organization."))],
+    record_id: Annotated[str, typer.Argument(metavar=N_("ID"), help=N_("The new record's id: lowercase letters, digits and hyphens, like kainuu-lukiot."))],
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
 ) -> int:
-    """Create a new record from its template, with comments on what to fill in; never overwrites."""
+    _use_global_options(workspace, lang)
     from .commands import new as command
 
-    return command.run(State.workspace, kind.value, record_id, State.lang)
+    return command.run(State.workspace, kind, record_id, State.lang)
 
 
 def main() -> None:
+    guard_standard_streams()  # also for --help and usage errors, which no command's guard sees
     app(prog_name="kopa")
 
 

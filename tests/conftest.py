@@ -25,7 +25,7 @@ SHIPPED_RECORDS = REPO / "records"
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     """No test reads the developer's settings or writes to their cache."""
-    for name in ("KOPA_LANG", "KOPA_WORKSPACE", "KOPA_NO_CACHE", "GITHUB_ACTIONS", "NO_COLOR", "KOPA_DEBUG"):
+    for name in ("KOPA_LANG", "KOPA_WORKSPACE", "KOPA_NO_CACHE", "GITHUB_ACTIONS", "NO_COLOR", "KOPA_DEBUG", "COLUMNS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KOPA_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
 

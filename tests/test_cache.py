@@ -178,3 +178,69 @@ def test_origins_differ_when_their_positions_do() -> None:
     assert Origin("a.yaml", {("name",): (1, 7)}) == Origin("a.yaml", {("name",): (1, 7)})
     assert Origin("a.yaml", {("name",): (1, 7)}) != Origin("a.yaml", {("name",): (2, 7)})
     assert Origin("a.yaml", keys={("name",): (1, 1)}) != Origin("a.yaml")
+
+
+def _same(back: object, value: object, where: str = "") -> None:
+    """``back`` is ``value`` with the same type at every depth: a Msg is no plain str, a
+    Field no Msg (each is shown differently), and origins keep their positions and texts."""
+    import dataclasses
+
+    from kopa_cli.core.origin import Origin
+
+    assert type(back) is type(value), f"{where}: {type(back).__name__} instead of {type(value).__name__}"
+    if isinstance(value, (list, tuple)):
+        assert len(back) == len(value), where  # type: ignore[arg-type]
+        for index, (b, v) in enumerate(zip(back, value)):  # type: ignore[call-overload]
+            _same(b, v, f"{where}[{index}]")
+    elif isinstance(value, dict):
+        _same(list(back.items()), list(value.items()), where)  # type: ignore[attr-defined]
+    elif isinstance(value, Origin):
+        _same((back.path, back.values, back.keys, back.written), (value.path, value.values, value.keys, value.written), f"{where}.origin")  # type: ignore[attr-defined]
+    elif dataclasses.is_dataclass(value):
+        for field in dataclasses.fields(value):
+            _same(getattr(back, field.name), getattr(value, field.name), f"{where}.{field.name}")
+    else:
+        assert back == value, where
+
+
+@pytest.mark.parametrize("case", sorted((Path(__file__).parent / "cases" / "bad").iterdir()), ids=lambda p: p.name)
+def test_every_diagnostic_of_the_bad_corpus_comes_back_from_the_cache_as_it_was(case: Path, tmp_path: Path) -> None:
+    """Each file's parse result and the workspace's report, through the cache's JSON and back:
+    the same types at every depth, and the same messages in Finnish, Swedish and English."""
+    from test_cases import build_case
+
+    from kopa_cli.check.validation import check
+    from kopa_cli.core.i18n import set_language
+    from kopa_cli.load.recordfiles import DirectorySource, read_records
+    from kopa_cli.load.workspace import build_workspace, parse_record
+
+    records = read_records(DirectorySource(build_case(case, tmp_path)))
+    for kind, path, data in records.files:
+        result = parse_record(kind, path, data)
+        entry = cache_module.encode_result(result)
+        assert entry is not None, f"{path}: the cache cannot keep its parse result"
+        _same(cache_module._decoded_result(entry), result, path)
+    report = check(build_workspace(None, records))
+    assert report.diagnostics
+    back = cache_module._loads(cache_module._dumps(report))
+    _same(back, report, "report")
+    try:
+        for lang in ("fi", "sv", "en"):
+            set_language(lang)
+            assert [(d.render(escape=True), d.message) for d in back.diagnostics] == [
+                (d.render(escape=True), d.message) for d in report.diagnostics
+            ]
+    finally:
+        set_language("fi")
+
+
+def test_a_cached_report_says_what_a_fresh_one_says(tmp_path: Path) -> None:
+    """Through the real command: a cold run fills the cache, the next runs are served from it."""
+    from test_cases import build_case
+
+    workspace = build_case(Path(__file__).parent / "cases" / "bad" / "kopa216-needs-quotes", tmp_path)
+    for args in (["validate"], ["--lang", "en", "validate", "--format", "json"], ["--lang", "sv", "validate"]):
+        fresh = run_kopa(*args, "--no-cache", workspace=workspace)
+        cold, warm = run_kopa(*args, workspace=workspace), run_kopa(*args, workspace=workspace)
+        assert fresh.exit_code == cold.exit_code == warm.exit_code == 1
+        assert fresh.stdout == cold.stdout == warm.stdout

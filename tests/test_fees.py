@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -11,6 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import REPO
+from kopa_cli.check.validation import check
+from kopa_cli.core.errors import DuplicateFeeLine
 from kopa_cli.billing.fees import Amounts, FeeLine, NoVatRate, compare, compute_fees, pilot_fees, select, totals
 from kopa_cli.core.money import vat_amount
 from kopa_cli.load.records import Call, Fee, Organization, Pilot, PilotMember
@@ -194,7 +197,20 @@ def test_no_vat_rate_in_force_is_a_problem_in_the_records() -> None:
     with pytest.raises(NoVatRate) as raised:
         pilot_fees(call(vat={date(2021, 1, 1): D("24")}), pilot(member("a"), member("b"), id="x"), {})
     assert raised.value.exit_code == 1
-    assert "2020-01-01" in raised.value.message and "'x'" in raised.value.message
+    assert "1.1.2020" in raised.value.message and "'x'" in raised.value.message
+
+
+def test_a_member_is_never_billed_twice_for_one_pilot_and_year(tmp_path) -> None:
+    """Validation reports a repeated fee year (KOPA211); compute_fees refuses it on its own too."""
+    shutil.copytree(REPO / "tests" / "cases" / "base", tmp_path, dirs_exist_ok=True)
+    pilot_file = tmp_path / "records" / "pilots" / "kainuu-lukiot.yaml"
+    pilot_file.write_text(pilot_file.read_text(encoding="utf-8").replace("years: [2020, 2021]", "years: [2020, 2020, 2021]"), encoding="utf-8")
+    workspace = load_workspace(tmp_path, DirectorySource(tmp_path))
+    assert [d.code for d in check(workspace).diagnostics] == ["KOPA211"]
+    with pytest.raises(DuplicateFeeLine) as raised:
+        compute_fees(workspace)
+    assert raised.value.exit_code == 1
+    assert raised.value.kwargs == {"pilot": "kainuu-lukiot", "member": "kajaani", "year": 2020}
 
 
 def test_select_filters() -> None:

@@ -165,9 +165,9 @@ goals: [1]
 goal: Lukiokurssit yhteisesti.
 plan: Kokeillaan yhteisiä kursseja.
 """
-FINNISH = "haku edellyttää kohtaa 'Pilottikohteen nimi' (name); se puuttuu"
+FINNISH = "hakemuksesta puuttuu haun edellyttämä kohta 'Pilottikohteen nimi' (name)"
 ENGLISH = "the call requires 'Pilot name' (name); it is missing"
-SWEDISH = "utlysningen kräver 'Pilotens namn' (name); det saknas"
+SWEDISH = "ansökan saknar punkten 'Pilotens namn' (name), som utlysningen kräver"
 
 
 @pytest.fixture
@@ -223,12 +223,16 @@ def test_text_report_summary_uses_finnish_plural_forms(broken):
     assert last.startswith("Tarkistettu ") and last.endswith(": 1 virhe, 0 varoitusta.")
 
 
-def test_severity_words_stay_machine_readable(broken):
-    # `path:line:col: error CODE message`: editors' and CI problem matchers look for the
-    # English words "error" and "warning", so only the message itself is translated.
-    result = run_kopa("validate", str(broken / "records/applications/nimeton.yaml"), workspace=broken)
+def test_severity_words_speak_the_language_and_github_keeps_its_syntax(broken):
+    # `path:line:col: virhe CODE message` for people; GitHub's workflow commands stay `::error`.
+    nimeton = str(broken / "records/applications/nimeton.yaml")
+    result = run_kopa("validate", nimeton, workspace=broken)
     line = next(line for line in result.stdout.splitlines() if "KOPA301" in line)
-    assert f" error KOPA301 {FINNISH}" in line
+    assert f": virhe KOPA301 {FINNISH}" in line
+    swedish = run_kopa("--lang", "sv", "validate", nimeton, workspace=broken)
+    assert ": fel KOPA301 " in swedish.stdout
+    github = run_kopa("validate", "--format", "github", nimeton, workspace=broken)
+    assert github.stdout.startswith("::error file=records/applications/nimeton.yaml,")
 
 
 def test_usage_errors_follow_the_language_too(tmp_path):
@@ -238,3 +242,116 @@ def test_usage_errors_follow_the_language_too(tmp_path):
     assert finnish.exit_code == 2 and "kopa-työtilaa ei löytynyt" in finnish.stderr
     english = run_kopa("--lang", "en", "validate", workspace=nowhere)
     assert english.exit_code == 2 and "no kopa workspace found" in english.stderr
+
+
+# The member's language in what kopa writes: templates, headings, numbers.
+
+SECTION_LABELS = {
+    "fi": ("Alueellinen tavoite tai haaste", "Lyhyt kuvaus, miten kehittämistyö on ajateltu toteuttaa"),
+    "sv": ("Regionalt mål eller utmaning", "Kort beskrivning av hur utvecklingsarbetet är tänkt att genomföras"),
+    "en": ("Regional goal or challenge", "Short description of how the development work will be done"),
+}
+
+
+def _application_with_headings(goal: str, plan: str) -> str:
+    text = (REPO / "records/applications/kainuu-lukiot.md").read_text(encoding="utf-8")
+    front, _goal, rest = text.split("\n## ", 2)
+    return f"{front}\n## {goal}\n\nTavoite.\n\n## {plan}\n\nToteutus.\n"
+
+
+def _diagnostics(result, path: str) -> list[tuple[str, str]]:
+    return [(d["code"], d["message"]) for d in json.loads(result.stdout)["diagnostics"] if d["path"] == path]
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_new_application_speaks_the_language_in_use(tmp_path, lang):
+    copy_shipped_workspace(tmp_path)
+    assert run_kopa("--lang", lang, "new", "application", "uusi", workspace=tmp_path).exit_code == 0
+    text = (tmp_path / "records/applications/uusi.md").read_text(encoding="utf-8")
+    goal, plan = SECTION_LABELS[lang]
+    assert text.endswith(f"---\n## {goal}\n\n## {plan}\n")
+    numbered = {
+        "fi": ("# 1. Pilottikohteen nimi", "# 2. Vastuuorganisaatio ja vastuuhenkilö", "Täytä jokainen kohta"),
+        "sv": ("# 1. Pilotens namn", "# 2. Ansvarig organisation och ansvarsperson", "Fyll i varje punkt"),
+    }[lang]
+    assert all(line in text for line in numbered)
+    assert "5\u00a0000 " in text  # the call's max_chars, grouped
+    other = "sv" if lang == "fi" else "fi"
+    assert not any(label in text for label in SECTION_LABELS[other])
+    # kopa reads its own headings back: only the contents are left to write (KOPA2xx, KOPA3xx)
+    result = run_kopa("--lang", lang, "validate", "--format", "json", workspace=tmp_path)
+    codes = {code for code, _message in _diagnostics(result, "records/applications/uusi.md")}
+    assert "KOPA301" in codes and not [code for code in codes if code.startswith("KOPA1")]
+
+
+def test_the_calls_language_chooses_the_template(tmp_path):
+    copy_shipped_workspace(tmp_path)
+    _set_call_language(tmp_path, "sv")
+    assert run_kopa("new", "pilot", "narpes-ny", workspace=tmp_path).exit_code == 0
+    text = (tmp_path / "records/pilots/narpes-ny.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# Vald pilot.") and "# Ansvarig organisation och ansvarsperson" in text
+
+
+def test_init_in_swedish_writes_a_swedish_call_that_validates(tmp_path):
+    root = tmp_path / "ny"
+    assert run_kopa("--lang", "sv", "init", str(root)).exit_code == 0
+    text = (root / "records/call.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# Utlysning: regler, avgift, mål och fakturerare.")
+    assert "\nlanguage: sv " in text and "Haku:" not in text
+    checked = run_kopa("validate", "--format", "json", workspace=root)
+    assert checked.exit_code == 0  # valid, with a warning on each invented value (KOPA609)
+    assert {d["code"] for d in json.loads(checked.stdout)["diagnostics"]} == {"KOPA609"}
+    # the new call's language is then the default of every command
+    assert run_kopa("new", "organization", "narpes", workspace=root).exit_code == 0
+    assert "# Organisation: kommun, samkommun eller utbildningsanordnare." in (
+        root / "records/organizations/narpes.yaml"
+    ).read_text(encoding="utf-8")
+
+
+def test_a_workspace_template_overrides_per_language(tmp_path):
+    copy_shipped_workspace(tmp_path)
+    build_tree(tmp_path, {"templates/new/sv/organization.yaml.j2": "# Vår egen mall\nname: x\ntype: municipality\n"})
+    assert run_kopa("--lang", "sv", "new", "organization", "egen", workspace=tmp_path).exit_code == 0
+    assert (tmp_path / "records/organizations/egen.yaml").read_text(encoding="utf-8").startswith("# Vår egen mall")
+    # Finnish (and English, which has no templates of its own) still get kopa's Finnish template
+    for lang, record in (("fi", "oma"), ("en", "own")):
+        assert run_kopa("--lang", lang, "new", "organization", record, workspace=tmp_path).exit_code == 0
+        text = (tmp_path / f"records/organizations/{record}.yaml").read_text(encoding="utf-8")
+        assert text.startswith("# Organisaatio: kunta, kuntayhtymä tai koulutuksen järjestäjä.")
+
+
+@pytest.mark.parametrize("written", ["fi", "sv", "en"])
+def test_a_section_heading_is_accepted_in_any_language(tmp_path, written):
+    copy_shipped_workspace(tmp_path)
+    build_tree(tmp_path, {"records/applications/kainuu-lukiot.md": _application_with_headings(*SECTION_LABELS[written])})
+    result = run_kopa("validate", "--format", "json", workspace=tmp_path)
+    assert _diagnostics(result, "records/applications/kainuu-lukiot.md") == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "message"),
+    [
+        ("fi", "tuntematon väliotsikko 'Budjetti'; hakemuksen väliotsikot ovat "
+               "'Alueellinen tavoite tai haaste' ja 'Lyhyt kuvaus, miten kehittämistyö on ajateltu toteuttaa'"),
+        ("sv", "okänd mellanrubrik 'Budjetti'; ansökans mellanrubriker är "
+               "'Regionalt mål eller utmaning' och 'Kort beskrivning av hur utvecklingsarbetet är tänkt att genomföras'"),
+        ("en", "unknown section heading 'Budjetti'; the sections are "
+               "'Regional goal or challenge' and 'Short description of how the development work will be done'"),
+    ],
+)
+def test_an_unknown_heading_lists_the_headings_of_the_language_in_use(tmp_path, lang, message):
+    copy_shipped_workspace(tmp_path)
+    text = _application_with_headings(*SECTION_LABELS["sv"]) + "\n## Budjetti\n\n5 000 €\n"
+    build_tree(tmp_path, {"records/applications/kainuu-lukiot.md": text})
+    result = run_kopa("--lang", lang, "validate", "--format", "json", workspace=tmp_path)
+    assert _diagnostics(result, "records/applications/kainuu-lukiot.md") == [("KOPA112", message)]
+
+
+def test_large_numbers_in_messages_are_grouped(tmp_path):
+    copy_shipped_workspace(tmp_path)
+    size = 1_100_020
+    padding = size - len("name: Paltamo\n")
+    build_tree(tmp_path, {"records/organizations/paltamo.yaml": "name: Paltamo\n" + "#" * (padding - 1) + "\n"})
+    result = run_kopa("validate", "--format", "json", workspace=tmp_path)
+    (code, message), = _diagnostics(result, "records/organizations/paltamo.yaml")
+    assert code == "KOPA102" and message.startswith("tiedoston koko on 1\u00a0100\u00a0020 tavua; tiedosto saa olla enintään ")

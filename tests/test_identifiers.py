@@ -94,6 +94,13 @@ def test_municipality_code(text: str, ok: bool) -> None:
         ("FI21 1234 5600 0007 85", True),
         ("FI2112345600000786", False),
         ("FI21-1234-5600-0007-85", False),
+        # Finnish, compact or in groups of four as banks print it; nothing else
+        ("FI21 12345600000785", False),
+        ("FI21  1234 5600 0007 85", False),
+        ("FI21 1234 5600 0007 85 ", False),
+        ("fi2112345600000785", False),
+        ("DE89370400440532013000", False),
+        ("FI2112345600000785\n", False),
         ("", False),
     ],
 )
@@ -258,3 +265,42 @@ def test_is_einvoice_operator(text: str, ok: bool) -> None:
 def test_checks_reject_non_text() -> None:
     for check in (is_municipality_code, is_iban, is_bic, is_reference, is_einvoice_address, is_einvoice_operator):
         assert check(None) is False  # type: ignore[arg-type]
+
+
+# --- the whole value, in ASCII ----------------------------------------------------------
+
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+VALID = [
+    (is_business_id, "0926151-4"),
+    (is_municipality_code, "205"),
+    (is_iban, "FI21 1234 5600 0007 85"),
+    (is_bic, "NDEAFIHH"),
+    (is_reference, "1232"),
+    (is_einvoice_address, "003709261514"),
+    (is_einvoice_operator, "003721291126"),
+    (is_einvoice_operator, "NDEAFIHH"),
+]
+
+
+@pytest.mark.parametrize(("check", "text"), VALID, ids=lambda v: getattr(v, "__name__", v))
+def test_every_check_matches_the_whole_value_in_ascii_digits(check, text: str) -> None:
+    """python-stdnum strips spaces, hyphens and line breaks, and \\d takes any script's digits:
+    kopa keeps what is printed on an invoice, so each check takes the value exactly."""
+    assert check(text) is True
+    for changed in (text + "\n", "\n" + text, text + "\r", text + "\x0b", f" {text}", f"{text} "):
+        assert check(changed) is False, repr(changed)
+    if any(c.isdigit() for c in text):
+        assert check(text.translate(FULLWIDTH)) is False
+
+
+@pytest.mark.parametrize("text", ["RF33 2348 236\n", " RF332348236", "RF332348236 ", "rf332348236", "RF３３2348236",
+                                  "RF33  2348 236", "RF33-2348-236", "RF332348236\x0b"])
+def test_rf_is_taken_as_printed(text: str) -> None:
+    assert format_rf("RF33 2348 236") == format_rf("RF332348236") == "RF33 2348 236"
+    with pytest.raises(ValueError):
+        format_rf(text)
+
+
+@pytest.mark.parametrize("text", ["ndeafihh", "NDEA FIHH", "NDEA-FIHH", "NDEAFIHH\n"])
+def test_bic_is_taken_as_printed(text: str) -> None:
+    assert is_bic(text) is False

@@ -63,9 +63,18 @@ def test_init_creates_a_workspace_that_validates(tmp_path):
     ]
     assert "records/call.yaml" in result.stdout
     assert "kopa new organization" in result.stdout  # the next step
-    checked = run_kopa("validate", "--strict", "--format", "json", workspace=root)
-    assert checked.exit_code == 0
-    assert json.loads(checked.stdout)["errors"] == 0 and json.loads(checked.stdout)["warnings"] == 0
+    checked = run_kopa("validate", "--format", "json", workspace=root)
+    assert checked.exit_code == 0  # valid; but not ready to invoice, which --strict refuses:
+    report = json.loads(checked.stdout)
+    assert report["errors"] == 0
+    # a warning (KOPA609) for each invented value the template marks KORVAA, on its line or,
+    # for a mapping (address:), on its first line below
+    lines = (root / "records" / "call.yaml").read_text(encoding="utf-8").splitlines()
+    marked = [number for number, line in enumerate(lines, 1) if "KORVAA" in line.split("#", 1)[-1] and not line.lstrip().startswith("#")]
+    warned = [d["line"] for d in report["diagnostics"]]
+    assert {d["code"] for d in report["diagnostics"]} == {"KOPA609"}
+    assert len(warned) == len(marked) and all(w in (m, m + 1) for w, m in zip(warned, marked))
+    assert run_kopa("validate", "--strict", workspace=root).exit_code == 1
 
 
 def test_init_defaults_to_the_current_folder(tmp_path, monkeypatch):
@@ -148,7 +157,7 @@ def test_new_application_asks_for_the_calls_six_contents_in_its_words(workspace)
     text = (workspace / path).read_text(encoding="utf-8")
     for heading in (
         "Pilottikohteen nimi",
-        "Vastuukunta ja vastuuhenkilö",
+        "Vastuuorganisaatio ja vastuuhenkilö",
         "Yhteistyöalue, kunnat ja/tai koulutuksen järjestäjät",
         "Alueellinen tavoite tai haaste ja sen kytkeytyminen projektin tavoitteisiin",
         "Tarkastelussa mukana olevat koulutusmuodot",
@@ -172,7 +181,13 @@ def test_new_pilot_copies_members_and_responsible_from_its_application(tmp_path)
     assert data["responsible"]["person"]["name"] == "Tuula Heikkinen"
     # what is left to write is each member's decision
     left = {message for code, message in _codes(_report(root), "records/pilots/kainuu-lukiot.yaml")}
-    assert left == {f"'members.{i}.approval.{key}' on tyhjä" for i in range(4) for key in ("date", "body")}
+    # named as staff know them, members counted from 1 and named (issue 6, §10)
+    members = ["kajaani", "sotkamo", "kuhmo", "kainuun-ammattiopisto"]
+    labels = {"date": "päätöksen päivämäärä", "body": "toimielin"}
+    assert left == {
+        f"kenttä {labels[key]} ({number}. jäsen '{org}' → approval → {key}) on tyhjä"
+        for number, org in enumerate(members, 1) for key in ("date", "body")
+    }
 
 
 @pytest.mark.parametrize("bad_id", ["../x", "a/b", "Kajaani", "", "a" * 65, "-x", "x-", "a--b", "a_b", "kajaani.yaml", "ä"])

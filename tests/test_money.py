@@ -10,12 +10,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from kopa_cli.core.i18n import set_language
 from kopa_cli.core.money import (
     CENT,
     FINNISH_GENERAL_VAT,
+    decimal_places,
     fee_year_vat_date,
     format_money,
     parse_money,
+    parse_number,
     round_cents,
     split_cents,
     vat_amount,
@@ -106,6 +109,50 @@ def test_format_money(amount: str, expected: str) -> None:
 def test_parse_format_round_trip() -> None:
     for text in ("5000.00", "1666.67", "0.01", "123456789.10"):
         assert format_money(parse_money(text)) == text
+
+
+@pytest.mark.parametrize(("text", "expected"), [("24", "24"), ("25.5", "25.5"), ("25.50", "25.50"), ("-5000.00", "-5000.00"), ("-0", "0"), ("007", "7")])
+def test_parse_number_is_exact(text: str, expected: str) -> None:
+    assert str(parse_number(text)) == expected
+
+
+@pytest.mark.parametrize("text", ["1e30", "1E-999999999", "NaN", "Infinity", "２４", "٢٤", " 24", "24\n", "1_000", "+24", "24,5", ".5", "5.", ""])
+def test_parse_number_takes_only_plain_ascii_decimals(text: str) -> None:
+    """Decimal() itself would read most of these (exponents, other scripts' digits, spaces)."""
+    with pytest.raises(ValueError):
+        parse_number(text)
+
+
+@pytest.mark.parametrize(("text", "places"), [("24", 0), ("25.5", 1), ("25.50", 2), ("0.001", 3)])
+def test_decimal_places(text: str, places: int) -> None:
+    assert decimal_places(Decimal(text)) == places
+
+
+def test_rounding_never_gives_negative_zero() -> None:
+    assert str(round_cents(Decimal("-0.004"))) == "0.00"
+
+
+@pytest.mark.parametrize(("amount", "fi", "en"), [("0.125", "0,13\u00a0€", "€0.13"), ("2.675", "2,68\u00a0€", "€2.68"), ("-0.001", "0,00\u00a0€", "€0.00")])
+def test_money_as_people_read_it_rounds_half_up(amount: str, fi: str, en: str, tmp_path) -> None:
+    """Babel alone rounds half-even (0.125 -> 0,12 €); the template filter goes through the
+    same formatting.money."""
+    from kopa_cli.core import formatting
+    from kopa_cli.render import templating
+
+    assert (formatting.money(Decimal(amount), "fi"), formatting.money(Decimal(amount), "en")) == (fi, en)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.txt.j2").write_text("{{ a | money }}", encoding="utf-8")
+    set_language("fi")
+    try:
+        assert templating.render(tmp_path, "t.txt.j2", a=amount) == fi
+    finally:
+        set_language(None)
+
+
+def test_numbers_as_people_read_them_are_not_rounded() -> None:
+    from kopa_cli.core import formatting
+
+    assert formatting.number(Decimal("1.0005"), "en") == "1.0005"
 
 
 # --- split_cents: hand-checked cases ----------------------------------------------

@@ -20,3 +20,25 @@ def test_ci_runs_the_readme_test_command_exactly():
     _, test = readme_commands()
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert test in ci
+
+
+def test_the_readme_says_where_the_command_is_and_how_to_start_a_records_repository():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    assert ".venv/bin/kopa" in text and ". .venv/bin/activate" in text
+    own = text.split("## Your own records repository", 1)[1].split("\n## ", 1)[0]
+    steps = re.findall(r"```sh\n(.+?)\n```", own, re.S)[0].splitlines()
+    assert steps[0] == "git init"
+    assert any(step.startswith(".venv/bin/kopa init") for step in steps)
+
+
+def test_the_records_repository_steps_work(tmp_path):
+    # The README's steps without the install: a new git repository, kopa init, a clean validate.
+    import subprocess
+
+    from conftest import run_kopa
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    assert run_kopa("init", str(tmp_path)).exit_code == 0
+    result = run_kopa("validate", workspace=tmp_path)
+    assert result.exit_code == 0
+    assert (tmp_path / "records/call.yaml").is_file() and (tmp_path / ".git").is_dir()

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from kopa_cli.core.errors import NoVatRate
+from kopa_cli.core.errors import DuplicateFeeLine, NoVatRate
 from kopa_cli.core.money import fee_year_vat_date, split_cents, vat_amount, vat_rate
 from kopa_cli.load.records import Call, Organization, Pilot
 from kopa_cli.load.workspace import Workspace
@@ -105,7 +105,7 @@ def pilot_fees(call: Call, pilot: Pilot, organizations: Mapping[str, Organizatio
         try:
             rate = vat_rate(rates, fee_year_vat_date(year))
         except ValueError:
-            raise NoVatRate(day=fee_year_vat_date(year).isoformat(), year=year, pilot=pilot.id) from None
+            raise NoVatRate(day=fee_year_vat_date(year), year=year, pilot=pilot.id) from None
         if members not in splits:
             splits[members] = split_cents(call.fee.annual, split_weights(method, pilot, members, organizations))
         shares = splits[members]
@@ -117,7 +117,8 @@ def compute_fees(workspace: Workspace) -> list[FeeLine]:
     """Every member's share of every pilot's fee, by pilot id, year, then member order.
 
     The workspace must be valid (no errors from ``validation.check``): that is where
-    unknown members, missing populations and zero weights are reported.
+    unknown members, missing populations and zero weights are reported. Raises
+    DuplicateFeeLine rather than bill a member twice for one pilot and year.
     """
     call = workspace.call
     if call is None:
@@ -125,6 +126,11 @@ def compute_fees(workspace: Workspace) -> list[FeeLine]:
     lines: list[FeeLine] = []
     for pilot_id in sorted(workspace.pilots):
         lines.extend(pilot_fees(call, workspace.pilots[pilot_id], workspace.organizations))
+    keys: set[tuple[str, str, int]] = set()
+    for line in lines:
+        if line.key in keys:
+            raise DuplicateFeeLine(pilot=line.pilot, member=line.member, year=line.year)
+        keys.add(line.key)
     return lines
 
 

@@ -8,18 +8,50 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import Callable
+from typing import Any, Callable
 
+from kopa_cli.check import readiness
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Aside, Count, Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
+from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.money import fee_year_vat_date
+from kopa_cli.load.fieldnames import choice, field
+from kopa_cli.load.kinds import BY_NAME
 from kopa_cli.load.records import Application, Call, Pilot, Responsible
 from kopa_cli.load.structure import label_of
 from kopa_cli.core.textlength import crossing_line
 from kopa_cli.load.workspace import Workspace
 
 Rule = Callable[[Workspace], Iterable[Diagnostic]]
+
+
+def _reported(ws: Workspace) -> set[tuple[str, int, int]]:
+    """Where the loader has reported a problem: (path, line, column)."""
+    return {(d.path, d.line, d.column) for d in ws.diagnostics}
+
+
+def _refused(reported: set[tuple[str, int, int]], record: Any, *where: str | int) -> bool:
+    """Was something written at ``where`` (or inside it) refused, and reported? Then it is
+    not also "missing": one mistake, one message."""
+    origin, size = record.origin, len(where)
+    return any(
+        path[:size] == where and (origin.path, *position) in reported
+        for positions in (origin.values, origin.keys)
+        for path, position in positions.items()
+    )
+
+
+def _no_such(ws: Workspace, kind: str, value: str, path: str, position: tuple[int, int]) -> Diagnostic:
+    """A reference to no record of ``kind``: a file that could not be read (or is misnamed)
+    is named as the cause; else the closest id is offered."""
+    unreadable = ws.unreadable.get(kind, {}).get(value)
+    if unreadable is not None:
+        misnamed = unreadable.rsplit("/", 1)[-1] not in (value + suffix for suffix in BY_NAME[kind].suffixes)
+        reason = Msg(N_("whose name is not a valid record file name") if misnamed else N_("which could not be read"))
+        return diagnostic(path, position, codes.UNREADABLE_RECORD, value=value, file=unreadable, reason=reason)
+    if kind == "organizations":
+        return diagnostic(path, position, codes.UNKNOWN_ORGANIZATION, value=value, hint=suggest(value, ws.organizations))
+    return diagnostic(path, position, codes.UNKNOWN_APPLICATION, value=value, hint=suggest(value, ws.applications))
 
 
 def _members_exist(ws: Workspace, record: Application | Pilot, ids: Iterable[str | None], *inner: str) -> Iterator[Diagnostic]:
@@ -32,19 +64,17 @@ def _members_exist(ws: Workspace, record: Application | Pilot, ids: Iterable[str
         if seen[org] == 2:
             yield diagnostic(record.origin.path, record.origin.at("members", index, *inner), codes.DUPLICATE_MEMBER, value=org)
         if org not in ws.organizations:
-            position = record.origin.at("members", index, *inner)
-            yield diagnostic(record.origin.path, position, codes.UNKNOWN_ORGANIZATION, value=org, hint=suggest(org, ws.organizations))
+            yield _no_such(ws, "organizations", org, record.origin.path, record.origin.at("members", index, *inner))
 
 
-def _responsible(ws: Workspace, record: Application | Pilot, members: list[str]) -> Iterator[Diagnostic]:
+def _responsible(ws: Workspace, record: Application | Pilot, members: list[str | None]) -> Iterator[Diagnostic]:
     responsible: Responsible | None = record.responsible
     if responsible is None or responsible.organization is None:
         return
     org = responsible.organization
     if org not in ws.organizations:
-        position = record.origin.at("responsible", "organization")
-        yield diagnostic(record.origin.path, position, codes.UNKNOWN_ORGANIZATION, value=org, hint=suggest(org, ws.organizations))
-    elif org not in members:
+        yield _no_such(ws, "organizations", org, record.origin.path, record.origin.at("responsible", "organization"))
+    elif org not in members and None not in members:  # a refused member id may be the one meant
         yield diagnostic(record.origin.path, record.origin.at("responsible", "organization"), codes.RESPONSIBLE_NOT_MEMBER, value=org)
 
 
@@ -62,10 +92,11 @@ def application_call(ws: Workspace) -> Iterator[Diagnostic]:
 def required_content(ws: Workspace) -> Iterator[Diagnostic]:
     if ws.call is None:
         return
+    reported = _reported(ws)
     for app in ws.applications.values():
         for name in _names(ws.call.required):
             value = getattr(app, name, None)
-            if not value or (isinstance(value, str) and value.isspace()):
+            if (not value or (isinstance(value, str) and value.isspace())) and not _refused(reported, app, name):
                 label = Msg(label_of(Application, name))
                 yield diagnostic(app.origin.path, app.origin.at(name), codes.REQUIRED_CONTENT, label=label, key=name)
 
@@ -127,18 +158,25 @@ def education_forms_and_goals(ws: Workspace) -> Iterator[Diagnostic]:
         for index, goal in enumerate(app.goals):
             if goal is not None and goals and goal not in goals:
                 yield diagnostic(app.origin.path, app.origin.at("goals", index), codes.UNKNOWN_GOAL, value=goal, choices=goals)
-        for values, key in ((app.education_forms, "education_forms"), (app.goals, "goals")):
-            seen: set[object] = set()
-            for index, value in enumerate(values):
-                if value is not None and value in seen:  # point at the repeat, not the list
-                    yield diagnostic(app.origin.path, app.origin.at(key, index), codes.DUPLICATE_ITEM, value=value, key=key)
-                seen.add(value)
+        yield from _repeats(app, ("education_forms",), app.education_forms)
+        yield from _repeats(app, ("goals",), app.goals)
+
+
+def _repeats(record: Call | Application | Pilot, key: tuple[str, ...], values: Iterable[object]) -> Iterator[Diagnostic]:
+    """Each value listed again in the list at ``key``, pointed at the repeat (not the list)."""
+    seen: set[object] = set()
+    for index, value in enumerate(values):
+        if value is not None and value in seen:
+            yield diagnostic(record.origin.path, record.origin.at(*key, index), codes.DUPLICATE_ITEM, value=value, key=field(key))
+        seen.add(value)
 
 
 def application_members(ws: Workspace) -> Iterator[Diagnostic]:
+    reported = _reported(ws)
     for app in ws.applications.values():
         yield from _members_exist(ws, app, app.members)
-        yield from _responsible(ws, app, list(app.members))
+        # a refused list ("members: kajaani, kuhmo") may well hold the responsible one
+        yield from _responsible(ws, app, [None] if _refused(reported, app, "members") else list(app.members))
         if len(set(app.members) - {None}) == 1:
             yield diagnostic(app.origin.path, app.origin.at("members"), codes.FEW_MEMBERS, count=1)
 
@@ -154,11 +192,10 @@ def pilot_application(ws: Workspace) -> Iterator[Diagnostic]:
             continue
         app = ws.applications.get(name)
         if app is None:
-            position = pilot.origin.at("application")
-            yield diagnostic(pilot.origin.path, position, codes.UNKNOWN_APPLICATION, value=name, hint=suggest(name, ws.applications))
+            yield _no_such(ws, "applications", name, pilot.origin.path, pilot.origin.at("application"))
         elif app.status is not None and app.status != "selected":
             position = pilot.origin.at("application")
-            yield diagnostic(pilot.origin.path, position, codes.APPLICATION_NOT_SELECTED, value=name, status=app.status)
+            yield diagnostic(pilot.origin.path, position, codes.APPLICATION_NOT_SELECTED, value=name, status=choice(app.status), selected=choice("selected"))
         if name in first_pilot:
             position = pilot.origin.at("application")
             yield diagnostic(pilot.origin.path, position, codes.TWO_PILOTS, value=name, other=first_pilot[name])
@@ -166,6 +203,7 @@ def pilot_application(ws: Workspace) -> Iterator[Diagnostic]:
 
 
 def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
+    reported = _reported(ws)
     for pilot in ws.pilots.values():
         if pilot.members is None:  # missing or not a list: already reported
             continue
@@ -175,7 +213,7 @@ def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
         yield from _responsible(ws, pilot, orgs)
         distinct = len(set(orgs) - {None})
         if not pilot.members:  # nobody to approve or to pay the fee
-            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.EMPTY_VALUE, key="members")
+            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.EMPTY_VALUE, key=field(("members",)))
         elif distinct == 1:
             yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.FEW_MEMBERS, count=1)
         app = ws.applications.get(pilot.application or "")
@@ -189,6 +227,8 @@ def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
                     left=member.left, joined=member.joined,
                 )
             if member.approval is None:
+                if _refused(reported, pilot, *where, "approval"):
+                    continue
                 yield diagnostic(pilot.origin.path, pilot.origin.at(*where), codes.MISSING_APPROVAL, value=member.org)
                 continue
             approved = member.approval.date
@@ -202,16 +242,45 @@ def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
 def pilot_years(ws: Workspace) -> Iterator[Diagnostic]:
     if ws.call is None or ws.call.fee is None:
         return
-    call_years = list(ws.call.fee.years or ())
+    if ws.call.fee.years is not None and not ws.call.fee.years:  # "years: []": nothing to bill
+        yield diagnostic(ws.call.origin.path, ws.call.origin.at("fee", "years"), codes.EMPTY_VALUE, key=field(("fee", "years")))
+    call_years = [year for year in ws.call.fee.years or () if year is not None]
     for pilot in ws.pilots.values():
         if pilot.years is not None and not pilot.years:  # "years: []" would bill nothing, silently
-            yield diagnostic(pilot.origin.path, pilot.origin.at("years"), codes.EMPTY_VALUE, key="years")
+            yield diagnostic(pilot.origin.path, pilot.origin.at("years"), codes.EMPTY_VALUE, key=field(("years",)))
+        yield from _repeats(pilot, ("years",), pilot.years or ())  # a year twice would be billed twice
         for index, year in enumerate(pilot.years or ()):
-            if year is not None and year not in call_years:
+            if year is not None and call_years and year not in call_years:  # no call years: said once, above
                 yield diagnostic(pilot.origin.path, pilot.origin.at("years", index), codes.YEAR_NOT_IN_CALL, value=year, choices=call_years)
         for year in pilot.fee_years(ws.call):
             if pilot.members and not any(m and m.org and m.takes_part_in(year) for m in pilot.members):
                 yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.NO_MEMBERS_IN_YEAR, year=year)
+
+
+def pilot_follows_application(ws: Workspace) -> Iterator[Diagnostic]:
+    """A pilot's members are those of the application it grows from: a member that never
+    applied, or one that applied but is not in the pilot, is probably a mistake."""
+    for pilot in ws.pilots.values():
+        app = ws.applications.get(pilot.application or "")
+        if app is None or not app.members or not pilot.members:
+            continue
+        applied = set(app.members)
+        in_pilot = {m.org if m is not None else None for m in pilot.members}
+        if not (applied | in_pilot) <= ws.organizations.keys():  # unreadable or unknown: reported already
+            continue
+        for index, member in enumerate(pilot.members):
+            if member is not None and member.org is not None and member.org not in applied:
+                position = pilot.origin.at("members", index, "org")
+                yield diagnostic(pilot.origin.path, position, codes.NOT_IN_APPLICATION, value=member.org, application=app.origin.path)
+        for index, org in enumerate(app.members):
+            if org is not None and org not in in_pilot:
+                position = app.origin.at("members", index)
+                yield diagnostic(app.origin.path, position, codes.NOT_IN_PILOT, value=org, pilot=pilot.origin.path)
+
+
+def call_years(ws: Workspace) -> Iterator[Diagnostic]:
+    if ws.call is not None and ws.call.fee is not None:
+        yield from _repeats(ws.call, ("fee", "years"), ws.call.fee.years or ())
 
 
 def call_vat(ws: Workspace) -> Iterator[Diagnostic]:
@@ -226,9 +295,10 @@ def call_vat(ws: Workspace) -> Iterator[Diagnostic]:
 
 
 def split_data(ws: Workspace) -> Iterator[Diagnostic]:
+    reported = _reported(ws)
     for pilot in ws.pilots.values():
         method = pilot.split_method(ws.call)
-        if method == "population" and pilot.population_year is None:
+        if method == "population" and pilot.population_year is None and not _refused(reported, pilot, "population_year"):
             yield diagnostic(pilot.origin.path, pilot.origin.at("split"), codes.NO_POPULATION_YEAR)
         for index, member in enumerate(pilot.members or ()):
             if member is None or member.org is None:
@@ -236,15 +306,26 @@ def split_data(ws: Workspace) -> Iterator[Diagnostic]:
             where = ("members", index)
             org = ws.organizations.get(member.org)
             if method == "population" and pilot.population_year is not None and org is not None:
-                if not org.population.get(pilot.population_year):
+                if pilot.population_year not in org.population and not _refused(reported, org, "population"):  # 0 is a figure
                     yield diagnostic(pilot.origin.path, pilot.origin.at(*where), codes.NO_POPULATION, value=member.org, year=pilot.population_year)
-            if method == "weights" and member.weight is None:
+            # a weight that is given but not valid (e.g. 1.5 unquoted, 0) is reported where it is written
+            if method == "weights" and member.weight is None and not _refused(reported, pilot, *where, "weight"):
                 yield diagnostic(pilot.origin.path, pilot.origin.at(*where), codes.NO_WEIGHT, value=member.org)
-            if member.weight is not None:
-                if method != "weights":
-                    yield diagnostic(pilot.origin.path, pilot.origin.at(*where, "weight"), codes.UNUSED_WEIGHT, value=member.org, split=method)
-                elif member.weight <= 0:
-                    yield diagnostic(pilot.origin.path, pilot.origin.at(*where, "weight"), codes.NOT_POSITIVE, key="weight", value=member.weight)
+            if member.weight is not None and method != "weights":
+                yield diagnostic(pilot.origin.path, pilot.origin.at(*where, "weight"), codes.UNUSED_WEIGHT, value=member.org, split=choice(method))
+        if method == "population" and pilot.population_year is not None:
+            yield from _population_totals(ws, pilot)
+
+
+def _population_totals(ws: Workspace, pilot: Pilot) -> Iterator[Diagnostic]:
+    """A population split needs people to split by: in each fee year, the populations of
+    the members taking part must add up to more than zero (0 is a valid population)."""
+    for year in sorted(set(pilot.fee_years(ws.call))):
+        orgs = [ws.organizations.get(m.org) for m in pilot.members or () if m and m.org and m.takes_part_in(year)]
+        populations = [org.population.get(pilot.population_year) if org else None for org in orgs]
+        if populations and all(population == 0 for population in populations):  # None: reported already
+            position = pilot.origin.at("population_year")
+            yield diagnostic(pilot.origin.path, position, codes.ZERO_POPULATION, year=year, population_year=pilot.population_year)
 
 
 # Organisations
@@ -257,10 +338,9 @@ def organization_codes(ws: Workspace) -> Iterator[Diagnostic]:
         position = org.origin.at("municipality_code")
         # missing, or written empty ("municipality_code:"); a malformed code is reported already
         if org.type == "municipality" and org.municipality_code is None and (not code_given or (org.origin.path, *position) not in reported):
-            label = Aside(N_("a municipality's three-digit code"))
-            yield diagnostic(org.origin.path, position, codes.MISSING_KEY, key="municipality_code", label=label)
+            yield diagnostic(org.origin.path, position, codes.MISSING_KEY, key=field(("municipality_code",)))
         if org.type not in (None, "municipality") and org.municipality_code is not None:
-            yield diagnostic(org.origin.path, org.origin.at("municipality_code"), codes.MUNICIPALITY_CODE_TYPE, type=org.type)
+            yield diagnostic(org.origin.path, org.origin.at("municipality_code"), codes.MUNICIPALITY_CODE_TYPE, type=choice(org.type))
         if org.einvoice and org.einvoice.address and org.business_id:
             own = "0037" + org.business_id.replace("-", "")
             if org.einvoice.address.startswith("0037") and not org.einvoice.address.startswith(own):
@@ -268,6 +348,17 @@ def organization_codes(ws: Workspace) -> Iterator[Diagnostic]:
                     org.origin.path, org.origin.at("einvoice", "address"), codes.EINVOICE_NOT_OWN,
                     value=org.einvoice.address, business_id=org.business_id,
                 )
+
+
+def business_ids(ws: Workspace) -> Iterator[Diagnostic]:
+    """One payer, one record: two records with one Y-tunnus would bill it twice."""
+    first: dict[str, str] = {}
+    for org in sorted(ws.organizations.values(), key=lambda o: o.origin.path):
+        if org.business_id is None:
+            continue
+        other = first.setdefault(org.business_id, org.origin.path)
+        if other != org.origin.path:
+            yield diagnostic(org.origin.path, org.origin.at("business_id"), codes.DUPLICATE_BUSINESS_ID, value=org.business_id, other=other)
 
 
 RULES: tuple[Rule, ...] = (
@@ -280,9 +371,14 @@ RULES: tuple[Rule, ...] = (
     pilot_application,
     pilot_members,
     pilot_years,
+    pilot_follows_application,
+    call_years,
     call_vat,
     split_data,
     organization_codes,
+    readiness.placeholders,
+    readiness.billing_address,
+    business_ids,
 )
 
 

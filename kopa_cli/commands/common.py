@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kopa_cli.core.errors import WorkspaceNotFound
-from kopa_cli.core.i18n import set_language
+from kopa_cli.core.i18n import language_from_environment, set_language
 from kopa_cli.load.recordfiles import find_workspace
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ def workspace_root(option: Path | None) -> Path:
 
 def follow_call_language(lang: str | None, call_language: str | None) -> None:
     """The call's language is the default for messages, unless --lang or KOPA_LANG says otherwise."""
-    if lang is None and not os.environ.get("KOPA_LANG") and call_language:
+    if lang is None and language_from_environment() is None and call_language:
         set_language(call_language)
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
-from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 
+from kopa_cli.core import formatting
 from kopa_cli.render import feereport, reporters
 from kopa_cli.core.diagnostics import suggest
-from kopa_cli.core.errors import CompareFormat, ExitCode, UnknownMember, UnknownPilot
+from kopa_cli.core.errors import CompareFormat, ExitCode, NotAFeeYear, UnknownMember, UnknownPilot
 from kopa_cli.billing.fees import FeeLine, compare, compute_fees, select
 from kopa_cli.core.i18n import _, ngettext
 from kopa_cli.check.validation import check
@@ -19,12 +21,28 @@ from .common import load
 MAX_NOTES = 10  # notes beside a CSV; more would bury a terminal
 
 
-def _check_filters(pilot: str | None, member: str | None, pilots: Collection[str], organizations: Collection[str]) -> None:
-    """A filter naming nothing that exists is a typo (exit 2); one that matches no line is not."""
-    if pilot is not None and pilot not in pilots:
-        raise UnknownPilot(value=pilot, hint=suggest(pilot, pilots))
-    if member is not None and member not in organizations:
-        raise UnknownMember(value=member, hint=suggest(member, organizations))
+def _check_filters(shown: feereport.Shown, *workspaces: Workspace) -> None:
+    """A filter naming nothing that exists is a mistake (exit 2); one that matches no line is not.
+
+    A pilot, a year or an organisation exists when it does in any of ``workspaces`` (a compare
+    may name what exists only at the revision). The fee years are every pilot's ``fee_years``.
+    """
+    pilots = {pilot for workspace in workspaces for pilot in workspace.pilots}
+    organizations = {org for workspace in workspaces for org in workspace.organizations}
+    if shown.pilot is not None and shown.pilot not in pilots:
+        raise UnknownPilot(value=shown.pilot, hint=suggest(shown.pilot, pilots))
+    if shown.member is not None and shown.member not in organizations:
+        raise UnknownMember(value=shown.member, hint=suggest(shown.member, organizations))
+    if shown.year is not None:
+        years = sorted({year for workspace in workspaces for pilot in workspace.pilots.values()
+                        for year in pilot.fee_years(workspace.call)})
+        if shown.year not in years:
+            raise NotAFeeYear(year=str(shown.year), years=", ".join(map(str, years)) or "–")
+
+
+def _names(*workspaces: Workspace) -> dict[str, str]:
+    """Each organisation's name by id; the first workspace's name wins."""
+    return {org_id: org.name for workspace in reversed(workspaces) for org_id, org in workspace.organizations.items()}
 
 
 def _refuse(workspace: Workspace, heading: str) -> bool:
@@ -52,8 +70,17 @@ def _console():
                 pass
             raise BrokenPipeError
 
-    # Not a terminal (a pipe, a file, CI's log): no colour, and room for the table's natural width.
-    return KopaConsole(file=sys.stdout, highlight=False, width=None if sys.stdout.isatty() else 200)
+    return KopaConsole(file=sys.stdout, highlight=False, width=_width())
+
+
+def _width() -> int:
+    """How wide the reader is: COLUMNS when it gives a width, else the terminal's; not a terminal
+    (a pipe, a file, CI's log): room for a table's natural width. COLUMNS=0 gives no width
+    (rich would print nothing at all)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else 200
 
 
 def _titles(workspace: Workspace) -> dict[str, str]:
@@ -73,13 +100,13 @@ def _titles(workspace: Workspace) -> dict[str, str]:
     return titles
 
 
-def _show(lines: list[FeeLine], workspace: Workspace, output_format: str, whole_pilot_years: bool) -> None:
+def _show(lines: list[FeeLine], workspace: Workspace, output_format: str, shown: feereport.Shown) -> None:
     if output_format == "json":
         feereport.as_json(lines, sys.stdout)
     elif output_format == "csv":
         feereport.as_csv(lines, sys.stdout)
         # CSV stays pure data for spreadsheets; the rounding differences go beside it.
-        notes = feereport.notes(lines) if whole_pilot_years else []
+        notes = feereport.notes(lines) if shown.member is None else []
         for note in notes[:MAX_NOTES]:
             sys.stderr.write(_("note: {note}").format(note=note) + "\n")
         if len(notes) > MAX_NOTES:
@@ -89,15 +116,15 @@ def _show(lines: list[FeeLine], workspace: Workspace, output_format: str, whole_
                 "note: {count} more pilot-years have a VAT rounding difference; --format table or md shows each.",
                 count,
             )
-            sys.stderr.write(more.format(count=count) + "\n")
+            sys.stderr.write(more.format(count=formatting.number(count)) + "\n")
     elif output_format == "md":
-        feereport.as_markdown(lines, _titles(workspace), whole_pilot_years, sys.stdout)
+        feereport.as_markdown(lines, _titles(workspace), shown, sys.stdout)
     else:
-        feereport.as_table(lines, _titles(workspace), whole_pilot_years, _console())
+        feereport.as_table(lines, _titles(workspace), shown, _console())
 
 
 def _compare(root: Path, workspace: Workspace, lines: list[FeeLine], revision: str, output_format: str,
-             pilot: str | None, year: int | None, member: str | None) -> int:
+             shown: feereport.Shown) -> int:
     from kopa_cli.load.gitsource import GitSource
 
     if output_format not in ("table", "md"):
@@ -107,15 +134,16 @@ def _compare(root: Path, workspace: Workspace, lines: list[FeeLine], revision: s
     if _refuse(before, _("the records at {revision} have errors (listed above); their fees cannot be computed").format(revision=revision)):
         return ExitCode.PROBLEMS
     before_lines = compute_fees(before)
-    _check_filters(pilot, member, workspace.pilots.keys() | before.pilots.keys(),
-                   workspace.organizations.keys() | before.organizations.keys())
-    comparison = compare(select(before_lines, pilot, year, member), select(lines, pilot, year, member))
+    _check_filters(shown, workspace, before)
+    shown = replace(shown, names=_names(workspace, before))
+    comparison = compare(select(before_lines, shown.pilot, shown.year, shown.member),
+                         select(lines, shown.pilot, shown.year, shown.member))
     before_label = f"{revision} ({source.commit[:7]})"
-    after_label = _("the working tree")
+    after_label = _("the current files")
     if output_format == "md":
-        feereport.comparison_markdown(comparison, before_label, after_label, sys.stdout)
+        feereport.comparison_markdown(comparison, before_label, after_label, shown, sys.stdout)
     else:
-        feereport.comparison_table(comparison, before_label, after_label, _console())
+        feereport.comparison_table(comparison, before_label, after_label, shown, _console())
     return ExitCode.OK
 
 
@@ -125,8 +153,9 @@ def run(root: Path, lang: str | None, pilot: str | None, year: int | None, membe
     if _refuse(workspace, _("the records have errors (listed above); fix them before computing fees")):
         return ExitCode.PROBLEMS
     lines = compute_fees(workspace)
+    shown = feereport.Shown(pilot, year, member)
     if compare_with is not None:
-        return _compare(root, workspace, lines, compare_with, output_format, pilot, year, member)
-    _check_filters(pilot, member, workspace.pilots, workspace.organizations)
-    _show(select(lines, pilot, year, member), workspace, output_format, whole_pilot_years=member is None)
+        return _compare(root, workspace, lines, compare_with, output_format, shown)
+    _check_filters(shown, workspace)
+    _show(select(lines, pilot, year, member), workspace, output_format, replace(shown, names=_names(workspace)))
     return ExitCode.OK

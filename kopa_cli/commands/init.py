@@ -7,9 +7,9 @@ from pathlib import Path
 import typer
 
 from kopa_cli.core.errors import ExitCode, TargetExists
-from kopa_cli.core.i18n import _
-from kopa_cli.load.kinds import CALL, CALL_PATH, IN_FOLDERS, RECORDS
 from kopa_cli.core.files import create_new, shown
+from kopa_cli.core.i18n import _, current_language
+from kopa_cli.load.kinds import CALL, CALL_PATH, IN_FOLDERS, RECORDS
 from .new import check_readable
 
 CALL_TEMPLATE = "init/call.yaml.j2"
@@ -22,8 +22,9 @@ def run(directory: Path) -> int:
     from kopa_cli.render import templating
 
     # Render and check first, so a broken template leaves nothing half-made behind.
-    text = templating.render(directory, CALL_TEMPLATE)
-    check_readable(CALL.name, CALL_PATH, text, templating.describe(directory, CALL_TEMPLATE))
+    template = templating.for_language(directory, CALL_TEMPLATE, current_language())
+    text = templating.render(directory, template)
+    check_readable(CALL.name, CALL_PATH, text, templating.describe(directory, template))
     create_new(call, text)
     created = [call]
     for kind in IN_FOLDERS:

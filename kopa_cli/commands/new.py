@@ -9,8 +9,10 @@ import typer
 from kopa_cli.core.errors import ExitCode, InvalidId, TargetExists, TemplateGivesBadRecord
 from kopa_cli.core.files import create_new, shown
 from kopa_cli.load.formats import is_id
-from kopa_cli.core.i18n import _
-from kopa_cli.load.kinds import BY_NOUN, RECORDS
+from kopa_cli.core.diagnostics import Suggestion
+from kopa_cli.core.i18n import _, current_language
+from kopa_cli.core.spelling import meant_id
+from kopa_cli.load.kinds import NEW_NOUNS, RECORDS, Kind
 from kopa_cli.load.workspace import parse_record
 from .common import load, workspace_root
 
@@ -23,8 +25,7 @@ def check_readable(kind_folder: str, relative: str, text: str, template: str) ->
             raise TemplateGivesBadRecord(template=template, line=problem.line, problem=problem.message)
 
 
-def target_path(root: Path, noun: str, record_id: str) -> Path:
-    kind = BY_NOUN[noun]
+def target_path(root: Path, kind: Kind, record_id: str) -> Path:
     for other in kind.suffixes:  # applications/x.md and x.yaml would be the same id twice
         taken = root / RECORDS / kind.folder / f"{record_id}{other}"
         if taken.exists() or taken.is_symlink():
@@ -33,11 +34,13 @@ def target_path(root: Path, noun: str, record_id: str) -> Path:
 
 
 def run(workspace_option: Path | None, kind: str, record_id: str, lang: str | None) -> int:
+    record_kind = NEW_NOUNS[kind]  # an alias (organisation) is its kind
+    kind = record_kind.noun
     if not is_id(record_id):  # before anything else: the id becomes a file name
-        raise InvalidId(id=record_id)
+        raise InvalidId(id=record_id, hint=Suggestion(meant_id(record_id)))
     root = workspace_root(workspace_option)
     workspace = load(root, lang)
-    path = target_path(root, kind, record_id)
+    path = target_path(root, record_kind, record_id)
     context = {
         "id": record_id,
         "kind": kind,
@@ -46,9 +49,9 @@ def run(workspace_option: Path | None, kind: str, record_id: str, lang: str | No
     }
     from kopa_cli.render import templating
 
-    template = BY_NOUN[kind].template
+    template = templating.for_language(root, record_kind.template, current_language())  # the comments speak it
     text = templating.render(root, template, **context)
-    check_readable(BY_NOUN[kind].name, path.relative_to(root).as_posix(), text, templating.describe(root, template))
+    check_readable(record_kind.name, path.relative_to(root).as_posix(), text, templating.describe(root, template))
     create_new(path, text)
     typer.echo(_("Created {path}").format(path=shown(path)))
     inside = Path.cwd().resolve().is_relative_to(root.resolve())  # else validate would not find it

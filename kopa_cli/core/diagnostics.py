@@ -4,11 +4,16 @@ A ``Diagnostic`` keeps the rule's code and the message arguments, not a rendered
 so the same problems can be shown in any language (and cached independently of it).
 Message arguments that are themselves message ids (field labels) are wrapped in ``Msg``
 and translated when shown.
+
+Arguments may be the user's own text (a key, a value, a file name). Text and GitHub output
+show them escaped (``shown``), so that a line break or a control character in a record can
+never start a line of its own; JSON keeps them as they are.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -16,6 +21,7 @@ from enum import Enum
 
 from kopa_cli.core import formatting
 from kopa_cli.core.i18n import _
+from kopa_cli.core.phrases import Choice, Field
 
 
 class Severity(str, Enum):
@@ -49,6 +55,18 @@ def code(id: str, severity: Severity, template: str) -> Code:
     return CODES[id]
 
 
+@dataclass(frozen=True)
+class Phrase:
+    """A message id with arguments of its own, used as an argument of another message."""
+
+    id: str
+    args: tuple[tuple[str, object], ...] = ()
+
+    @classmethod
+    def of(cls, id: str, **args: object) -> Phrase:
+        return cls(id, tuple(args.items()))
+
+
 class Suggestion(str):
     """A close match to offer after a message ("did you mean ...?"); empty for none."""
 
@@ -73,21 +91,47 @@ def suggest(word: object, choices: Iterable[object]) -> Suggestion:
     return Suggestion(close[0] if close else "")
 
 
-def localize(value: object) -> str:
-    """A message argument as shown in the current language (labels, dates, counts, hints)."""
+# Line breaks, C0 and C1 controls, the invisible marks that reorder text (bidi controls), and
+# the bytes of a file name that is not UTF-8 (Python's surrogate escapes, U+DC80-U+DCFF)
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\udc80-\udcff]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # the byte the file name holds: b"k\xe4sk\xf6" -> "k\\xe4sk\\xf6"
+        return f"\\x{code - 0xDC00:02x}"
+    return _ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def shown(text: str) -> str:
+    """``text`` on one line, unable to pass for anything else: line breaks and control
+    characters as escapes (``\\n``, ``\\x07``, ``\\u2028``), and a non-UTF-8 file name's bytes as ``\\xe4``."""
+    return _UNSAFE.sub(_escape_char, text)
+
+
+def localize(value: object, escape: bool = False) -> str:
+    """A message argument as shown in the current language (labels, dates, counts, hints);
+    with ``escape``, the user's own text in it is ``shown``."""
+    if isinstance(value, (Field, Choice)):
+        return value.localized(shown if escape else str)
     if isinstance(value, Suggestion):
-        return _(" (did you mean '{suggestion}'?)").format(suggestion=str(value)) if value else ""
+        suggestion = shown(value) if escape else str(value)
+        return _(" (did you mean '{suggestion}'?)").format(suggestion=suggestion) if value else ""
     if isinstance(value, Aside):
         return f" ({_(value)})" if value else ""
     if isinstance(value, Msg):
         return _(value)
+    if isinstance(value, Phrase):
+        return _(value.id).format(**{key: localize(arg, escape) for key, arg in value.args})
     if isinstance(value, (list, tuple)):
-        return ", ".join(localize(item) for item in value)
+        return ", ".join(localize(item, escape) for item in value)
     if isinstance(value, date):
         return formatting.day(value)
     if isinstance(value, Count):
         return formatting.number(int(value))
-    return str(value)
+    return shown(str(value)) if escape else str(value)
 
 
 @dataclass(frozen=True)
@@ -104,12 +148,17 @@ class Diagnostic:
 
     @property
     def message(self) -> str:
+        """The message with the user's text as it is (for JSON)."""
+        return self.render(escape=False)
+
+    def render(self, escape: bool) -> str:
         template = _(CODES[self.code].template)
-        return template.format(**{key: localize(value) for key, value in self.args})
+        return template.format(**{key: localize(value, escape) for key, value in self.args})
 
     @property
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.line, self.column, self.code)
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """One total order, the same in every run and language: by place, code, then arguments."""
+        return (self.path, self.line, self.column, self.code, repr(self.args))
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -138,7 +187,7 @@ def diagnostic(path: str, position: tuple[int, int], rule: Code, **args: object)
 
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    return sorted(set(diagnostics), key=lambda d: d.sort_key)
+    return sorted(dict.fromkeys(diagnostics), key=lambda d: d.sort_key)
 
 
 @dataclass(frozen=True)

@@ -66,7 +66,7 @@ class TargetExists(KopaError):
 class InvalidId(KopaError):
     template = N_(
         "'{id}' is not a valid id: use lowercase letters, digits and single hyphens, "
-        "like kainuu-lukiot"
+        "like kainuu-lukiot{hint}"
     )
 
 
@@ -76,6 +76,16 @@ class NoVatRate(KopaError):
     template = N_(
         "the VAT table in records/call.yaml (fee.vat) has no rate in force on {day} "
         "for fee year {year} of pilot '{pilot}'; add the rate that applied then"
+    )
+    exit_code = ExitCode.PROBLEMS
+
+
+class DuplicateFeeLine(KopaError):
+    """Two fee lines for one member, pilot and year: the records would bill it twice."""
+
+    template = N_(
+        "pilot '{pilot}' would bill member '{member}' twice for {year}; "
+        "run 'kopa validate' and fix what it reports"
     )
     exit_code = ExitCode.PROBLEMS
 
@@ -115,6 +125,10 @@ class UnknownPilot(KopaError):
 
 class UnknownMember(KopaError):
     template = N_("no organisation '{value}' in records/organizations/{hint}")
+
+
+class NotAFeeYear(KopaError):
+    template = N_("{year} is not a fee year of any pilot; the fee years are {years}")
 
 
 class CompareFormat(KopaError):

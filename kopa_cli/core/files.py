@@ -19,6 +19,7 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
+from kopa_cli.core import oserrors
 from kopa_cli.core.errors import CannotCreate, FileLocked, TargetExists
 from kopa_cli.core.i18n import _
 
@@ -94,7 +95,7 @@ def create_new(path: Path, text: str) -> None:
             raise TargetExists(path=shown(path)) from None
         raise CannotCreate(path=shown(path), reason=_("a file stands where a folder should be")) from None
     except OSError as error:
-        raise CannotCreate(path=shown(path), reason=error.strerror or str(error)) from None
+        raise CannotCreate(path=shown(path), reason=oserrors.reason(error)) from None
     finally:
         if temporary is not None:
             with contextlib.suppress(OSError):

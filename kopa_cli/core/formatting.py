@@ -1,7 +1,8 @@
 """Numbers, money and dates as people read them, in the message language (via Babel).
 
 Babel is imported on first use, so commands that print no formatted figures stay quick.
-Babel rounds half-even; amounts are rounded half up (money.round_cents) before they get here.
+Babel would round half-even: amounts are rounded here, half up, by money.round_cents (the
+one rounding rule), and other numbers are shown with all their decimals.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from kopa_cli.core.i18n import current_language
+from kopa_cli.core.money import round_cents
 
 _LOCALES = {"fi": "fi_FI", "sv": "sv_FI", "en": "en_GB"}
 
@@ -22,14 +24,14 @@ def number(value: int | Decimal, lang: str | None = None) -> str:
     """4812 -> '4 812' in Finnish (no-break space between groups)."""
     from babel.numbers import format_decimal
 
-    return format_decimal(value, locale=_locale(lang))
+    return format_decimal(value, locale=_locale(lang), decimal_quantization=False)
 
 
 def money(amount: Decimal, lang: str | None = None, currency: str = "EUR") -> str:
-    """Decimal('1666.67') -> '1 666,67 €' in Finnish."""
+    """Decimal('1666.67') -> '1 666,67 €' in Finnish; Decimal('0.125') -> '0,13 €' (half up)."""
     from babel.numbers import format_currency
 
-    return format_currency(amount, currency, locale=_locale(lang))
+    return format_currency(round_cents(amount), currency, locale=_locale(lang))
 
 
 def day(value: date, lang: str | None = None) -> str:

@@ -31,12 +31,16 @@ def translations(lang: str) -> gettext.NullTranslations:
     return _translations[lang]
 
 
+def language_from_environment() -> str | None:
+    """KOPA_LANG, if it names a language kopa speaks (the command line warns about any other)."""
+    value = os.environ.get("KOPA_LANG")
+    return value if value in LANGUAGES else None
+
+
 def set_language(lang: str | None) -> str:
     """Choose the language of messages: the argument, then KOPA_LANG, then Finnish."""
     global _current
-    chosen = lang or os.environ.get("KOPA_LANG") or DEFAULT_LANGUAGE
-    if chosen not in LANGUAGES:
-        chosen = DEFAULT_LANGUAGE
+    chosen = lang if lang in LANGUAGES else language_from_environment() or DEFAULT_LANGUAGE
     _current = chosen
     return chosen
 

@@ -1,7 +1,9 @@
 """Finnish identifiers: Y-tunnus, municipality code, IBAN/BIC, payment references, OVT.
 
 Checks return bool; builders raise ValueError on bad input. All identifiers
-stay text: leading zeros matter (docs: domain.md, "Identifiers").
+stay text: leading zeros matter (docs: domain.md, "Identifiers"). Every check matches
+the whole text (``fullmatch``) in ASCII, before python-stdnum, which would first
+strip spaces, hyphens and line breaks.
 """
 
 from __future__ import annotations
@@ -20,8 +22,16 @@ _OVT = re.compile(r"0037([0-9]{8})([0-9A-Za-z]{0,5})", re.ASCII)
 _OVT_SUFFIX = re.compile(r"[0-9A-Za-z]{0,5}", re.ASCII)
 _REFERENCE_BASE = re.compile(r"[0-9]{3,19}", re.ASCII)
 _REFERENCE = re.compile(r"[0-9]{4,20}", re.ASCII)
-# stdnum would also drop "-" and "."; only the spaces of printed groups are accepted.
-_IBAN_CHARS = re.compile(r"[0-9A-Za-z ]+", re.ASCII)
+# A Finnish IBAN as banks print it: compact, or in groups of four from the left
+# ("FI21 1234 5600 0007 85"); stdnum alone would also drop "-" and ".". Finnish, because the
+# invoice's bank barcode holds a Finnish account.
+_FINNISH_IBAN = re.compile(r"FI[0-9]{2}(?:[0-9]{14}|(?: [0-9]{4}){3} [0-9]{2})", re.ASCII)
+# An RF creditor reference as printed: compact, or in groups with one space between them.
+_RF = re.compile(r"RF[0-9]{2}[0-9A-Z]*(?: [0-9A-Z]+)*", re.ASCII)
+# A viitenumero as printed: digits, in groups of any size with one space between them.
+_REFERENCE_GROUPS = re.compile(r"[0-9]+(?: [0-9]+)*", re.ASCII)
+# stdnum would also drop spaces, hyphens and a trailing line break; a BIC is printed as is.
+_BIC = re.compile(r"[A-Z]{6}[0-9A-Z]{2}(?:[0-9A-Z]{3})?", re.ASCII)
 # Viitenumero weights 7, 3, 1, applied from the rightmost digit (Finance
 # Finland's domestic reference rules; see domain.md).
 _REFERENCE_WEIGHTS = (7, 3, 1)
@@ -38,13 +48,13 @@ def is_municipality_code(text: str) -> bool:
 
 
 def is_iban(text: str) -> bool:
-    """True for a valid IBAN; spaces between groups are allowed."""
-    return isinstance(text, str) and bool(_IBAN_CHARS.fullmatch(text)) and iban.is_valid(text)
+    """True for a Finnish IBAN with valid check digits, compact or in groups of four."""
+    return isinstance(text, str) and bool(_FINNISH_IBAN.fullmatch(text)) and iban.is_valid(text)
 
 
 def is_bic(text: str) -> bool:
     """True for a valid BIC (SWIFT code), e.g. ``"NDEAFIHH"``."""
-    return isinstance(text, str) and bic.is_valid(text)
+    return isinstance(text, str) and bool(_BIC.fullmatch(text)) and bic.is_valid(text)
 
 
 def reference_check_digit(base: str) -> str:
@@ -68,8 +78,8 @@ def _compact_reference(text: str) -> str:
 
 
 def is_reference(text: str) -> bool:
-    """True for a viitenumero of 4-20 digits with a valid check digit; spaces are ignored."""
-    if not isinstance(text, str):
+    """True for a viitenumero of 4-20 digits with a valid check digit; spaces between groups are ignored."""
+    if not isinstance(text, str) or not _REFERENCE_GROUPS.fullmatch(text):
         return False
     digits = _compact_reference(text)
     if not _REFERENCE.fullmatch(digits):
@@ -103,7 +113,13 @@ def rf_reference(viitenumero: str) -> str:
 
 
 def format_rf(rf: str) -> str:
-    """An RF reference in groups of four: ``"RF33 2348 236"``."""
+    """An RF reference in groups of four: ``"RF33 2348 236"``.
+
+    Raises ValueError unless ``rf`` is a valid RF reference as printed (ISO 11649), compact or
+    grouped: no lowercase, other scripts' digits or surrounding spaces and line breaks, which
+    python-stdnum would accept."""
+    if not isinstance(rf, str) or not _RF.fullmatch(rf):
+        raise ValueError("not an RF reference like RF33 2348 236")
     iso11649.validate(rf)  # raises stdnum's ValidationError, a ValueError
     return iso11649.format(rf)
 

@@ -12,11 +12,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 CENT = Decimal("0.01")
+# The largest amount a record may hold: far above any fee, and small enough that every
+# sum kopa makes of such amounts stays exact within Decimal's default 28 digits.
+MONEY_MAXIMUM = Decimal("999999999.99")
 
-# A plain amount as written in records, CSV and JSON: optional minus, ASCII digits,
-# at most two decimals. No exponent, sign "+", grouping or decimal comma, so that
-# what a person reads is exactly the number we compute with.
-_AMOUNT = re.compile(r"(-?)([0-9]+)(?:\.([0-9]+))?", re.ASCII)
+# A plain number as written in records, CSV and JSON: optional minus, ASCII digits, an
+# optional dot and decimals. No exponent, sign "+", grouping, decimal comma, spaces or
+# other scripts' digits (all of which Decimal() would read), so that what a person reads
+# is exactly the number we compute with.
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?", re.ASCII)
 
 # Finnish general VAT rate by start date (arvonlisäverolaki 84 §; changes
 # 1.7.2010, 1.1.2013 and 1.9.2024). The rate follows the date the service is
@@ -29,8 +33,27 @@ FINNISH_GENERAL_VAT: Mapping[date, Decimal] = {
 
 
 def round_cents(amount: Decimal) -> Decimal:
-    """Round to cents, half up (commercial rounding, not Python's half-even)."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    """Round to cents, half up (commercial rounding, not Python's half-even); never -0.00."""
+    return _no_negative_zero(amount.quantize(CENT, rounding=ROUND_HALF_UP))
+
+
+def parse_number(text: str) -> Decimal:
+    """Parse a plain number such as ``"24"``, ``"25.5"`` or ``"-5000.00"``, exactly.
+
+    Raises ValueError for anything else: NaN, Infinity, exponents ("1e30"), commas,
+    spaces, "+", or digits other than ASCII 0-9.
+    """
+    if not isinstance(text, str):
+        raise ValueError("number must be text")
+    if not _PLAIN_NUMBER.fullmatch(text):
+        raise ValueError("not a plain number like 5000.00")
+    return _no_negative_zero(Decimal(text))  # exact: Decimal(str) does not round
+
+
+def decimal_places(number: Decimal) -> int:
+    """How many decimals ``number`` is written with: ``Decimal("25.50")`` -> 2."""
+    exponent = number.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def parse_money(text: str, allow_negative: bool = False) -> Decimal:
@@ -40,25 +63,23 @@ def parse_money(text: str, allow_negative: bool = False) -> Decimal:
     exponents, commas, spaces, more than two decimals, or a negative amount
     unless ``allow_negative`` (credit notes) is set.
     """
-    if not isinstance(text, str):
-        raise ValueError("amount must be text")
     if text == "":
         raise ValueError("empty amount")
-    match = _AMOUNT.fullmatch(text)
-    if match is None:
-        raise ValueError("not a plain amount like 5000.00")
-    sign, _, decimals = match.groups()
-    if decimals is not None and len(decimals) > 2:
+    try:
+        amount = parse_number(text)
+    except ValueError:
+        raise ValueError("not a plain amount like 5000.00") from None
+    if decimal_places(amount) > 2:
         raise ValueError("more than two decimals")
-    if sign and not allow_negative:
+    if text.startswith("-") and not allow_negative:
         raise ValueError("negative amount not allowed")
-    # Decimal(str) is exact; quantize only pads "5000" to "5000.00".
-    return _no_negative_zero(Decimal(text).quantize(CENT))
+    # quantize only pads "5000" to "5000.00".
+    return _no_negative_zero(amount.quantize(CENT))
 
 
 def format_money(amount: Decimal) -> str:
     """Plain machine form for CSV/JSON: ``"5000.00"`` (dot, two decimals, no grouping)."""
-    return f"{_no_negative_zero(round_cents(amount)):f}"
+    return f"{round_cents(amount):f}"
 
 
 def _no_negative_zero(amount: Decimal) -> Decimal:

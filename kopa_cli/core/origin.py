@@ -1,4 +1,8 @@
-"""Where a value was written: the file, and the 1-based line and column of every key and value."""
+"""Where a value was written: the file, and the 1-based line and column of every key and value.
+
+Lines are the lines git, GitHub and editors show: only a line feed ends a line (a CR LF
+pair was made one line feed when the file was read); a column counts characters on that line.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,35 @@ Pos = tuple[int, int]  # 1-based line and column
 Path = tuple[str | int, ...]  # keys and list indexes from the document root
 
 
-class Origin:
-    """The file a record came from and the position of each value and key in it.
+class Written(str):
+    """A value's source text, exactly as the user wrote it (``2019-12-13 23:30:00+02:00``):
+    what a message quotes, in every language, rather than the value formatted anew."""
 
-    Two origins are equal when they name the same file and the same positions.
+    __slots__ = ()
+
+
+class Origin:
+    """The file a record came from, the position of each value and key in it, and the source
+    text of each value that is not text (a number, date, true/false), as the user wrote it.
+
+    Two origins are equal when they name the same file, the same positions and the same source texts.
     """
 
-    __slots__ = ("path", "values", "keys")
+    __slots__ = ("path", "values", "keys", "written")
 
-    def __init__(self, path: str, values: dict[Path, Pos] | None = None, keys: dict[Path, Pos] | None = None) -> None:
+    def __init__(
+        self, path: str, values: dict[Path, Pos] | None = None, keys: dict[Path, Pos] | None = None,
+        written: dict[Path, str] | None = None,
+    ) -> None:
         self.path = path
         self.values = {} if values is None else values
         self.keys = {} if keys is None else keys
+        self.written = {} if written is None else written  # source text of values that are not text
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Origin) and (other.path, other.values, other.keys) == (self.path, self.values, self.keys)
+        return isinstance(other, Origin) and (other.path, other.values, other.keys, other.written) == (
+            self.path, self.values, self.keys, self.written
+        )
 
     def __hash__(self) -> int:
         return hash(self.path)
@@ -38,3 +56,8 @@ class Origin:
     def key_at(self, *path: str | int) -> Pos:
         """Where the key of ``path`` is written (for unknown keys), else its value."""
         return self.keys.get(path) or self.at(*path)
+
+    def as_written(self, path: Path, value: object) -> object:
+        """``value`` as the user wrote it at ``path``: its source text if it is not text."""
+        text = self.written.get(path)
+        return value if text is None else Written(text)

@@ -4,37 +4,56 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Callable
 
 from kopa_cli.core import codes, identifiers
 from kopa_cli.core.i18n import N_
-from kopa_cli.load.structure import Format, Number
+from kopa_cli.core.money import MONEY_MAXIMUM
+from kopa_cli.load.structure import Format, FreeText, Number, Range
 
+# Each pattern must match the whole value (fullmatch: "$" would also accept a trailing
+# line break), with digits written [0-9]: Python's \d also takes other scripts' digits
+# ("８９４００"). Each names the characters it takes, so that no invisible character (a
+# zero-width or no-break space, a direction mark) and no list separator passes.
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-POSTCODE_PATTERN = r"^\d{5}$"
-PHONE_PATTERN = r"^\+?[0-9][0-9 ()-]{5,20}$"
+# An address as mail servers take it (RFC 5322 dot-atom, with the Latin letters of RFC 6531 and
+# internationalised domains): dot-separated atoms before the @; after it, labels of letters,
+# digits and hyphens.
+_LATIN = r"0-9A-Za-z\u00c0-\u024f"
+_EMAIL_ATOM = rf"[{_LATIN}!#$%&'*+/=?^_`{{|}}~-]+"
+_EMAIL_LABEL = rf"[{_LATIN}-]+"
+EMAIL_PATTERN = rf"^{_EMAIL_ATOM}(\.{_EMAIL_ATOM})*@{_EMAIL_LABEL}(\.{_EMAIL_LABEL})+$"
+POSTCODE_PATTERN = r"^[0-9]{5}$"
+PHONE_PATTERN = r"^\+?[0-9][0-9 ()-]{4,19}[0-9]$"  # spaces only between digits
 
 
-def _matches(pattern: str):
-    compiled = re.compile(pattern)
-    return lambda text: bool(compiled.match(text))
+def _matches(pattern: str) -> Callable[[str], bool]:
+    """A check of the whole text; the pattern's ^ and $ are for the JSON Schema."""
+    compiled = re.compile(pattern.removeprefix("^").removesuffix("$"))
+    return lambda text: compiled.fullmatch(text) is not None
+
+
+_is_id_pattern = _matches(ID_PATTERN)
 
 
 def is_id(text: str) -> bool:
-    return bool(re.match(ID_PATTERN, text)) and len(text) <= 64
+    return _is_id_pattern(text) and len(text) <= 64
 
 
 Id = Annotated[str, Format("id", is_id, codes.BAD_ID, ID_PATTERN)]
 Email = Annotated[str, Format("email", _matches(EMAIL_PATTERN), codes.BAD_EMAIL, EMAIL_PATTERN)]
 Postcode = Annotated[str, Format(N_("a Finnish postcode of five digits, quoted"), _matches(POSTCODE_PATTERN), codes.BAD_FORMAT, POSTCODE_PATTERN)]
 Phone = Annotated[str, Format(N_("a phone number like +358 40 123 4567"), _matches(PHONE_PATTERN), codes.BAD_FORMAT, PHONE_PATTERN)]
-BusinessId = Annotated[str, Format("business_id", identifiers.is_business_id, codes.BAD_BUSINESS_ID, r"^\d{7}-\d$")]
+BusinessId = Annotated[str, Format("business_id", identifiers.is_business_id, codes.BAD_BUSINESS_ID, r"^[0-9]{7}-[0-9]$")]
 Iban = Annotated[str, Format("iban", identifiers.is_iban, codes.BAD_IBAN)]
 Bic = Annotated[str, Format("bic", identifiers.is_bic, codes.BAD_BIC)]
-MunicipalityCode = Annotated[str, Format("municipality_code", identifiers.is_municipality_code, codes.BAD_MUNICIPALITY_CODE, r"^\d{3}$")]
+MunicipalityCode = Annotated[str, Format("municipality_code", identifiers.is_municipality_code, codes.BAD_MUNICIPALITY_CODE, r"^[0-9]{3}$")]
 EInvoiceAddress = Annotated[str, Format("einvoice_address", identifiers.is_einvoice_address, codes.BAD_EINVOICE_ADDRESS)]
 EInvoiceOperator = Annotated[str, Format("einvoice_operator", identifiers.is_einvoice_operator, codes.BAD_EINVOICE_OPERATOR)]
-Money = Annotated[Decimal, Number("money")]
-Rate = Annotated[Decimal, Number("rate")]
-Weight = Annotated[Decimal, Number("weight")]
+# Every number the fees use is bounded, so that a workspace that validates can be billed.
+Money = Annotated[Decimal, Number("money", Range(0, MONEY_MAXIMUM, places=2))]
+Rate = Annotated[Decimal, Number("rate", Range(0, 100, places=2))]  # percent
+Weight = Annotated[Decimal, Number("weight", Range(positive=True))]
+Population = Annotated[int, Range(0, 1_000_000_000)]
+Year = Annotated[int, Range(1000, 9999)]  # four digits, as dates are written
+Paragraphs = Annotated[str, FreeText()]

@@ -25,7 +25,8 @@ class Kind:
     folder's name), ``noun`` the singular the user types (`kopa new organization`),
     ``folder`` its folder under records/ ("" for call.yaml, which stands alone),
     ``suffixes`` the file suffixes accepted there (the first is what `kopa new` writes),
-    ``label`` its English name for people (the JSON Schema's title).
+    ``label`` its English name for people (the JSON Schema's title),
+    ``aliases`` other spellings `kopa new` accepts for ``noun`` (never listed as choices).
     """
 
     name: str
@@ -34,6 +35,7 @@ class Kind:
     folder: str
     suffixes: tuple[str, ...]
     class_name: str  # in records.py
+    aliases: tuple[str, ...] = ()
 
     @cached_property
     def record(self) -> type:
@@ -57,11 +59,11 @@ class Kind:
 CALL = Kind("call", "call", "call", "", (".yaml",), "Call")
 KINDS: tuple[Kind, ...] = (
     CALL,
-    Kind("organizations", "organization", "organisation", "organizations", (".yaml",), "Organization"),
+    Kind("organizations", "organization", "organisation", "organizations", (".yaml",), "Organization", ("organisation",)),
     Kind("applications", "application", "application", "applications", (".md", ".yaml"), "Application"),
     Kind("pilots", "pilot", "pilot", "pilots", (".yaml",), "Pilot"),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
-BY_NOUN = {kind.noun: kind for kind in KINDS}
 IN_FOLDERS = tuple(kind for kind in KINDS if kind.folder)  # the kinds with a file per record
+NEW_NOUNS = {noun: kind for kind in IN_FOLDERS for noun in (kind.noun, *kind.aliases)}  # `kopa new NOUN`
 IGNORED_FOLDERS = ("invoices",)  # written by `kopa invoice`, not read as records

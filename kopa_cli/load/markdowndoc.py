@@ -3,36 +3,44 @@
     ---
     name: ...
     ---
-    ## Alueellinen tavoite tai haaste      -> goal
-    ## Toteutus                            -> plan
+    ## Alueellinen tavoite tai haaste                               -> goal
+    ## Lyhyt kuvaus, miten kehittämistyö on ajateltu toteuttaa      -> plan
 
-A section heading maps to its field by its Finnish, Swedish or English label (or the
-call's own longer wording). Text outside a section and unknown headings are errors.
+The sections are the level-2 headings that CommonMark (markdown-it) finds, as GitHub shows
+them: ``## x`` or ``x`` underlined with ``---``, never a line inside a code fence or an HTML
+block. A section heading maps to its field by the field's label in records.py, or by one of
+the other headings its definition names (``key(headings=...)``), in Finnish, Swedish or
+English. Text outside a section and unknown headings are errors; an unknown heading is told
+the labels of the language in use.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Diagnostic, diagnostic
+from kopa_cli.core.diagnostics import Diagnostic, Msg, diagnostic
+from kopa_cli.core.i18n import LANGUAGES, translations
 from kopa_cli.core.origin import Origin
+from kopa_cli.core.textlength import inline_text, markdown_parser
 from kopa_cli.load.records import Application
 from kopa_cli.load.structure import record_fields
 from kopa_cli.load.yamlparse import parse_yaml
 
-# field -> its headings, from the record definition (records.py)
-SECTION_LABELS = {name: meta["headings"] for name, _, meta in record_fields(Application) if meta["headings"]}
+# field -> the message ids it may be headed with, its label first (records.py)
+SECTION_LABELS = {name: (meta["label"], *meta["headings"]) for name, _, meta in record_fields(Application) if meta["headings"]}
 
 
 def _normal(label: str) -> str:
     return " ".join(label.casefold().rstrip(":").split())
 
 
-_FIELD_BY_LABEL = {_normal(label): name for name, labels in SECTION_LABELS.items() for label in labels}
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$")
+_FIELD_BY_LABEL = {
+    _normal(translations(lang).gettext(heading)): name
+    for name, headings in SECTION_LABELS.items()
+    for heading in headings
+    for lang in LANGUAGES
+}
 
 
 def split_front_matter(text: str) -> tuple[str, int, str, int] | None:
@@ -47,23 +55,18 @@ def split_front_matter(text: str) -> tuple[str, int, str, int] | None:
     return None
 
 
-def _sections(body: str, first_line: int) -> list[tuple[int, int, str]]:
-    """Level-1..6 ATX headings outside code fences: (line, level, text)."""
-    found: list[tuple[int, int, str]] = []
-    fence: str | None = None
-    for number, line in enumerate(body.split("\n"), start=first_line):
-        opener = _FENCE.match(line)
-        if opener:
-            marker = opener.group(1)
-            if fence is None:
-                fence = marker[0] * 3
-            elif marker.startswith(fence):
-                fence = None
-            continue
-        heading = None if fence else _HEADING.match(line)
-        if heading:
-            found.append((number, len(heading.group(1)), (heading.group(2) or "").strip()))
-    return found
+def _sections(body: str, first_line: int) -> list[tuple[int, int, int, str, str]]:
+    """The body's level-1 and level-2 headings as CommonMark reads them (ATX ``## x`` or
+    setext ``x`` over ``---``; never in a code fence, an HTML block, a list or a quote):
+    (first line, the line after the heading, level, its source on one line, the text a reader
+    sees of it: ``## *Toteutus* <!-- x -->`` is headed "Toteutus")."""
+    tokens = markdown_parser().parse(body)
+    return [
+        (first_line + token.map[0], first_line + token.map[1], int(token.tag[1]),
+         tokens[index + 1].content.replace("\n", " "), inline_text(tokens[index + 1]))
+        for index, token in enumerate(tokens)
+        if token.type == "heading_open" and token.level == 0 and token.tag in ("h1", "h2") and token.map
+    ]
 
 
 def parse_markdown_application(text: str, path: str) -> tuple[Any, Origin, list[Diagnostic]]:
@@ -77,30 +80,30 @@ def parse_markdown_application(text: str, path: str) -> tuple[Any, Origin, list[
         return data, origin, problems
 
     lines = body.split("\n")
-    headings = [h for h in _sections(body, body_line) if h[1] <= 2]
+    headings = _sections(body, body_line)
     first_heading = headings[0][0] if headings else body_line + len(lines)
     for number in range(body_line, first_heading):
         if lines[number - body_line].strip():
             problems.append(diagnostic(path, (number, 1), codes.TEXT_OUTSIDE_SECTION))
             break
-    for index, (line, level, title) in enumerate(headings):
+    for index, (line, text_line, level, title, shown) in enumerate(headings):
         if level == 1:
             problems.append(diagnostic(path, (line, 1), codes.HEADING_LEVEL))
             continue
-        name = _FIELD_BY_LABEL.get(_normal(title))
+        name = _FIELD_BY_LABEL.get(_normal(shown))
         if name is None:
-            expected = [labels[0] for labels in SECTION_LABELS.values()]
-            problems.append(diagnostic(path, (line, 1), codes.UNKNOWN_HEADING, heading=title, expected=expected))
+            labels = {field: Msg(ids[0]) for field, ids in SECTION_LABELS.items()}  # in the message's language
+            problems.append(diagnostic(path, (line, 1), codes.UNKNOWN_HEADING, heading=title, **labels))
             continue
         if name in data:
             first_line = origin.keys.get((name,), (front_line, 1))[0]
             problems.append(diagnostic(path, (line, 1), codes.SECTION_TWICE, field=name, first_line=first_line))
             continue
         end = headings[index + 1][0] if index + 1 < len(headings) else body_line + len(lines)
-        section = lines[line + 1 - body_line : end - body_line]
+        section = lines[text_line - body_line : end - body_line]
         start = next((i for i, text in enumerate(section) if text.strip()), 0)
         data[name] = "\n".join(section[start:]).strip()
         origin.keys[(name,)] = (line, 1)
         # the text's first line, so the length rule counts lines from it; an empty section: its heading
-        origin.values[(name,)] = (line + 1 + start, 1) if data[name] else (line, 1)
+        origin.values[(name,)] = (text_line + start, 1) if data[name] else (line, 1)
     return data, origin, problems

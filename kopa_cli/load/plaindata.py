@@ -9,9 +9,10 @@ creating only the types named here and the record classes of records.py, and rai
 Shapes: JSON's own scalars and lists stand for themselves; every other value is an object
 with one key, its tag: ``{"t": [...]}`` a tuple, ``{"m": [[key, value], ...]}`` a dict (its
 keys may be numbers or dates), ``{"d": "2019-12-13"}`` a date, ``{"dt": ...}`` a datetime,
-``{"$": "5000.00"}`` a Decimal, ``{"M"|"A"|"S": text}`` and ``{"C": n}`` the message
-argument types of core/diagnostics.py, ``{"O": [path, values, keys]}`` an Origin and
-``{"R": [class name, [field values]]}`` a record, a Diagnostic or a Report.
+``{"$": "5000.00"}`` a Decimal, ``{"M"|"A"|"S"|"F"|"Ch"|"W": text}`` and ``{"C": n}`` the
+text and number types of message arguments (core/diagnostics.py, core/phrases.py, a value as
+written of core/origin.py), ``{"O": [path, values, keys, written]}`` an Origin and
+``{"R": [class name, [field values]]}`` a record, a Diagnostic, a Report or a Phrase.
 """
 
 from __future__ import annotations
@@ -22,11 +23,20 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Callable
 
-from kopa_cli.core.diagnostics import Aside, Count, Diagnostic, Msg, Report, Suggestion
-from kopa_cli.core.origin import Origin
+from kopa_cli.core.diagnostics import Aside, Count, Diagnostic, Msg, Phrase, Report, Suggestion
+from kopa_cli.core.origin import Origin, Written
+from kopa_cli.core.phrases import Choice, Field
 
 _SCALARS = (str, int, float, bool, type(None))
-_REPORTS = {"Diagnostic": Diagnostic, "Report": Report}
+# Text types that say how a message shows them: each kept under a tag of its own. Field and
+# Choice are listed in both tables, so that they are kept whether they are text or dataclasses.
+_TEXTS = {
+    tag: cls
+    for tag, cls in {"M": Msg, "A": Aside, "S": Suggestion, "F": Field, "Ch": Choice, "W": Written}.items()
+    if issubclass(cls, str)
+}
+# Dataclasses kept by class name and field values (the records of records.py too, below)
+_REPORTS = {cls.__name__: cls for cls in (Diagnostic, Report, Phrase, Field, Choice) if dataclasses.is_dataclass(cls)}
 
 
 @cache
@@ -51,7 +61,8 @@ def _positions(positions: dict[tuple[str | int, ...], tuple[int, int]]) -> list[
 
 
 def _origin(origin: Origin) -> dict[str, Any]:
-    return {"O": [origin.path, _positions(origin.values), _positions(origin.keys)]}
+    written = [[*path, text] for path, text in origin.written.items()]
+    return {"O": [origin.path, _positions(origin.values), _positions(origin.keys), written]}
 
 
 def _record(value: Any) -> dict[str, Any]:
@@ -68,11 +79,9 @@ _ENCODERS: dict[type, Callable[[Any], Any]] = {
     date: lambda value: {"d": value.isoformat()},
     datetime: lambda value: {"dt": value.isoformat()},
     Decimal: lambda value: {"$": str(value)},
-    Msg: lambda value: {"M": str(value)},
-    Aside: lambda value: {"A": str(value)},
-    Suggestion: lambda value: {"S": str(value)},
     Count: lambda value: {"C": int(value)},
     Origin: _origin,
+    **{cls: (lambda value, tag=tag: {tag: str(value)}) for tag, cls in _TEXTS.items()},
 }
 
 
@@ -101,9 +110,19 @@ def _decoded_positions(rows: Any) -> dict[tuple[str | int, ...], tuple[int, int]
     return positions
 
 
+def _decoded_written(rows: Any) -> dict[tuple[str | int, ...], str]:
+    written = {}
+    for row in rows:
+        *path, text = row
+        if any(type(p) not in (str, int) for p in path):
+            raise ValueError("a path is keys and list indexes")
+        written[tuple(path)] = _text(text)
+    return written
+
+
 def _decoded_origin(body: Any) -> Origin:
-    path, values, keys = body
-    return Origin(_text(path), _decoded_positions(values), _decoded_positions(keys))
+    path, values, keys, written = body
+    return Origin(_text(path), _decoded_positions(values), _decoded_positions(keys), _decoded_written(written))
 
 
 def _decoded_record(body: Any) -> Any:
@@ -126,10 +145,8 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
     "d": lambda body: date.fromisoformat(_text(body)),
     "dt": lambda body: datetime.fromisoformat(_text(body)),
     "$": lambda body: Decimal(_text(body)),
-    "M": lambda body: Msg(_text(body)),
-    "A": lambda body: Aside(_text(body)),
-    "S": lambda body: Suggestion(_text(body)),
     "C": lambda body: Count(_decoded_int(body)),
+    **{tag: (lambda body, cls=cls: cls(_text(body))) for tag, cls in _TEXTS.items()},
     "O": _decoded_origin,
     "R": _decoded_record,
 }

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Protocol
 
-from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Diagnostic, Msg, diagnostic
+from kopa_cli.core import codes, oserrors
+from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Suggestion, diagnostic
 from kopa_cli.core.i18n import N_
+from kopa_cli.core.spelling import fold_id
 from kopa_cli.load.kinds import BY_NAME, CALL, CALL_PATH, IGNORED_FOLDERS, IN_FOLDERS, RECORDS
 
 MAX_FILE_BYTES = 1024 * 1024  # a record is a few kilobytes; more is a mistake or an attack
@@ -77,7 +78,7 @@ class DirectorySource:
         except RuntimeError:  # Path.resolve() on a symlink loop, before Python 3.13
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("it is a link that points to itself")))
         except OSError as error:
-            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=error.strerror or str(error))
+            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=oserrors.reason(error))
         return None
 
     def read(self, path: str) -> bytes | Diagnostic:
@@ -88,12 +89,12 @@ class DirectorySource:
             with open(full, "rb") as stream:
                 size = os.fstat(stream.fileno()).st_size
                 if size > MAX_FILE_BYTES:
-                    return diagnostic(path, (1, 1), codes.TOO_LARGE, size=size, limit=MAX_FILE_BYTES)
+                    return diagnostic(path, (1, 1), codes.TOO_LARGE, size=Count(size), limit=Count(MAX_FILE_BYTES))
                 return stream.read()
         except IsADirectoryError:
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("it is a folder")))
         except OSError as error:
-            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=error.strerror or str(error))
+            return diagnostic(path, (1, 1), codes.UNREADABLE, reason=oserrors.reason(error))
 
 
 def find_workspace(start: Path) -> Path | None:
@@ -121,7 +122,16 @@ def _file_name_problem(kind: str, path: str) -> Diagnostic | None:
     suffixes = BY_NAME[kind].suffixes
     if _STEM.match(stem) and f".{suffix}" in suffixes:
         return None
-    return diagnostic(path, (1, 1), codes.BAD_FILE_NAME, name=name, suffixes=" / ".join(suffixes))
+    meant = stem_id(path)
+    hint = Suggestion(meant + (f".{suffix}" if f".{suffix}" in suffixes else suffixes[0]) if _STEM.match(meant) else "")
+    return diagnostic(path, (1, 1), codes.BAD_FILE_NAME, name=name, suffixes=" / ".join(suffixes), hint=hint)
+
+
+def stem_id(path: str) -> str:
+    """The id a record file stands for, also when misnamed: ``Kajaani.yaml`` and ``narpes.yml``
+    mean kajaani and narpes."""
+    name = path.rsplit("/", 1)[-1]
+    return fold_id(name.rsplit(".", 1)[0] if "." in name else name)
 
 
 def content_key(path: str, data: bytes) -> str:

@@ -21,10 +21,13 @@ from kopa_cli.load.formats import (
     Id,
     Money,
     MunicipalityCode,
+    Paragraphs,
     Phone,
+    Population,
     Postcode,
     Rate,
     Weight,
+    Year,
 )
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.money import FINNISH_GENERAL_VAT
@@ -65,7 +68,7 @@ class Person:
 class Fee:
     annual: Money = key(required=True, doc="The fee per pilot per year, VAT excluded.")
     currency: Literal["EUR"] = key("EUR")
-    years: list[int] = key(required=True)
+    years: list[Year] = key(required=True)
     split: SplitMethod = key("equal", doc="The default split method of pilots.")
     vat: dict[date, Rate] = key({}, doc="The general VAT rate (%) by start date.")
 
@@ -123,7 +126,7 @@ class Organization:
     address: Address = key(required=True)
     einvoice: EInvoice | None = key()
     billing_email: Email | None = key()
-    population: dict[int, int] = key({}, doc="Population on 31.12. of each year.")
+    population: dict[int, Population] = key({}, doc="Population on 31.12. of each year.")
     id: str = internal()
     origin: Origin = internal()
 
@@ -140,24 +143,20 @@ class Application:
     call: Id = key(required=True)
     submitted: date = key(required=True)
     status: Status = key(required=True)
-    responsible: Responsible | None = key(label=N_("Responsible municipality and responsible person"))
+    responsible: Responsible | None = key(label=N_("Responsible organisation and responsible person"))
     members: list[Id] = key([], label=N_("Cooperation area: municipalities and/or education providers"))
     education_forms: list[str] = key([], label=N_("Education forms under review"))
     goals: list[int] = key([], label=N_("How the goal links to the project's goals"))
-    # A Markdown application's sections: the short heading, the call's own wording, in Finnish,
-    # Swedish and English (markdowndoc.py).
-    goal: str | None = key(
+    # A Markdown application's sections (markdowndoc.py): headed by the label, or by one of the
+    # headings, in any of kopa's languages: the call's whole item 4 for the goal, and the short
+    # heading of applications written before.
+    goal: Paragraphs | None = key(
         label=N_("Regional goal or challenge"),
-        headings=(
-            "Alueellinen tavoite tai haaste",
-            "Alueellinen tavoite tai haaste ja sen kytkeytyminen projektin tavoitteisiin",
-            "Regionalt mål eller utmaning",
-            "Regional goal or challenge",
-        ),
+        headings=(N_("Regional goal or challenge and how it links to the project's goals"),),
     )
-    plan: str | None = key(
+    plan: Paragraphs | None = key(
         label=N_("Short description of how the development work will be done"),
-        headings=("Toteutus", "Lyhyt kuvaus, miten kehittämistyö on ajateltu toteuttaa", "Genomförande", "Implementation"),
+        headings=(N_("Implementation"),),
     )
     id: str = internal()
     origin: Origin = internal()
@@ -188,19 +187,19 @@ class PilotMember:
 class Pilot:
     application: Id = key(required=True)
     name: str | None = key()
-    years: list[int] | None = key()
+    years: list[Year] | None = key()
     responsible: Responsible | None = key()
     split: SplitMethod | None = key()
-    population_year: int | None = key()
+    population_year: Year | None = key()
     members: list[PilotMember] = key(required=True)
     id: str = internal()
     origin: Origin = internal()
 
     def fee_years(self, call: Call | None) -> tuple[int, ...]:
-        """The years this pilot pays for: its own ``years``, else the call's fee years."""
-        if self.years is not None:
-            return tuple(y for y in self.years if y is not None)
-        return tuple(call.fee.years or ()) if call and call.fee else ()
+        """The years this pilot pays for: its own ``years``, else the call's fee years
+        (without those that could not be read)."""
+        years = self.years if self.years is not None else ((call.fee.years or ()) if call and call.fee else ())
+        return tuple(y for y in years if y is not None)
 
     def split_method(self, call: Call | None) -> str:
         """How the fee is split: the pilot's ``split``, else the call's, else ``"equal"``."""

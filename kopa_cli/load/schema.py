@@ -17,9 +17,8 @@ validate``; where they differ:
 - JSON has no dates, so a quoted "2019-12-13" passes the schema, while kopa wants a
   YAML date; likewise a quoted integer key ("2019":) passes the schema;
 - JSON Schema counts 2.0 as an integer; kopa wants 2;
-- the schema is stricter on VAT rates, plain decimals only ("24", "25.5"), where kopa
-  also reads "1e1" or " 24 ", and on weights, which must be above zero here while kopa
-  says so only in a weights split (KOPA212).
+- the bounds of quoted numbers (money, VAT rates) are patterns here, which do not allow
+  leading zeros beyond the bound's digits ("0100" passes kopa as a rate of 100).
 
 A Markdown application fits the application schema once its sections are read as the
 ``goal`` and ``plan`` keys.
@@ -34,7 +33,7 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from kopa_cli.load.kinds import BY_NAME
-from kopa_cli.load.structure import Format, Number, record_fields
+from kopa_cli.load.structure import Format, Number, Range, record_fields
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -43,8 +42,8 @@ _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # Numbers written as quoted text (structure.Number). Money follows money.parse_money:
 # ASCII digits, at most two decimals, no sign; a rate or weight is a plain decimal.
 _NUMBER_TEXT = {
-    "money": r"^[0-9]+(\.[0-9]{1,2})?$",
-    "rate": r"^[0-9]+(\.[0-9]+)?$",
+    "money": r"^[0-9]{1,9}(\.[0-9]{1,2})?$",  # 0 to money.MONEY_MAXIMUM
+    "rate": r"^(100(\.00?)?|[0-9]{1,2}(\.[0-9]{1,2})?)$",  # 0 to 100 percent
     # greater than zero: a non-zero digit before or after the point
     "weight": r"^([0-9]*[1-9][0-9]*(\.[0-9]+)?|[0-9]+\.[0-9]*[1-9][0-9]*)$",
 }
@@ -105,6 +104,8 @@ class _SchemaBuilder:
             base, marker = get_args(tp)[:2]
             if isinstance(marker, Number):
                 return _number(marker)
+            if isinstance(marker, Range):  # a whole number: Number's bounds are in its pattern
+                return {**self.of(base), "minimum": marker.minimum, "maximum": marker.maximum}
             if isinstance(marker, Format):
                 schema = self.of(base)
                 return {**schema, "pattern": marker.pattern} if marker.pattern else schema

@@ -12,18 +12,22 @@ other problems of a record.
 from __future__ import annotations
 
 import dataclasses
+import re
 import types
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints
 
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Msg, diagnostic, suggest
+from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Msg, Suggestion, diagnostic, suggest
 from kopa_cli.core.i18n import N_
-from kopa_cli.core.money import parse_money
+from kopa_cli.core.money import CENT, decimal_places, parse_number
 from kopa_cli.core.origin import Origin, Path
+from kopa_cli.core.phrases import Field
+from kopa_cli.core.spelling import meant_id
+from kopa_cli.load.fieldnames import choice, field
 
 
 @dataclass(frozen=True)
@@ -37,17 +41,48 @@ class Format:
 
 
 @dataclass(frozen=True)
+class Range:
+    """The values a number may take, so that no figure that validates can break the fees.
+
+    From ``minimum`` to ``maximum`` inclusive, with at most ``places`` decimals; or, when
+    ``positive``, anything greater than zero (a weight of 0 would drop a member from a split).
+    """
+
+    minimum: int | Decimal = 0
+    maximum: int | Decimal | None = None  # None only when ``positive``
+    places: int | None = None
+    positive: bool = False
+
+    def __post_init__(self) -> None:
+        if self.maximum is None and not self.positive:
+            raise TypeError("a Range needs a maximum, or positive=True")
+
+
+@dataclass(frozen=True)
 class Number:
     """A decimal number written as a quoted string: money ("5000.00"), a VAT rate ("24")."""
 
     name: str  # "money" | "rate" | "weight" (a whole number is accepted unquoted)
+    range: Range
+
+
+@dataclass(frozen=True)
+class FreeText:
+    """Text of several lines and paragraphs (an application's sections): line breaks and
+    tabs are allowed in it. Any other text is a single line, without control characters."""
+
+
+# Control characters (C0, DEL, C1): invoices, spreadsheets and e-invoices cannot carry them.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_CONTROL_IN_FREE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
+_CONTROL_NAMES = {"\n": N_("a line break"), "\t": N_("a tab")}
 
 
 def key(default: Any = None, *, required: bool = False, label: str | None = None, doc: str = "", headings: tuple[str, ...] = ()) -> Any:
     """Declare a record key. A required key's default is None only so a broken record still loads.
 
-    ``headings``: the section headings that hold this key in a Markdown application
-    (markdowndoc.py), the first being the one to suggest."""
+    ``headings``: makes the key a section of a Markdown application (markdowndoc.py), headed
+    by its label or one of these (message ids: matched in each of kopa's languages)."""
     metadata = {"label": label, "doc": doc, "required": required, "headings": headings}
     if isinstance(default, (list, dict)):
         return dataclasses.field(default_factory=default.copy, metadata=metadata)
@@ -98,10 +133,18 @@ def _shape(tp: Any) -> tuple[Any, tuple[Any, ...]]:
 class _Structurer:
     def __init__(self, origin: Origin) -> None:
         self.origin = origin
+        self.data: Any = None  # the parsed file, to name the member a field is in
         self.diagnostics: list[Diagnostic] = []
 
+    def field(self, where: Path) -> Field:
+        return field(where, self.data)
+
     def report(self, where: Path, rule: Code, key_position: bool = False, **args: object) -> None:
+        """A problem at the value (or, with ``key_position``, the key) of ``where``; a quoted
+        ``value`` is shown as the user wrote it (a date with its time, a number's digits)."""
         position = self.origin.key_at(*where) if key_position else self.origin.at(*where)
+        if "value" in args and not key_position:
+            args["value"] = self.origin.as_written(where, args["value"])
         self.diagnostics.append(diagnostic(self.origin.path, position, rule, **args))
 
     def convert(self, value: Any, tp: Any, where: Path) -> Any:
@@ -111,21 +154,32 @@ class _Structurer:
                 return None
             return self.convert(value, args[0], where)
         if value is None:
-            self.report(where, codes.EMPTY_VALUE, key=_key_name(where))
+            self.report(where, codes.EMPTY_VALUE, key=self.field(where))
             return None
         if origin is Annotated:
             base, marker = args
             if isinstance(marker, Number):
                 return self.number(value, marker, where)
+            if isinstance(marker, FreeText):
+                if isinstance(value, str):
+                    return self.text(value, where, _CONTROL_IN_FREE_TEXT)
+                return self.convert(value, base, where)  # not text: reported there
+            if isinstance(marker, Range):
+                number = self.convert(value, base, where)
+                return number if number is None else self.bounded(number, value, marker, where)
             text = self.convert(value, base, where)
-            if text is not None and not marker.check(text):
-                self.report(where, marker.rule, key=_key_name(where), value=text, expected=Msg(marker.name))
+            if text is None or _CONTROL.search(text):  # a control character is reported already
+                return None
+            if not marker.check(text):
+                hint = Suggestion(meant_id(text) if marker.rule is codes.BAD_ID else "")
+                self.report(where, marker.rule, key=self.field(where), value=text, expected=Msg(marker.name), hint=hint)
                 return None
             return text
         if origin is Literal:
             if value not in args:
                 choices = list(args)
-                self.report(where, codes.NOT_IN_CHOICES, key=_key_name(where), value=value, choices=choices, hint=suggest(value, choices))
+                shown = [choice(c) for c in choices]
+                self.report(where, codes.NOT_IN_CHOICES, key=self.field(where), value=choice(value), choices=shown, hint=suggest(value, choices))
                 return None
             return value
         if origin is list:
@@ -164,8 +218,7 @@ class _Structurer:
                 if converted is not None or metadata.get("required"):
                     kwargs[name] = converted
             elif metadata.get("required"):
-                label = Aside(metadata.get("label") or "")
-                self.report(where, codes.MISSING_KEY, key=".".join(map(str, where + (name,))), label=label)
+                self.report(where, codes.MISSING_KEY, key=self.field(where + (name,)))
         return cls(**kwargs)
 
     def dict_key(self, key: Any, tp: Any, where: Path) -> Any:
@@ -173,10 +226,13 @@ class _Structurer:
             try:
                 return date.fromisoformat(key)
             except ValueError:
-                self.report(where, codes.NOT_A_DATE, key_position=True, key=_key_name(where[:-1]), value=key)
+                self.report(where, codes.NOT_A_DATE, key_position=True, key=self.field(where[:-1]), value=key)
                 return None
         if tp is int and not (isinstance(key, int) and not isinstance(key, bool)):
-            self.report(where, codes.WRONG_TYPE, key_position=True, key=key, expected=Msg(N_("a whole number")), found=Msg(N_("text")))
+            if isinstance(key, str) and _WHOLE_NUMBER.fullmatch(key):  # {"2019": ...}
+                self.report(where, codes.NEEDS_NO_QUOTES, key_position=True, key=self.field(where[:-1]), value=key)
+            else:
+                self.report(where, codes.WRONG_TYPE, key_position=True, key=key, expected=Msg(N_("a whole number")), found=Msg(N_("text")))
             return None
         return self.convert(key, tp, where)
 
@@ -184,49 +240,95 @@ class _Structurer:
         if tp is date:
             if isinstance(value, date) and not isinstance(value, datetime):
                 return value
-            self.report(where, codes.NOT_A_DATE, key=_key_name(where), value=value)
+            if isinstance(value, str) and _is_iso_date(value):  # "2019-12-10": text, not a date
+                self.report(where, codes.NEEDS_NO_QUOTES, key=self.field(where), value=value)
+            else:
+                self.report(where, codes.NOT_A_DATE, key=self.field(where), value=value)
             return None
         if tp is int and isinstance(value, int) and not isinstance(value, bool):
             return value
         if tp is str and isinstance(value, str):
-            return value
+            return self.text(value, where, _CONTROL)
         if tp is bool and isinstance(value, bool):
             return value
         expected = {int: N_("a whole number"), str: N_("text"), bool: N_("true or false")}[tp]
         return self.wrong_type(value, expected, where)
 
+    def text(self, value: str, where: Path, control: re.Pattern[str]) -> str:
+        """``value``, with the first ``control`` character in it reported. The text is kept, so
+        that a name with a stray character is not also reported missing; a formatted value
+        (an id, a postcode) is dropped by ``convert``."""
+        found = control.search(value)
+        if found is not None:
+            character = found.group()
+            name = Aside(_CONTROL_NAMES.get(character, ""))
+            self.report(where, codes.CONTROL_CHARACTER, key=self.field(where), character=f"U+{ord(character):04X}", name=name)
+        return value
+
     def number(self, value: Any, marker: Number, where: Path) -> Decimal | None:
-        key = _key_name(where)
+        key = self.field(where)
         if marker.name == "weight" and isinstance(value, int) and not isinstance(value, bool):
-            return Decimal(value)
+            return self.bounded(Decimal(value), value, marker.range, where)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):  # 5000.00, 24, 1.5
+            self.report(where, codes.NEEDS_QUOTES, key=key, value=value, found=Msg(N_("a number")))
+            return None
         if isinstance(value, str):
             try:
-                if marker.name == "money":
-                    return parse_money(value)
-                number = Decimal(value)
-                if number.is_finite() and number >= 0:
-                    return number
-            except (ValueError, InvalidOperation):
-                pass
+                number = parse_number(value)
+            except ValueError:
+                number = None
+            if number is not None:
+                if self.bounded(number, value, marker.range, where) is None:
+                    return None
+                return number.quantize(CENT) if marker.name == "money" else number  # money in cents: 5000.00
         if marker.name == "money":
             self.report(where, codes.NOT_MONEY, key=key, value=_show(value))
         else:
             self.report(where, codes.BAD_FORMAT, key=key, value=value, expected=Msg(_NUMBER_EXPECTED[marker.name]))
         return None
 
+    def bounded(self, number: int | Decimal, value: Any, bounds: Range, where: Path) -> Any:
+        """``number`` if it lies in ``bounds``; else reported (as ``value``, as written) and None."""
+        key = self.field(where)
+        if bounds.positive:
+            if number <= 0:
+                self.report(where, codes.NOT_POSITIVE, key=key, value=_show(value))
+                return None
+        elif number < bounds.minimum or (bounds.maximum is not None and number > bounds.maximum):
+            self.report(where, codes.OUT_OF_RANGE, key=key, value=_show(value), minimum=bounds.minimum, maximum=bounds.maximum)
+            return None
+        if bounds.places is not None and isinstance(number, Decimal) and decimal_places(number) > bounds.places:
+            self.report(where, codes.TOO_MANY_DECIMALS, key=key, value=_show(value), places=bounds.places)
+            return None
+        return number
+
     def wrong_type(self, value: Any, expected: str, where: Path) -> None:
-        self.report(where, codes.WRONG_TYPE, key=_key_name(where), expected=Msg(expected), found=Msg(_type_name(value)))
+        key = self.field(where)
+        if expected == _TEXT and isinstance(value, (bool, int, float, date)):  # postcode: 87100
+            self.report(where, codes.NEEDS_QUOTES, key=key, value=value, found=Msg(_type_name(value)))
+        elif expected == _WHOLE and isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):  # "2019"
+            self.report(where, codes.NEEDS_NO_QUOTES, key=key, value=value)
+        else:
+            self.report(where, codes.WRONG_TYPE, key=key, expected=Msg(expected), found=Msg(_type_name(value)))
         return None
 
 
+
+_TEXT, _WHOLE = N_("text"), N_("a whole number")
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        return len(text) == 10 and bool(date.fromisoformat(text))
+    except ValueError:
+        return False
+
+
 _NUMBER_EXPECTED = {
-    "rate": N_('a percentage as a quoted string, like "24"'),
+    "rate": N_('a percentage from 0 to 100 in plain digits, quoted, like "24" or "25.5"'),
     "weight": N_("a number greater than zero, like 2 or \"1.5\""),
 }
-
-
-def _key_name(where: Path) -> str:
-    return ".".join(str(part) for part in where) or "."
 
 
 def _show(value: Any) -> str:
@@ -254,6 +356,7 @@ def _type_name(value: Any) -> str:
 def structure(cls: type, data: Any, origin: Origin, **internal: Any) -> tuple[Any, list[Diagnostic]]:
     """Build a record of kind ``cls`` from parsed data; (record or None, diagnostics)."""
     structurer = _Structurer(origin)
+    structurer.data = data
     if not isinstance(data, dict):
         found = Msg(_type_name(data))
         structurer.diagnostics.append(diagnostic(origin.path, origin.at(), codes.NOT_A_MAPPING, found=found))

@@ -17,9 +17,10 @@ from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, diagnostic
 from kopa_cli.load.markdowndoc import parse_markdown_application
 from kopa_cli.load.kinds import BY_NAME, CALL, CALL_PATH, KINDS
-from kopa_cli.load.recordfiles import RecordFiles, Source, read_records
+from kopa_cli.load.recordfiles import RecordFiles, Source, kind_of, read_records, stem_id
 from kopa_cli.load.records import Application, Call, Organization, Pilot, TextField
 from kopa_cli.load.structure import structure
+from kopa_cli.load.syntaxhints import explain
 from kopa_cli.core.textlength import count_chars
 from kopa_cli.load.yamlparse import parse_yaml
 
@@ -33,6 +34,9 @@ class Workspace:
     pilots: dict[str, Pilot] = field(default_factory=dict)
     files: tuple[str, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
+    # kind -> id -> path of each record file that could not be read or is misnamed
+    # (Kajaani.yaml is kajaani's): references to it say so instead of "no such record"
+    unreadable: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _decode(data: bytes, path: str) -> str | Diagnostic:
@@ -61,7 +65,7 @@ def parse_record(kind: str, path: str, data: bytes) -> tuple[Any, list[Diagnosti
     else:
         parsed, origin, problems = parse_yaml(text, path)
     if parsed is None and problems:
-        return None, problems
+        return None, explain(problems, text)
     internal: dict[str, Any] = {} if kind == CALL.name else {"id": path.rsplit("/", 1)[1].rsplit(".", 1)[0]}
     if kind == "applications" and isinstance(parsed, dict):
         # Counting needs a Markdown parse: do it once here, where the result is cached.
@@ -113,6 +117,12 @@ def _build_workspace(root: Path | None, records: RecordFiles, cache: Any) -> Wor
             problems.append(diagnostic(path, (1, 1), codes.DUPLICATE_ID, value=record_id, other=other.origin.path))
             continue
         loaded[kind][record_id] = record
+    unreadable: dict[str, dict[str, str]] = {kind.name: {} for kind in KINDS}
+    parsed = {path for (_, path, _), (record, _) in zip(records.files, results) if record is not None}
+    for path in records.paths:
+        kind = kind_of(path) if path not in parsed else None
+        if kind not in (None, CALL.name) and stem_id(path) not in loaded[kind]:
+            unreadable[kind].setdefault(stem_id(path), path)
     call = loaded["call"].get("call")
     if call is None and not any(p.path == CALL_PATH for p in problems):
         problems.append(diagnostic(CALL_PATH, (1, 1), codes.MISSING_CALL))
@@ -124,6 +134,7 @@ def _build_workspace(root: Path | None, records: RecordFiles, cache: Any) -> Wor
         pilots=loaded["pilots"],
         files=records.paths,
         diagnostics=tuple(problems),
+        unreadable=unreadable,
     )
 
 

@@ -4,6 +4,13 @@ libyaml (through ruamel.yaml's C parser) composes the document into nodes that c
 line and column; we construct plain Python values from them ourselves. Nothing is ever
 instantiated from a tag, aliases are refused (so an alias bomb costs nothing), every
 duplicate key is reported, and the position of each value is kept in an ``Origin``.
+
+Positions are the lines git and editors show. libyaml follows YAML 1.1, where NEL, LS and
+PS (U+0085, U+2028, U+2029) also end a line; YAML 1.2, git and editors end a line only at a
+line feed. So those three are hidden from the parser behind private-use characters the file
+does not hold, and put back into the values: every line and column the parser gives is then
+already the one people see, and text holding them parses as YAML 1.2 reads it. A tab that
+starts the text of a literal block's first line, which libyaml refuses, is text the same way.
 """
 
 from __future__ import annotations
@@ -14,10 +21,9 @@ from operator import attrgetter
 from datetime import date, datetime
 from typing import Any
 
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import YAMLError
 from ruamel.yaml.events import AliasEvent, StreamEndEvent
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver, implicit_resolvers
 from ruamel.yaml.tag import Tag
 
@@ -25,6 +31,7 @@ from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, Msg, diagnostic
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.origin import Origin, Path, Pos
+from kopa_cli.load.yamlerrors import position_in, syntax_diagnostic
 
 try:  # the C parser is ten times faster; the pure one is a fallback, same behaviour
     from ruamel.yaml.cyaml import CParser as _Parser
@@ -43,7 +50,8 @@ MAX_DEPTH = 32  # records are a few levels deep; libyaml's composer recurses in 
 MAX_BRACKETS = 1000  # deeper flow nesting could exhaust the C stack before our check
 
 _TAG = "tag:yaml.org,2002:"
-_TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
+_YAML11_BREAKS = "\x85\u2028\u2029"  # NEL, LS, PS: line breaks to libyaml only
+_BLOCK_TAB = "found a tab character where an indentation space is expected"
 # Block nesting needs one more column of indentation or one more "- " / "? " / ": "
 # at the start of a line per level ("- - - x"); a line starting with this many of those
 # characters could nest deep enough to exhaust the C stack, like deep flow brackets.
@@ -114,10 +122,45 @@ def _pos(node: Node, line_offset: int) -> Pos:
     return (mark.line + 1 + line_offset, mark.column + 1)
 
 
-def _position_in(text: str, index: int) -> Pos:
-    """1-based line and column of a character index of ``text``."""
-    line_start = text.rfind("\n", 0, index) + 1
-    return (text.count("\n", 0, index) + 1, index - line_start + 1)
+def _stand_in(text: str) -> str:
+    """A private-use character that ``text`` neither holds nor names in an escape ("\\ue000")."""
+    lowered = text.lower()
+    return next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text and f"{c:04x}" not in lowered)
+
+
+def _hide_yaml11_breaks(text: str) -> tuple[str, dict[int, str]]:
+    """``text`` with NEL, LS and PS swapped for stand-ins, and the table that swaps them back."""
+    restore: dict[int, str] = {}
+    for char in _YAML11_BREAKS:
+        if char in text:
+            stand_in = _stand_in(text)
+            text = text.replace(char, stand_in)
+            restore[ord(stand_in)] = char
+    return text, restore
+
+
+def _tab_starting_block_text(error: YAMLError, text: str) -> int | None:
+    """Where libyaml refused a tab that starts the text of a block's first line (``goal: |``,
+    then ``  <tab>Text``). YAML 1.2 reads it as text after the indentation; libyaml, still
+    looking for the block's indentation, does not."""
+    mark, header = getattr(error, "problem_mark", None), getattr(error, "context_mark", None)
+    if getattr(error, "problem", None) != _BLOCK_TAB or mark is None or header is None:
+        return None
+    lines = text.split("\n", mark.line + 1)
+    if mark.line >= len(lines) or header.line >= mark.line:
+        return None
+    line, header_line = lines[mark.line], lines[header.line]
+    indentation = line[: mark.column]
+    header_indentation = len(header_line) - len(header_line.lstrip(" "))
+    if (
+        header_line[header.column : header.column + 1] != "|"  # in a folded block (>) a tab changes the folding
+        or line[mark.column : mark.column + 1] != "\t"
+        or indentation.strip(" ")
+        or len(indentation) <= header_indentation  # the tab is the indentation itself: an error
+        or not line.strip()
+    ):
+        return None
+    return sum(len(before) + 1 for before in lines[: mark.line]) + mark.column
 
 
 def _too_deep_at(text: str, limit: int) -> int | None:
@@ -149,12 +192,16 @@ def _alias_positions(text: str, line_offset: int) -> list[Pos]:
 
 
 class _Builder:
-    def __init__(self, path: str, line_offset: int, text: str) -> None:
+    def __init__(self, path: str, line_offset: int, text: str, restore: dict[int, str] | None) -> None:
         self.path = path
         self.line_offset = line_offset
         self.text = text
         self.origin = Origin(path)
         self.values, self.keys = self.origin.values, self.origin.keys  # filled node by node
+        self.written = self.origin.written
+        self.constructors = _BY_TAG
+        if restore:  # put NEL, LS, PS (or a tab starting a block's text) back where the parser saw stand-ins
+            self.constructors = {**_BY_TAG, _STR: lambda value: _text(value.translate(restore))}
         self.diagnostics: list[Diagnostic] = []
         self.seen: set[int] = set()
         self.aliases = False
@@ -178,7 +225,7 @@ class _Builder:
             mark = node.start_mark
             self.values[where] = (mark.line + 1 + self.line_offset, mark.column + 1)
         tag = _tag(node)
-        construct = _BY_TAG.get(tag, _UNKNOWN)
+        construct = self.constructors.get(tag, _UNKNOWN)
         if construct is _UNKNOWN:
             self.report(node, codes.TAG, tag=tag.replace(_TAG, "!!"))
             return None
@@ -186,6 +233,8 @@ class _Builder:
             return self.mapping(node, where)
         if kind is SequenceNode:
             return [self.build(item, where + (i,)) for i, item in enumerate(node.value)]
+        if tag != _STR:  # a number, date, true/false or null: messages quote it as written
+            self.written[where] = node.value
         try:
             return construct(node.value)
         except (ValueError, TypeError):
@@ -208,7 +257,7 @@ class _Builder:
         keys = self.keys
         for key_node, value_node in node.value:
             key_tag = _tag(key_node)
-            construct = _BY_TAG.get(key_tag, _UNKNOWN)
+            construct = self.constructors.get(key_tag, _UNKNOWN)
             if construct is _UNKNOWN:
                 self.report(key_node, codes.TAG, tag=key_tag.replace(_TAG, "!!"))
                 continue
@@ -220,8 +269,8 @@ class _Builder:
                 key = construct(key_node.value)
             except (ValueError, TypeError):
                 key = key_node.value
-            if isinstance(key, date):  # a date as a key means the same as its text
-                key = key.isoformat()
+            if isinstance(key, date):  # a date (or a date and time) as a key means its text, as written
+                key = key_node.value
             if key in first_line:
                 self.report(key_node, codes.DUPLICATE_KEY, key=key, first_line=first_line[key])
                 continue
@@ -267,34 +316,23 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Origin,
         return None, origin, []
     deep = _too_deep_at(text, MAX_BRACKETS)
     if deep is not None:
-        line, column = _position_in(text, deep)
+        line, column = position_in(text, deep)
         return None, origin, [diagnostic(path, (line + line_offset, column), codes.TOO_DEEP, limit=MAX_DEPTH)]
-    try:
-        node = _NodeReader(text).get_single_node()
-    except MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        # A tab in indentation is the likeliest cause and has a message of its own; tabs
-        # inside text (a literal block) are valid YAML, so look only when parsing failed.
-        tab = _TAB_INDENT.search(text)
-        if tab and _position_in(text, tab.start())[0] <= where[0]:
-            line, column = _position_in(text, tab.end() - 1)
-            return None, origin, [diagnostic(path, (line + line_offset, column), codes.TAB_INDENT)]
-        problem = error.problem or error.context or "invalid YAML"
-        context = error.context_mark
-        if error.problem and error.context and context and context.line + 1 < where[0]:
-            # the parser notices the problem later than it starts: name where that was
-            problem = f"{problem} ({error.context} started on line {context.line + 1 + line_offset})"
-        return None, origin, [diagnostic(path, (where[0] + line_offset, where[1]), codes.YAML_SYNTAX, problem=problem)]
-    except ReaderError as error:  # a control character such as NUL
-        line, column = _position_in(text, error.position) if isinstance(error.position, int) else (1, 1)
-        problem = f"unacceptable character #x{error.character:04x}: {error.reason}" if isinstance(error.character, int) else str(error.reason)
-        return None, origin, [diagnostic(path, (line + line_offset, column), codes.YAML_SYNTAX, problem=problem)]
-    except YAMLError as error:
-        return None, origin, [diagnostic(path, (1 + line_offset, 1), codes.YAML_SYNTAX, problem=str(error))]
+    text, restore = _hide_yaml11_breaks(text)
+    while True:
+        try:
+            node = _NodeReader(text).get_single_node()
+            break
+        except YAMLError as error:
+            tab = _tab_starting_block_text(error, text)
+            if tab is None:
+                return None, origin, [syntax_diagnostic(error, text, path, line_offset, byte_offsets=C_PARSER)]
+            stand_in = _stand_in(text)  # the tab is text: parse it as such, then put it back
+            text = text[:tab] + stand_in + text[tab + 1 :]
+            restore[ord(stand_in)] = "\t"
     if node is None:
         return None, origin, []
-    builder = _Builder(path, line_offset, text)
+    builder = _Builder(path, line_offset, text, restore)
     data = builder.build(node, ())
     if builder.aliases:
         builder.diagnostics.extend(diagnostic(path, where, codes.ALIAS) for where in _alias_positions(text, line_offset))

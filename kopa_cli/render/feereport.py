@@ -16,14 +16,46 @@ from itertools import groupby
 from typing import IO
 
 from kopa_cli.core import formatting
+from kopa_cli.core.diagnostics import shown as escaped
 from kopa_cli.billing.fees import Amounts, Comparison, FeeLine, PilotYear, totals
 from kopa_cli.core.i18n import N_, _
 from kopa_cli.core.money import format_money
 
 FIELDS = ("pilot", "member", "year", "net", "vat_rate", "vat", "gross")
 STATUS = {"new": N_("new"), "removed": N_("removed"), "changed": N_("changed")}
-PER_MEMBER = N_("Per member, all pilots and years")
-EACH_MEMBERS_BILL = N_("Each member's bill, all pilots and years")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a report shows: the filters given (--pilot, --year, --member) and the members' names."""
+
+    pilot: str | None = None
+    year: int | None = None
+    member: str | None = None
+    names: Mapping[str, str] = field(default_factory=dict)  # organisation id -> name
+
+    def member_label(self, member: str) -> str:
+        """A member as people know it, with the id the records use: "Kajaanin kaupunki (kajaani)".
+        The name is the record's own text, so it is shown escaped (one line, no control characters)."""
+        name = self.names.get(member)
+        return f"{escaped(name)} ({member})" if name and name != member else member
+
+    def scope(self) -> str:
+        """The filters in words ("pilot kainuu-lukiot, year 2021"), or "all pilots and years"."""
+        parts = []
+        if self.pilot is not None:
+            parts.append(_("pilot {pilot}").format(pilot=self.pilot))
+        if self.year is not None:
+            parts.append(_("year {year}").format(year=self.year))
+        if self.member is not None:
+            parts.append(_("member {member}").format(member=self.member_label(self.member)))
+        return ", ".join(parts) or _("all pilots and years")
+
+    def filter_line(self) -> str | None:
+        """A line under the heading naming the filters, when any is given."""
+        if self.pilot is None and self.year is None and self.member is None:
+            return None
+        return _("Shown: {filters}.").format(filters=self.scope())
 
 
 def format_rate(rate: Decimal) -> str:
@@ -93,8 +125,8 @@ class Section:
 def rounding_note(py: PilotYear) -> str:
     """Why a pilot-year's members' VAT differs from the VAT of its whole fee."""
     return _(
-        "{pilot} {year}: each member's VAT is rounded to the cent, and together they come to {members}, "
-        "while the VAT of the whole fee {fee} is {fee_vat}: a VAT rounding difference of {difference}."
+        "{pilot} {year}: the members' VAT amounts, each rounded to the cent, add up to {members}, "
+        "while the VAT on the whole fee {fee} is {fee_vat}: a VAT rounding difference of {difference}."
     ).format(
         pilot=py.pilot, year=py.year, members=_money(py.amounts.vat), fee=_money(py.amounts.net),
         fee_vat=_money(py.fee_vat), difference=_signed(py.vat_rounding_difference),
@@ -105,23 +137,24 @@ def _amount_cells(amounts: Amounts, rate: str = "") -> tuple[str, str, str, str]
     return (_money(amounts.net), rate, _money(amounts.vat), _money(amounts.gross))
 
 
-def sections(lines: list[FeeLine], titles: Mapping[str, str], whole_pilot_years: bool) -> list[Section]:
-    """One section per pilot, then one per member over all pilots and years.
+def sections(lines: list[FeeLine], titles: Mapping[str, str], shown: Shown) -> list[Section]:
+    """One section per pilot, then one per member over the pilots and years shown.
 
-    ``lines`` are grouped by pilot and year, as ``fees.compute_fees`` returns them.
-    ``whole_pilot_years``: the lines hold every member of each pilot-year shown (no
-    --member filter), so pilot-year totals and VAT rounding differences mean something.
+    ``lines`` are grouped by pilot and year, as ``fees.compute_fees`` returns them. Without a
+    --member filter the lines hold every member of each pilot-year shown, so pilot-year totals
+    and VAT rounding differences mean something.
     """
+    whole_pilot_years = shown.member is None
     headers = (_("Year"), _("Member"), _("Net"), _("VAT %"), _("VAT"), _("Gross"))
     result: list[Section] = []
     for pilot, group in groupby(lines, key=lambda line: line.pilot):
-        section = Section(titles.get(pilot, pilot), headers, right_from=2)
+        section = Section(escaped(titles.get(pilot, pilot)), headers, right_from=2)
         pilot_lines = list(group)
         pilot_years = totals(pilot_lines).pilot_years
         for py in pilot_years:
             rate = formatting.percent(py.vat_rate)
             for line in (line for line in pilot_lines if line.year == py.year):
-                section.rows.append(Row((str(line.year), line.member, *_amount_cells(Amounts(line.net, line.vat), rate))))
+                section.rows.append(Row((str(line.year), shown.member_label(line.member), *_amount_cells(Amounts(line.net, line.vat), rate))))
             if whole_pilot_years:
                 section.rows.append(Row((str(py.year), _("Total"), *_amount_cells(py.amounts, rate)), total=True))
                 if py.vat_rounding_difference:
@@ -134,9 +167,10 @@ def sections(lines: list[FeeLine], titles: Mapping[str, str], whole_pilot_years:
         result.append(section)
     if lines:
         summary = totals(lines)
-        members = Section(_(PER_MEMBER), (_("Member"), _("Net"), _("VAT"), _("Gross")), right_from=1)
+        title = _("Per member: {scope}").format(scope=shown.scope())
+        members = Section(title, (_("Member"), _("Net"), _("VAT"), _("Gross")), right_from=1)
         for member, amounts in summary.members.items():
-            members.rows.append(Row((member, _money(amounts.net), _money(amounts.vat), _money(amounts.gross))))
+            members.rows.append(Row((shown.member_label(member), _money(amounts.net), _money(amounts.vat), _money(amounts.gross))))
         members.end_group()
         grand = summary.grand
         members.rows.append(Row((_("Grand total"), _money(grand.net), _money(grand.vat), _money(grand.gross)), total=True))
@@ -144,27 +178,57 @@ def sections(lines: list[FeeLine], titles: Mapping[str, str], whole_pilot_years:
     return result
 
 
-# --- rich table ---------------------------------------------------------------------------
+# --- rich table, or stacked blocks where it does not fit ---------------------------------------------
 
 
-def as_table(lines: list[FeeLine], titles: Mapping[str, str], whole_pilot_years: bool, console) -> None:
+def print_table(console, title: str | None, headers: tuple[str, ...], rows: list[Row], right_from: int,
+                caption: str | None = None) -> None:
+    """A titled table whose cells are never cut; stacked when the terminal is too narrow for it.
+
+    Cells do not wrap: an id, a name or an amount broken over two lines is as wrong as one cut
+    short. When the table's natural width exceeds ``console.width``, each row becomes a block of
+    "header: value" lines instead (empty cells left out), which fits any width.
+    Titles and captions are printed as soft-wrapped text, so that the terminal wraps them.
+    """
+    from rich.measure import Measurement
     from rich.table import Table
     from rich.text import Text
 
-    if not lines:
-        console.print(Text(_("No fees match the given filters.")))
-        return
-    for section in sections(lines, titles, whole_pilot_years):
-        table = Table(title=Text(section.title, style="bold"), title_justify="left")
-        for index, header in enumerate(section.headers):
-            right = index >= section.right_from
-            table.add_column(header, justify="right" if right else "left", no_wrap=right or index == 0)
-        for index, row in enumerate(section.rows):
-            last = index + 1 == len(section.rows)
-            table.add_row(*(Text(cell) for cell in row.cells), style="bold" if row.total else None, end_section=row.last_of_group and not last)
+    if title:
+        console.print(Text(title, style="bold"), soft_wrap=True)
+    table = Table()
+    for index, header in enumerate(headers):
+        table.add_column(header, justify="right" if index >= right_from else "left", no_wrap=True)
+    for index, row in enumerate(rows):
+        last = index + 1 == len(rows)
+        table.add_row(*(Text(cell) for cell in row.cells), style="bold" if row.total else None,
+                      end_section=row.last_of_group and not last)
+    unlimited = console.options.update_width(10**6)  # rich clamps a measurement to the width given
+    if Measurement.get(console, unlimited, table).maximum <= console.width:
         console.print(table)
+    else:
+        for row in rows:
+            console.print()
+            for header, cell in zip(headers, row.cells):
+                if cell:
+                    console.print(Text(f"{header}: {cell}", style="bold" if row.total else None), soft_wrap=True)
+        console.print()
+    if caption:
+        console.print(Text(caption), soft_wrap=True)
+
+
+def as_table(lines: list[FeeLine], titles: Mapping[str, str], shown: Shown, console) -> None:
+    from rich.text import Text
+
+    filter_line = shown.filter_line()
+    if filter_line:
+        console.print(Text(filter_line), soft_wrap=True)
+    if not lines:
+        console.print(Text(_("No fees match the given filters.")), soft_wrap=True)
+        return
+    for section in sections(lines, titles, shown):
+        print_table(console, section.title, section.headers, section.rows, section.right_from)
         for note in section.notes:
-            # unwrapped: rich would break lines at the no-break spaces inside "1 200,00 €"
             console.print(Text(note), soft_wrap=True)
 
 
@@ -190,13 +254,16 @@ def _md_table(headers: tuple[str, ...], rows: Iterable[Row], right_from: int) ->
     return [_md_row(headers), "| " + " | ".join(align) + " |", *(_md_row(r.cells, r.total) for r in rows)]
 
 
-def as_markdown(lines: list[FeeLine], titles: Mapping[str, str], whole_pilot_years: bool, out: IO[str]) -> None:
+def as_markdown(lines: list[FeeLine], titles: Mapping[str, str], shown: Shown, out: IO[str]) -> None:
     title = _("Fees")
     out.write(f"## {title}\n\n")
+    filter_line = shown.filter_line()
+    if filter_line:
+        out.write(md_escape(filter_line) + "\n\n")
     if not lines:
         out.write(_("No fees match the given filters.") + "\n")
         return
-    for section in sections(lines, titles, whole_pilot_years):
+    for section in sections(lines, titles, shown):
         text = [f"### {md_escape(section.title)}", "", *_md_table(section.headers, section.rows, section.right_from), ""]
         text.extend(f"- {md_escape(note)}" for note in section.notes)
         out.write("\n".join(text).rstrip("\n") + "\n\n")
@@ -214,12 +281,12 @@ def _or_dash(line: FeeLine | None, amount: str) -> str:
     return _money(getattr(line, amount)) if line else "—"
 
 
-def _comparison_rows(comparison: Comparison) -> tuple[tuple[str, ...], list[Row], tuple[str, ...], list[Row]]:
+def _comparison_rows(comparison: Comparison, shown: Shown) -> tuple[tuple[str, ...], list[Row], tuple[str, ...], list[Row]]:
     headers = (_("Pilot"), _("Year"), _("Member"), _("Change"), _("Net before"), _("Net after"),
                _("Gross before"), _("Gross after"), _("Gross change"))
     rows = [
         Row((
-            c.line.pilot, str(c.line.year), c.line.member, _(STATUS[c.status]),
+            c.line.pilot, str(c.line.year), shown.member_label(c.line.member), _(STATUS[c.status]),
             _or_dash(c.before, "net"), _or_dash(c.after, "net"),
             _or_dash(c.before, "gross"), _or_dash(c.after, "gross"), _signed(c.change("gross")),
         ))
@@ -227,11 +294,12 @@ def _comparison_rows(comparison: Comparison) -> tuple[tuple[str, ...], list[Row]
     ]
     member_headers = (_("Member"), _("Gross before"), _("Gross after"), _("Gross change"))
     member_rows = [
-        Row((m.member, _money(m.before.gross), _money(m.after.gross), _signed(m.gross_change)))
+        Row((shown.member_label(m.member), _money(m.before.gross), _money(m.after.gross), _signed(m.gross_change)))
         for m in comparison.members
     ]
     member_rows.append(Row((
-        _("All members"), _money(comparison.before.gross), _money(comparison.after.gross),
+        _("All members' bills together ({scope})").format(scope=shown.scope()),
+        _money(comparison.before.gross), _money(comparison.after.gross),
         _signed(comparison.after.gross - comparison.before.gross),
     ), total=True))
     return headers, rows, member_headers, member_rows
@@ -239,8 +307,10 @@ def _comparison_rows(comparison: Comparison) -> tuple[tuple[str, ...], list[Row]
 
 def comparison_summary(comparison: Comparison) -> str:
     counts = {status: sum(1 for c in comparison.changes if c.status == status) for status in STATUS}
+    number = formatting.number
     return _("Lines: {new} new, {removed} removed, {changed} changed. Members whose bill changes: {members}.").format(
-        new=counts["new"], removed=counts["removed"], changed=counts["changed"], members=len(comparison.members),
+        new=number(counts["new"]), removed=number(counts["removed"]), changed=number(counts["changed"]),
+        members=number(len(comparison.members)),
     )
 
 
@@ -248,38 +318,39 @@ def comparison_title(before: str, after: str) -> str:
     return _("Fee changes from {before} to {after}").format(before=before, after=after)
 
 
+def each_members_bill(shown: Shown) -> str:
+    return _("Each member's bill, with VAT: {scope}").format(scope=shown.scope())
+
+
 def no_changes(before: str, after: str) -> str:
     return _("No changes in fees from {before} to {after}.").format(before=before, after=after)
 
 
-def comparison_table(comparison: Comparison, before: str, after: str, console) -> None:
-    from rich.table import Table
+def comparison_table(comparison: Comparison, before: str, after: str, shown: Shown, console) -> None:
     from rich.text import Text
 
+    filter_line = shown.filter_line()
     if comparison.unchanged:
-        console.print(Text(no_changes(before, after)))
+        for text in filter(None, (filter_line, no_changes(before, after))):
+            console.print(Text(text), soft_wrap=True)
         return
-    headers, rows, member_headers, member_rows = _comparison_rows(comparison)
-    for title, caption, head, body, right_from in (
-        (comparison_title(before, after), comparison_summary(comparison), headers, rows, 4),
-        (_(EACH_MEMBERS_BILL), None, member_headers, member_rows, 1),
-    ):
-        table = Table(title=Text(title, style="bold"), title_justify="left", caption_justify="left",
-                      caption=Text(caption) if caption else None)
-        for index, header in enumerate(head):
-            table.add_column(header, justify="right" if index >= right_from else "left", no_wrap=index >= right_from)
-        for row in body:
-            table.add_row(*(Text(cell) for cell in row.cells), style="bold" if row.total else None)
-        console.print(table)
+    headers, rows, member_headers, member_rows = _comparison_rows(comparison, shown)
+    if filter_line:
+        console.print(Text(filter_line), soft_wrap=True)
+    print_table(console, comparison_title(before, after), headers, rows, 4, caption=comparison_summary(comparison))
+    print_table(console, each_members_bill(shown), member_headers, member_rows, 1)
 
 
-def comparison_markdown(comparison: Comparison, before: str, after: str, out: IO[str]) -> None:
+def comparison_markdown(comparison: Comparison, before: str, after: str, shown: Shown, out: IO[str]) -> None:
     out.write(f"## {md_escape(comparison_title(before, after))}\n\n")
+    filter_line = shown.filter_line()
+    if filter_line:
+        out.write(md_escape(filter_line) + "\n\n")
     if comparison.unchanged:
         out.write(md_escape(no_changes(before, after)) + "\n")
         return
-    headers, rows, member_headers, member_rows = _comparison_rows(comparison)
+    headers, rows, member_headers, member_rows = _comparison_rows(comparison, shown)
     text = [md_escape(comparison_summary(comparison)), "", *_md_table(headers, rows, 4), "",
-            f"### {md_escape(_(EACH_MEMBERS_BILL))}", "",
+            f"### {md_escape(each_members_bill(shown))}", "",
             *_md_table(member_headers, member_rows, 1)]
     out.write("\n".join(text) + "\n")

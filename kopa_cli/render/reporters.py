@@ -1,7 +1,8 @@
 """Showing a validation report: plain text for terminals, JSON for tools, GitHub annotations.
 
 Finding problems (validation.py) and showing them are separate; each reporter takes the
-same ``Report``.
+same ``Report``. Text and GitHub output show the user's own text escaped (a file name or key
+holding a line break cannot print a line of its own); JSON keeps it as it is.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import os
 from typing import IO, Callable
 
 from kopa_cli.core import formatting
-from kopa_cli.core.diagnostics import Diagnostic, Report
-from kopa_cli.core.i18n import _, ngettext
+from kopa_cli.core.diagnostics import Diagnostic, Report, Severity, shown
+from kopa_cli.core.i18n import N_, _, ngettext
 
 MAX_LENGTH_LINES = 50  # past this, the text report names only the longest applications
+# The severity word of a text line, in the user's language. A problem matcher keyed on the
+# English words can use --lang en; GitHub Actions gets --format github, which keeps its syntax.
+SEVERITY_WORDS = {Severity.ERROR: N_("error"), Severity.WARNING: N_("warning")}
 
 
 def wants_color(stream: IO[str], choice: str = "auto") -> bool:
@@ -28,9 +32,9 @@ def text(report: Report, out: IO[str], color: bool, lengths: bool = True) -> Non
     styles = {"error": "\033[1;31m", "warning": "\033[1;33m"} if color else {}
     reset = "\033[0m" if color else ""
     for d in report.diagnostics:
-        severity = d.severity.value  # untranslated: problem matchers look for "error"/"warning"
+        severity = _(SEVERITY_WORDS[d.severity])
         style = styles.get(d.severity.value, "")
-        out.write(f"{d.path}:{d.line}:{d.column}: {style}{severity}{reset} {d.code} {d.message}\n")
+        out.write(f"{shown(d.path)}:{d.line}:{d.column}: {style}{severity}{reset} {d.code} {d.render(escape=True)}\n")
     if lengths and report.lengths and report.limit:
         longest = sorted(report.lengths.items(), key=lambda item: (-item[1], item[0]))
         if len(longest) > MAX_LENGTH_LINES:
@@ -38,6 +42,7 @@ def text(report: Report, out: IO[str], color: bool, lengths: bool = True) -> Non
             longest = longest[:5]
         else:
             out.write(_("Application lengths (characters / limit):") + "\n")
+        longest = [(shown(path), count) for path, count in longest]
         width = max(len(path) for path, _count in longest)
         for path, count in longest:
             out.write(f"  {path:<{width}}  {formatting.number(count):>6} / {formatting.number(report.limit)}\n")
@@ -45,9 +50,10 @@ def text(report: Report, out: IO[str], color: bool, lengths: bool = True) -> Non
 
 
 def summary(report: Report) -> str:
-    files = ngettext("Checked {n} file", "Checked {n} files", len(report.files)).format(n=len(report.files))
-    errors = ngettext("{n} error", "{n} errors", report.errors).format(n=report.errors)
-    warnings = ngettext("{n} warning", "{n} warnings", report.warnings).format(n=report.warnings)
+    number = formatting.number
+    files = ngettext("Checked {n} file", "Checked {n} files", len(report.files)).format(n=number(len(report.files)))
+    errors = ngettext("{n} error", "{n} errors", report.errors).format(n=number(report.errors))
+    warnings = ngettext("{n} warning", "{n} warnings", report.warnings).format(n=number(report.warnings))
     return f"{files}: {errors}, {warnings}."
 
 
@@ -71,8 +77,8 @@ def _escape(value: str, property: bool = False) -> str:
 
 def _annotation(d: Diagnostic) -> str:
     kind = "error" if d.severity.value == "error" else "warning"
-    props = f"file={_escape(d.path, True)},line={d.line},col={d.column},title={_escape(d.code, True)}"
-    return f"::{kind} {props}::{_escape(d.message)}"
+    props = f"file={_escape(shown(d.path), True)},line={d.line},col={d.column},title={_escape(d.code, True)}"
+    return f"::{kind} {props}::{_escape(d.render(escape=True))}"
 
 
 def github(report: Report, out: IO[str], color: bool = False) -> None:

@@ -1,9 +1,14 @@
 """The one Jinja environment kopa renders templates with, and its filters.
 
 Templates come from pull requests and CI renders them, so the environment is sandboxed:
-a template can use the values it is given, never Python's internals. ``StrictUndefined``
+a template can use the values it is given, never Python's internals, and never change
+them: the environment is jinja2's immutable sandbox, and the records are handed over as
+read-only copies (tuples and read-only mappings), so neither the sandbox nor the data
+lets ``{% set _ = call.fee.vat.clear() %}`` empty the call's VAT table. ``StrictUndefined``
 turns a misspelt name into an error instead of an empty string. A workspace's own
-``templates/`` folder overrides the built-in templates of the same name.
+``templates/`` folder overrides the built-in templates of the same name. A template in
+another language than Finnish sits in a folder of its language beside the Finnish one
+(``new/sv/application.md.j2`` beside ``new/application.md.j2``); see ``for_language``.
 
 Record values are data passed to a template, never template source. jinja2 is imported
 only here, and commands import this module only when they render.
@@ -11,15 +16,17 @@ only here, and commands import this module only when they render.
 
 from __future__ import annotations
 
+import dataclasses
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, modifies_known_mutable
 
 from kopa_cli.core import formatting
 from kopa_cli.core.errors import TemplateFailed, TemplateMissing, TemplateOutside
@@ -126,13 +133,47 @@ def _autoescape(name: str | None) -> bool:
     return bool(name) and name.removesuffix(".j2").lower().endswith((".html", ".htm", ".xml"))
 
 
-def environment(workspace: Path | None) -> SandboxedEnvironment:
+class _ChangeRefused(SecurityError):
+    """A template called a method that would change a record (its message is the method's name)."""
+
+
+# The mutable type whose changing methods each read-only view lacks: asking a view for one is
+# the same attempt as calling it on the original, and is refused as such, not as a misspelling.
+_MUTABLE_OF_VIEW: dict[type, object] = {MappingProxyType: {}, tuple: [], frozenset: set()}
+
+
+class _ReadOnlyEnvironment(ImmutableSandboxedEnvironment):
+    """The immutable sandbox; asking a record's read-only value for a changing method fails as ``_ChangeRefused``."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        mutable = _MUTABLE_OF_VIEW.get(type(obj))
+        if mutable is not None and modifies_known_mutable(mutable, attribute):
+            return self.undefined(attribute, name=attribute, obj=obj, exc=_ChangeRefused)
+        return super().getattr(obj, attribute)
+
+
+def read_only(value: Any) -> Any:
+    """A copy of ``value`` that nothing can change: lists become tuples, sets frozensets,
+    mappings read-only mappings, and the (frozen) records are copied with such fields."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        fields = {field.name: read_only(getattr(value, field.name)) for field in dataclasses.fields(value) if field.init}
+        return dataclasses.replace(value, **fields)
+    if isinstance(value, Mapping):
+        return MappingProxyType({key: read_only(item) for key, item in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(read_only(item) for item in value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(value)
+    return value
+
+
+def environment(workspace: Path | None) -> ImmutableSandboxedEnvironment:
     """The Jinja environment: the workspace's templates/ first, then the built-in ones."""
     roots = []
     if workspace is not None and (workspace / WORKSPACE_TEMPLATES).is_dir():
         roots.append(workspace / WORKSPACE_TEMPLATES)
     roots.append(builtin_templates())
-    env = SandboxedEnvironment(
+    env = _ReadOnlyEnvironment(
         loader=jinja2.ChoiceLoader([_ContainedLoader(root) for root in roots]),
         undefined=jinja2.StrictUndefined,
         autoescape=_autoescape,
@@ -156,11 +197,11 @@ def _shown(filename: str | None, workspace: Path | None, name: str) -> str:
     return name
 
 
-def _roots(env: SandboxedEnvironment) -> list[Path]:
+def _roots(env: ImmutableSandboxedEnvironment) -> list[Path]:
     return [loader.root for loader in env.loader.loaders]  # type: ignore[union-attr]
 
 
-def _template_position(error: BaseException, env: SandboxedEnvironment) -> tuple[str | None, int]:
+def _template_position(error: BaseException, env: ImmutableSandboxedEnvironment) -> tuple[str | None, int]:
     """The template file and line where rendering failed, from Jinja's rewritten traceback."""
     if isinstance(error, jinja2.TemplateSyntaxError):
         return error.filename, error.lineno or 1
@@ -171,6 +212,22 @@ def _template_position(error: BaseException, env: SandboxedEnvironment) -> tuple
         if frame_path.is_absolute() and any(frame_path.resolve().is_relative_to(root) for root in roots):
             found = (frame.filename, frame.lineno or 1)
     return found
+
+
+def for_language(workspace: Path | None, name: str, lang: str) -> str:
+    """The name of template ``name`` in language ``lang``, e.g. ``new/sv/application.md.j2``.
+
+    The workspace's templates/ and then kopa's own are searched; a language without a
+    template of its own (English) gets ``name``, the Finnish template.
+    """
+    folder, _slash, file = name.rpartition("/")
+    translated = f"{folder}/{lang}/{file}" if folder else f"{lang}/{file}"
+    env = environment(workspace)
+    try:
+        env.loader.get_source(env, translated)  # type: ignore[union-attr]
+    except jinja2.TemplateNotFound:
+        return name
+    return translated
 
 
 def describe(workspace: Path | None, name: str) -> str:
@@ -184,10 +241,13 @@ def describe(workspace: Path | None, name: str) -> str:
 
 
 def render(workspace: Path | None, name: str, **context: Any) -> str:
-    """Render the template ``name`` with ``context``; every failure is a TemplateFailed naming file and line."""
+    """Render the template ``name`` with read-only copies of ``context``'s values.
+
+    Every failure is a TemplateFailed naming the template's file and line.
+    """
     env = environment(workspace)
     try:
-        return env.get_template(name).render(**context)
+        return env.get_template(name).render({key: read_only(value) for key, value in context.items()})
     except jinja2.TemplateNotFound as error:
         if error.name == name:  # kopa asked for a template it does not ship: a bug
             places = ", ".join(str(root) for root in _roots(env))
@@ -197,7 +257,9 @@ def render(workspace: Path | None, name: str, **context: Any) -> str:
         raise TemplateFailed(template=_shown(filename, workspace, name), line=line, problem=problem) from None
     except jinja2.TemplateError as error:
         filename, line = _template_position(error, env)
-        if isinstance(error, jinja2.sandbox.SecurityError):
+        if isinstance(error, _ChangeRefused):
+            problem = _("a template may only read the records it is given, but this one tries to change them ('{detail}')")
+        elif isinstance(error, SecurityError):
             problem = _("the template tried something that is not allowed ({detail}); a template may only use the values it is given")
         elif isinstance(error, jinja2.UndefinedError):
             problem = _("{detail}; check the spelling of the name")

@@ -1,0 +1,122 @@
+"""What the keys and fixed values of records are called by the people who fill them in.
+
+Messages name a field by these words, with the keys after it as the file writes them
+(core/phrases.py), and give each fixed value its meaning. Message ids: translated when shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kopa_cli.core.i18n import N_
+from kopa_cli.core.phrases import Choice, Field
+
+# by key; a few keys mean something else under a particular parent (_UNDER)
+_LABELS = {
+    "address": N_("address"),
+    "annual": N_("annual fee"),
+    "application": N_("application"),
+    "approval": N_("approval decision"),
+    "bic": N_("BIC"),
+    "billing_email": N_("billing e-mail address"),
+    "body": N_("deciding body"),
+    "business_id": N_("Y-tunnus"),
+    "buyer_reference": N_("buyer's reference"),
+    "call": N_("call"),
+    "city": N_("post office"),
+    "contacts": N_("contact persons"),
+    "currency": N_("currency"),
+    "date": N_("date"),
+    "deadline": N_("closing date of the call"),
+    "education_forms": N_("education forms"),
+    "einvoice": N_("e-invoicing details"),
+    "email": N_("e-mail address"),
+    "fee": N_("fee"),
+    "first_number": N_("first invoice number"),
+    "goal": N_("regional goal or challenge"),
+    "goals": N_("project goals"),
+    "iban": N_("account number (IBAN)"),
+    "id": N_("id"),
+    "invoicing": N_("invoicing"),
+    "joined": N_("date of joining"),
+    "language": N_("language"),
+    "left": N_("date of leaving"),
+    "max_chars": N_("maximum length"),
+    "members": N_("members"),
+    "municipality_code": N_("municipality code"),
+    "name": N_("name"),
+    "operator": N_("e-invoice operator id"),
+    "org": N_("organisation"),
+    "organization": N_("responsible municipality"),
+    "organizer": N_("organiser and biller"),
+    "payment_term_days": N_("payment term"),
+    "person": N_("responsible person"),
+    "phone": N_("phone number"),
+    "plan": N_("implementation"),
+    "population": N_("population"),
+    "population_year": N_("year of the population figures"),
+    "postcode": N_("postcode"),
+    "reference": N_("section of the minutes"),
+    "required": N_("required content"),
+    "responsible": N_("responsible municipality and person"),
+    "split": N_("fee split"),
+    "status": N_("status"),
+    "street": N_("street address"),
+    "submitted": N_("date of submission"),
+    "text_fields": N_("counted text fields"),
+    "title": N_("title"),
+    "type": N_("type of organisation"),
+    "vat": N_("VAT rates"),
+    "weight": N_("weight"),
+    "years": N_("fee years"),
+}
+_UNDER = {
+    ("einvoice", "address"): N_("e-invoice address"),
+    ("approval", "date"): N_("date of the decision"),
+    ("contacts", "name"): N_("name of the contact person"),
+    ("person", "name"): N_("name of the responsible person"),
+    ("person", "title"): N_("job title"),
+    ("contacts", "title"): N_("job title"),
+}
+
+MEANINGS = {
+    "submitted": N_("submitted, not decided"),
+    "selected": N_("selected"),
+    "rejected": N_("rejected"),
+    "withdrawn": N_("withdrawn"),
+    "equal": N_("in equal shares"),
+    "population": N_("in proportion to population"),
+    "weights": N_("by agreed weights"),
+    "municipality": N_("a municipality"),
+    "joint_authority": N_("a joint municipal authority"),
+    "provider": N_("an education provider"),
+    "other": N_("another organisation"),
+    "fi": N_("Finnish"),
+    "sv": N_("Swedish"),
+    "en": N_("English"),
+}
+
+
+def field(path: tuple[str | int, ...], data: Any = None, member: str | None = None) -> Field:
+    """The field at ``path`` of a record. The member it is inside, if any, is named by
+    ``member`` or found in ``data`` (the record as parsed)."""
+    keys = [part for part in path if isinstance(part, str)]
+    label = _UNDER.get(tuple(keys[-2:])) or (_LABELS.get(keys[-1], "") if keys else "")
+    return Field.of(label, path, member or _member(path, data))
+
+
+def choice(value: object) -> Choice:
+    """A fixed value with its meaning, when it has one."""
+    return Choice.of(value, MEANINGS.get(value, "") if isinstance(value, str) else "")
+
+
+def _member(path: tuple[str | int, ...], data: Any) -> str | None:
+    """The id of the member ``path`` is inside (``members``, index, ...), as written."""
+    if len(path) < 2 or path[0] != "members" or not isinstance(path[1], int) or not isinstance(data, dict):
+        return None
+    members = data.get("members")
+    if not isinstance(members, list) or path[1] >= len(members):
+        return None
+    item = members[path[1]]
+    org = item.get("org") if isinstance(item, dict) else item
+    return org if isinstance(org, str) else None

@@ -1,0 +1,65 @@
+"""The formats records are declared with (load/formats.py) match the whole value, in ASCII digits."""
+
+from __future__ import annotations
+
+from typing import get_args
+
+import pytest
+
+from kopa_cli.load import formats
+from kopa_cli.load.structure import Format
+
+# A valid example of every format in formats.py; a new format needs one here.
+EXAMPLES = {
+    "Id": "kainuu-lukiot",
+    "Email": "laskut@kajaani.example.fi",
+    "Postcode": "87100",
+    "Phone": "+358 40 123 4567",
+    "BusinessId": "2235388-6",
+    "Iban": "FI2617453000123456",
+    "Bic": "NDEAFIHH",
+    "MunicipalityCode": "205",
+    "EInvoiceAddress": "003722353886",
+    "EInvoiceOperator": "003721291126",
+}
+FORMATS = {name: get_args(value)[1] for name, value in vars(formats).items() if len(get_args(value)) > 1 and isinstance(get_args(value)[1], Format)}
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def test_every_format_has_an_example() -> None:
+    assert sorted(FORMATS) == sorted(EXAMPLES)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_a_format_takes_the_whole_value_and_only_ascii_digits(name: str) -> None:
+    check, text = FORMATS[name].check, EXAMPLES[name]
+    assert check(text)
+    for changed in (text + "\n", "\n" + text, text + "\r\n", f"{text}\x0b", f"{text}\u2028"):
+        assert not check(changed), repr(changed)
+    if any(c.isdigit() for c in text):
+        assert not check(text.translate(FULLWIDTH))
+
+
+def test_an_id_of_64_characters_at_most() -> None:
+    assert formats.is_id("a" * 64) and not formats.is_id("a" * 65)
+
+
+# Characters a reader does not see (or takes for a space) that would make a value differ
+# from what is shown: none may start or end a formatted value, nor (but the plain space some
+# formats group digits with) sit inside it.
+INVISIBLE = ("\u00a0", "\u200b", "\u200e", "\u202e", "\u2060", "\ufeff", "\u00ad")
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLES))
+def test_no_space_or_invisible_character_at_the_ends_or_inside_a_format(name: str) -> None:
+    check, text = FORMATS[name].check, EXAMPLES[name]
+    for char in (" ", *INVISIBLE):
+        assert not check(char + text) and not check(text + char), repr(char)
+    for char in INVISIBLE:
+        assert not check(text[:1] + char + text[1:]) and not check(text[:-1] + char + text[-1:]), repr(char)
+
+
+@pytest.mark.parametrize("address", ["laskut@kuhmo,example.fi", "lasku<t>@kuhmo.example.fi", "a;b@kuhmo.example.fi",
+                                     "laskut@kuhmo.example.fi>", "laskut@kuhmo..fi", "laskut@.kuhmo.fi", "laskut@kuhmo.fi."])
+def test_an_email_address_holds_no_separator_of_a_list_or_an_empty_domain_label(address: str) -> None:
+    assert not get_args(formats.Email)[1].check(address)

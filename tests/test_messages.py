@@ -1,0 +1,193 @@
+"""Messages that lead to the fix (issue 6, §6 and §10): the examples of the issue on a copy of
+the shipped records, each with the one message it must give, word for word, in Finnish (the
+default), and some in Swedish and English."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import build_tree, run_kopa
+from kopa_cli.core.spelling import fold_id, meant_id
+
+LUKIOT_APP = "records/applications/kainuu-lukiot.md"
+LUKIOT_PILOT = "records/pilots/kainuu-lukiot.yaml"
+KAJAANI = "records/organizations/kajaani.yaml"
+
+
+def edit(workspace: Path, path: str, old: str, new: str) -> None:
+    file = workspace / path
+    text = file.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not once in {path}"
+    file.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def problems(workspace: Path, *options: str) -> list[tuple[str, int, int, str, str]]:
+    result = run_kopa(*options, "validate", "--format", "json", "--no-cache", workspace=workspace)
+    assert result.exit_code in (0, 1)
+    return [(d["path"], d["line"], d["column"], d["code"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]]
+
+
+# (file, old, new) -> the one problem, as (path, line, column, code, Finnish message)
+ONE_MESSAGE = [
+    pytest.param(
+        KAJAANI, 'postcode: "87100"', "postcode: 87100",
+        (KAJAANI, 7, 43, "KOPA216", 'kenttä postinumero (address → postcode) pitää kirjoittaa lainausmerkkeihin: "87100" (ilman niitä 87100 ei ole tekstiä vaan luku)'),
+        id="postcode",
+    ),
+    pytest.param(
+        KAJAANI, 'municipality_code: "205"', "municipality_code: 020",
+        (KAJAANI, 4, 20, "KOPA216", 'kenttä kuntakoodi (municipality_code) pitää kirjoittaa lainausmerkkeihin: "020" (ilman niitä 020 ei ole tekstiä vaan luku)'),
+        id="municipality-code-as-written",
+    ),
+    pytest.param(
+        LUKIOT_APP, 'phone: "+358 40 123 4567"', "phone: 0401234567",
+        (LUKIOT_APP, 13, 12, "KOPA216", 'kenttä puhelinnumero (responsible → person → phone) pitää kirjoittaa lainausmerkkeihin: "0401234567" (ilman niitä 0401234567 ei ole tekstiä vaan luku)'),
+        id="phone",
+    ),
+    pytest.param(
+        LUKIOT_APP, "submitted: 2019-12-10", 'submitted: "2019-12-10"',
+        (LUKIOT_APP, 5, 12, "KOPA217", 'kenttä jättöpäivä (submitted) on kirjoitettu lainausmerkkeihin ("2019-12-10"), joten se luetaan tekstiksi; poista lainausmerkit: 2019-12-10'),
+        id="quoted-date",
+    ),
+    pytest.param(
+        "records/pilots/ylakainuu-kylakoulut.yaml", "population_year: 2019", 'population_year: "2019"',
+        ("records/pilots/ylakainuu-kylakoulut.yaml", 9, 18, "KOPA217", 'kenttä asukasluvun vuosi (population_year) on kirjoitettu lainausmerkkeihin ("2019"), joten se luetaan tekstiksi; poista lainausmerkit: 2019'),
+        id="quoted-population-year-without-a-false-missing",
+    ),
+    pytest.param(
+        "records/call.yaml", "  years: [2020, 2021]", "  years: []",
+        ("records/call.yaml", 30, 10, "KOPA210", "kenttä maksuvuodet (fee → years) on tyhjä"),
+        id="empty-call-years-said-once",
+    ),
+    pytest.param(
+        LUKIOT_PILOT, "  - org: kuhmo\n    approval: {date: 2020-02-03, body: Kaupunginhallitus, reference: \"§ 31\"}",
+        "  - org: kuhmo\n    approval: {date: 2020-02-03, reference: \"§ 31\"}",
+        (LUKIOT_PILOT, 17, 15, "KOPA202", "kenttä toimielin (3. jäsen 'kuhmo' → approval → body) puuttuu"),
+        id="member-counted-from-one-and-named",
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "old", "new", "expected"), ONE_MESSAGE)
+def test_one_message_that_says_what_is_wrong(shipped: Path, path: str, old: str, new: str, expected: tuple) -> None:
+    edit(shipped, path, old, new)
+    assert problems(shipped) == [expected]
+
+
+def test_negative_money_is_said_to_be_negative_once(shipped: Path) -> None:
+    edit(shipped, "records/call.yaml", 'annual: "5000.00"', 'annual: "-5000.00"')
+    [(path, line, column, code, message)] = problems(shipped)
+    assert (path, line, column, code) == ("records/call.yaml", 28, 11, "KOPA213")  # the bound (part A)
+    assert message.startswith("kentässä vuosimaksu (fee → annual) on '-5000.00'") and "lainausmerk" not in message
+
+
+def test_a_population_of_zero_is_not_a_missing_population(shipped: Path) -> None:
+    edit(shipped, "records/organizations/puolanka.yaml", "population: {2019: 2528}", "population: {2019: 0}")
+    assert problems(shipped) == []  # a figure; only a total of 0 is an error (KOPA512)
+
+
+def test_unquoted_decimal_weight_is_not_also_missing(shipped: Path) -> None:
+    pilot = "records/pilots/sydosterbotten-utbildning.yaml"
+    text = (shipped / pilot).read_text(encoding="utf-8")
+    weight = next(line for line in text.splitlines() if "weight:" in line)
+    edit(shipped, pilot, weight, weight.split("weight:")[0] + "weight: 1.5")
+    [(path, _line, _column, code, message)] = problems(shipped, "--lang", "en")
+    assert (path, code) == (pilot, "KOPA216")
+    assert message.startswith("weight (member 1 '") and message.endswith('must be written in quotes: "1.5" (without them, 1.5 is not text but a number)')
+
+
+def test_status_with_its_meaning(shipped: Path) -> None:
+    edit(shipped, LUKIOT_APP, "status: selected", "status: submitted")
+    assert problems(shipped) == [
+        (LUKIOT_PILOT, 3, 14, "KOPA404", "pilotti perustuu hakemukseen 'kainuu-lukiot', jonka tila on 'submitted' (jätetty); tilan pitää olla 'selected' (valittu)"),
+    ]
+    assert problems(shipped, "--lang", "sv")[0][4] == (
+        "piloten bygger på ansökan 'kainuu-lukiot', vars status är 'submitted' (inlämnad); statusen ska vara 'selected' (vald)"
+    )
+
+
+def test_colon_in_an_unquoted_name_is_the_one_cause(shipped: Path) -> None:
+    edit(shipped, LUKIOT_APP, "name: Kainuun lukioverkko – lukiokoulutus palveluna koko maakunnassa", "name: Kainuun lukioverkko: lukiokoulutus palveluna")
+    assert problems(shipped) == [
+        (LUKIOT_APP, 3, 26, "KOPA218", "teksti, jossa on kaksoispiste ja välilyönti (': '), pitää kirjoittaa lainausmerkkeihin: name: \"Kainuun lukioverkko: lukiokoulutus palveluna\""),
+        (LUKIOT_PILOT, 3, 14, "KOPA412", f"'kainuu-lukiot' on tiedostossa {LUKIOT_APP}, jota ei voitu lukea; korjaa ensin tiedostoa koskeva virhe"),
+    ]
+
+
+def test_no_break_space_after_a_key_is_named(shipped: Path) -> None:
+    edit(shipped, KAJAANI, "name: Kajaanin kaupunki", "name:\u00a0Kajaanin kaupunki")
+    found = problems(shipped)
+    assert (KAJAANI, 2, 6, "KOPA219", "tässä on näkymätön merkki, sitova välilyönti (U+00A0), joka rikkoo tiedoston rakenteen; korvaa se tavallisella välilyönnillä tai poista se") in found
+    others = [p for p in found if p[0] != KAJAANI]
+    assert others and {code for *_, code, _ in others} == {"KOPA412"}  # no "no organisation 'kajaani'"
+    assert all(KAJAANI in message and "suggest" not in message for *_, message in others)
+
+
+@pytest.mark.parametrize(("renamed", "org"), [("Kajaani.yaml", "kajaani"), ("narpes.yml", "narpes")])
+def test_a_misnamed_file_is_named_in_every_reference(shipped: Path, renamed: str, org: str) -> None:
+    folder = shipped / "records" / "organizations"
+    (folder / f"{org}.yaml").rename(folder / renamed)
+    found = problems(shipped, "--lang", "en")
+    name_problem = [p for p in found if p[3] == "KOPA117"]
+    assert [p[4].rsplit(" (", 1)[-1] for p in name_problem] == [f"did you mean '{org}.yaml'?)"]
+    references = [p for p in found if p[3] != "KOPA117"]
+    assert references and all(p[3] == "KOPA412" for p in references)
+    assert all(f"records/organizations/{renamed}, whose name is not a valid record file name" in p[4] for p in references)
+
+
+def test_ids_with_capitals_or_nordic_letters_get_the_id_meant(shipped: Path) -> None:
+    edit(shipped, LUKIOT_APP, "members: [kajaani, sotkamo, kuhmo,", "members: [kajaani, sotkamo, Kuhmo,")
+    edit(shipped, "records/pilots/sydosterbotten-utbildning.yaml", "- org: narpes", "- org: närpes")
+    found = problems(shipped, "--lang", "en")
+    assert [(p[0], p[3], p[4].rsplit(" (", 1)[-1]) for p in found] == [
+        (LUKIOT_APP, "KOPA207", "did you mean 'kuhmo'?)"),
+        ("records/pilots/sydosterbotten-utbildning.yaml", "KOPA207", "did you mean 'narpes'?)"),
+    ]  # and no "the responsible 'narpes' is not a member": the refused id may be it
+
+
+def test_new_suggests_the_id_and_accepts_the_british_spelling(tmp_path: Path) -> None:
+    root = build_tree(tmp_path, {})
+    assert run_kopa("init", str(root)).exit_code == 0
+    refused = run_kopa("new", "organisation", "kaskö", workspace=root)
+    assert refused.exit_code == 2 and "(tarkoititko 'kasko'?)" in refused.stderr
+    assert run_kopa("new", "organisation", "kasko", workspace=root).exit_code == 0
+    assert (root / "records" / "organizations" / "kasko.yaml").is_file()
+
+
+def test_a_new_organisation_without_billing_address_is_warned(tmp_path: Path) -> None:
+    root = build_tree(tmp_path, {})
+    run_kopa("init", str(root))
+    run_kopa("new", "organization", "kajaani", workspace=root)
+    codes = {(p[0], p[3]) for p in problems(root)}
+    assert ("records/organizations/kajaani.yaml", "KOPA610") in codes
+
+
+@pytest.mark.parametrize(
+    ("text", "folded", "meant"),
+    [("Kuhmo", "kuhmo", "kuhmo"), ("närpes", "narpes", "narpes"), ("kaskö", "kasko", "kasko"), ("Kristinestad", "kristinestad", "kristinestad"),
+     ("Ålands lyceum", "alands-lyceum", "alands-lyceum"), ("Kajaani.yaml", "kajaani.yaml", ""), ("kuhmo", "kuhmo", ""), ("Café_Ø", "cafe-o", "cafe-o")],
+)
+def test_ids_fold_as_people_mean_them(text: str, folded: str, meant: str) -> None:
+    assert fold_id(text) == folded
+    assert meant_id(text) == meant
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("name:\u00a0Kajaani\ntype: municipality\n", (1, 6, "KOPA219")),  # after a key's colon
+        ("  \u00a0name: x\ntype: y\n", (1, 3, "KOPA219")),  # in the indentation
+        ("- org: x\n-\u00a0org: y\n", (2, 2, "KOPA219")),  # after a list dash
+        ("name: Foo:\u00a0Bar\ntype: [\n", (3, 1, "KOPA104")),  # inside text it is only text
+        ("name: a: b\n", (1, 8, "KOPA218")),
+        ('name: "a: b" c: d\n', (1, 14, "KOPA104")),  # quoted already: no quoting advice
+    ],
+)
+def test_a_syntax_error_is_blamed_on_its_usual_cause_only_where_it_is_one(text: str, expected: tuple[int, int, str]) -> None:
+    from kopa_cli.load.workspace import parse_record
+
+    record, found = parse_record("organizations", "records/organizations/x.yaml", text.encode())
+    assert record is None and [(d.line, d.column, d.code) for d in found] == [expected]
