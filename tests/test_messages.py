@@ -179,7 +179,11 @@ def test_ids_fold_as_people_mean_them(text: str, folded: str, meant: str) -> Non
     ("text", "expected"),
     [
         ("name:\u00a0Kajaani\ntype: municipality\n", (1, 6, "KOPA219")),  # after a key's colon
-        ("  \u00a0name: x\ntype: y\n", (1, 3, "KOPA219")),  # in the indentation
+        ("a:\n  b: 1\n \u00a0c: 2\n", (3, 2, "KOPA219")),  # in the indentation
+        ("  \u00a0name: x\ntype: y\n", (2, 1, "KOPA104")),  # a space there would not mend it: not the cause
+        # valid text at the start of a literal block's line: the unclosed bracket is the error
+        ("name: x\ngoal: |\n  first\n  \u00a0second\nx: [1, 2\n", (6, 1, "KOPA104")),
+        ("name: x\ngoal: |\n  \u00a0first\n  second\nx: [1, 2\n", (6, 1, "KOPA104")),
         ("- org: x\n-\u00a0org: y\n", (2, 2, "KOPA219")),  # after a list dash
         ("name: Foo:\u00a0Bar\ntype: [\n", (3, 1, "KOPA104")),  # inside text it is only text
         ("name: a: b\n", (1, 8, "KOPA218")),

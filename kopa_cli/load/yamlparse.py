@@ -383,6 +383,10 @@ _UNKNOWN = object()
 _BLOCK_STYLES = ("|", ">")
 
 
+def _reparse(text: str) -> YAMLError | None:
+    return _compose(text, [])[3]
+
+
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Origin, list[Diagnostic]]:
     """Parse one YAML document. Returns (data, origin, diagnostics); data is None on failure."""
     origin = Origin(path)
@@ -398,7 +402,7 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Origin,
     if tabs and node is not None and not _in_literal_blocks(node, _zero_based(text, tabs)):
         node, parsed, stand_in, error = _compose(text, [])  # a guess was not a block's text: the parser finds each
     if error is not None:
-        return None, origin, [syntax_diagnostic(error, parsed, path, line_offset, byte_offsets=C_PARSER)]
+        return None, origin, [syntax_diagnostic(error, parsed, path, line_offset, byte_offsets=C_PARSER, reparse=_reparse)]
     text = parsed
     if stand_in is not None:
         restore[ord(stand_in)] = "\t"
