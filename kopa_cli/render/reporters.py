@@ -65,7 +65,7 @@ def as_json(report: Report, out: IO[str], color: bool = False) -> None:
         "diagnostics": [d.as_dict() for d in report.diagnostics],
         "lengths": [{"path": p, "count": n, "limit": report.limit} for p, n in sorted(report.lengths.items())],
     }
-    json.dump(document, out, ensure_ascii=False, indent=2)
+    json.dump(document, out, indent=2)  # ASCII escapes: any output encoding holds the text as written
     out.write("\n")
 
 
