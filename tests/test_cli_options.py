@@ -76,14 +76,28 @@ def test_init_refuses_two_different_folders(tmp_path: Path, monkeypatch: pytest.
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("value", ["de", "EN", "english"])
-def test_an_unknown_kopa_lang_is_a_warning_not_a_silent_fallback(value: str) -> None:
+@pytest.mark.parametrize(("value", "said"), [("de", "de"), ("EN", "EN"), ("english", "english"), ("x\nkopa: forged", "x\\nkopa: forged")])
+def test_an_unknown_kopa_lang_is_a_warning_not_a_silent_fallback(value: str, said: str) -> None:
     result = run_kopa("fees", "--year", "2022", workspace=REPO, env={"KOPA_LANG": value})
     assert result.exit_code == 2  # the command's own verdict, unchanged
     warning, message = result.stderr.splitlines()
-    assert warning == (f"kopa: varoitus: KOPA_LANG={value} ei ole kopan tuntema kieli (fi, sv tai en). "
-                       "Käytetään oletuskieltä.")
+    assert warning == (f"kopa: varoitus: KOPA_LANG={said} ei ole kopan tuntema kieli, joten asetus jätetään huomiotta; "
+                       "kirjoita fi, sv tai en.")
     assert message.startswith("kopa: 2022 ei ole minkään pilotin maksuvuosi")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["new", "organization", "x\nrecords/call.yaml:1:1: error"], "'x\\nrecords/call.yaml:1:1: error' is not a valid id"),
+        (["validate", "nope\nkopa: forged"], "nope\\nkopa: forged: no such file or folder"),
+        (["fees", "--pilot", "kainuu-lukiot\n"], "no pilot 'kainuu-lukiot\\n' in records/pilots/"),
+    ],
+)
+def test_values_typed_on_the_command_line_are_shown_escaped_in_errors(shipped: Path, args: list[str], said: str) -> None:
+    result = run_kopa("--lang", "en", *args, workspace=shipped)
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert said in result.stderr
 
 
 def test_lang_wins_over_an_unknown_kopa_lang_without_a_warning() -> None:

@@ -19,7 +19,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from kopa_cli.core.diagnostics import suggest
+from kopa_cli.core.diagnostics import shown, suggest
 from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import LANGUAGES, N_, _, language_from_environment, ngettext, set_language
 
@@ -57,8 +57,8 @@ def choose_language(args: Sequence[str]) -> None:
     set_language(given)
     unknown = os.environ.get("KOPA_LANG")
     if given is None and unknown and language_from_environment() is None:
-        warning = _("kopa: warning: KOPA_LANG={value} is not a language kopa speaks; use fi, sv or en. Using the default language.")
-        typer.echo(warning.format(value=unknown), err=True)
+        warning = _("kopa: warning: KOPA_LANG={value} is not a language kopa speaks, so it is ignored; use fi, sv or en.")
+        typer.echo(warning.format(value=shown(unknown)), err=True)
 
 
 # --- help pages ---------------------------------------------------------------------------------
