@@ -17,7 +17,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from . import __version__
-from kopa_cli.commands.usage import KopaCommand, KopaGroup
+from kopa_cli.commands.usage import WHOLE_NUMBER, KopaCommand, KopaGroup
 from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import N_, _, set_language
 from kopa_cli.render.streams import flush_standard_streams, guard_standard_streams
@@ -156,7 +156,7 @@ class FeeFormat(str, Enum):
 @guarded
 def fees(
     pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), help=N_("Only this pilot (its id)."))] = None,
-    year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), help=N_("Only this fee year."))] = None,
+    year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("Only this fee year."))] = None,
     member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), help=N_("Only this member (its organisation id)."))] = None,
     output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json or md (Markdown)."))] = FeeFormat.table,
     compare: Annotated[Optional[str], typer.Option("--compare", metavar=N_("<revision>"), help=N_("Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the working tree."))] = None,

@@ -225,3 +225,22 @@ def test_a_usage_error_shows_the_usage_and_where_help_is() -> None:
         "\n"
         "Virhe: Tuntematon valitsin: --fromat. Tarkoititko --format?\n"
     )
+
+
+@pytest.mark.parametrize("year", ["２０２０", "2020 ", " 2020", "2_020", "+2020", "٢٠٢٠"])
+def test_a_year_on_the_command_line_is_ascii_digits_only(year: str) -> None:
+    result = run_kopa("--lang", "en", "fees", "--year", year, workspace=REPO)
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: Invalid value for '--year': it must be a whole number, like 2021.\n")
+
+
+def test_every_numeric_option_takes_ascii_digits_only() -> None:
+    import typer.main
+
+    from kopa_cli.cli import app
+    from kopa_cli.commands.usage import WholeNumber
+
+    group = typer.main.get_command(app)
+    params = [param for command in [group, *group.commands.values()] for param in command.params]
+    numeric = [param.name for param in params if param.type.name in ("integer", "float") or "Int" in type(param.type).__name__]
+    assert numeric and all(isinstance(param.type, WholeNumber) for param in params if param.name in numeric)

@@ -185,6 +185,21 @@ def _hint(error: Any) -> str:
     return error.param.get_error_hint(error.ctx) if getattr(error, "param", None) is not None else ""
 
 
+class WholeNumber(click_types.IntParamType):
+    """A whole number on the command line: ASCII digits only. Python's int() also takes
+    "２０２０", "2020 " and "2_020", which no one types as a year; the usual usage error follows."""
+
+    name = "integer"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+            self.fail(value, param, ctx)
+        return super().convert(value, param, ctx)
+
+
+WHOLE_NUMBER = WholeNumber()
+
+
 def usage_error_message(error: Any) -> str:
     """The message of one of click's usage errors, in the current language."""
     if isinstance(error, click_exceptions.NoSuchOption):
