@@ -244,3 +244,9 @@ def test_every_numeric_option_takes_ascii_digits_only() -> None:
     params = [param for command in [group, *group.commands.values()] for param in command.params]
     numeric = [param.name for param in params if param.type.name in ("integer", "float") or "Int" in type(param.type).__name__]
     assert numeric and all(isinstance(param.type, WholeNumber) for param in params if param.name in numeric)
+
+
+def test_help_names_things_as_users_know_them() -> None:
+    page = " ".join(run_kopa("--lang", "en", "fees", "--help", env={"COLUMNS": "400"}).stdout.split())
+    assert "to the current files" in page and "working tree" not in page
+    assert "Reuse the results of files that have not changed" in page and "parsed" not in page

@@ -195,3 +195,18 @@ def test_a_syntax_error_is_blamed_on_its_usual_cause_only_where_it_is_one(text: 
 
     record, found = parse_record("organizations", "records/organizations/x.yaml", text.encode())
     assert record is None and [(d.line, d.column, d.code) for d in found] == [expected]
+
+
+def test_reference_messages_say_what_the_user_sees() -> None:
+    from kopa_cli.core import codes
+    from kopa_cli.core.diagnostics import diagnostic
+    from kopa_cli.core.i18n import set_language
+
+    set_language("en")
+    try:
+        pilot = diagnostic("p.yaml", (1, 1), codes.APPLICATION_NOT_SELECTED, value="x", status="draft", selected="selected").message
+        payer = diagnostic("o.yaml", (1, 1), codes.DUPLICATE_BUSINESS_ID, value="0208585-2", other="records/organizations/kuhmo.yaml").message
+    finally:
+        set_language(None)
+    assert pilot.startswith("the pilot is based on application 'x'")
+    assert payer.startswith("the Y-tunnus 0208585-2 also appears in records/organizations/kuhmo.yaml;")
