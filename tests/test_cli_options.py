@@ -250,3 +250,12 @@ def test_help_names_things_as_users_know_them() -> None:
     page = " ".join(run_kopa("--lang", "en", "fees", "--help", env={"COLUMNS": "400"}).stdout.split())
     assert "to the current files" in page and "working tree" not in page
     assert "Reuse the results of files that have not changed" in page and "parsed" not in page
+
+
+def test_new_lists_each_kind_once_and_takes_the_british_spelling(tmp_path: Path) -> None:
+    refused = run_kopa("--lang", "en", "new", "org", "x", workspace=REPO)
+    assert refused.exit_code == 2
+    assert refused.stderr.endswith("Error: Invalid value for 'KIND': choose one of application, pilot, organization.\n")
+    assert run_kopa("init", str(tmp_path)).exit_code == 0
+    assert run_kopa("new", "organisation", "kasko", workspace=tmp_path).exit_code == 0
+    assert (tmp_path / "records/organizations/kasko.yaml").is_file()

@@ -25,7 +25,6 @@ TEMPLATES = {
     "organization": "new/organization.yaml.j2",
 }
 FOLDER_OF = {"application": "applications", "pilot": "pilots", "organization": "organizations"}
-KIND_SPELLINGS = {"organisation": "organization"}  # British spelling, as kopa's own messages write it
 
 
 def write_new_file(path: Path, text: str) -> None:
@@ -88,7 +87,6 @@ def shown(path: Path) -> str:
 
 
 def run(workspace_option: Path | None, kind: str, record_id: str, lang: str | None) -> int:
-    kind = KIND_SPELLINGS.get(kind, kind)
     if not is_id(record_id):  # before anything else: the id becomes a file name
         raise InvalidId(id=record_id, hint=Suggestion(meant_id(record_id)))
     root = workspace_root(workspace_option)

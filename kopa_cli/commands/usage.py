@@ -23,10 +23,12 @@ from kopa_cli.core.diagnostics import shown, suggest
 from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import LANGUAGES, N_, _, language_from_environment, ngettext, set_language
 
-try:  # newer typer (0.28 does) carries its own copy of click
+try:  # newer typer (0.28 does) carries its own copy of click, and its own Choice
     from typer._click import exceptions as click_exceptions, types as click_types
+    from typer._types import TyperChoice as _Choice
 except ImportError:  # pragma: no cover - typer before the copy uses click itself
     from click import exceptions as click_exceptions, types as click_types
+    from click.types import Choice as _Choice
 
 NO_ARGS_IS_HELP = getattr(click_exceptions, "NoArgsIsHelpError", ())  # click 8.2 and later
 LANG_OPTION = "--lang"
@@ -198,6 +200,18 @@ class WholeNumber(click_types.IntParamType):
 
 
 WHOLE_NUMBER = WholeNumber()
+
+
+class AliasedChoice(_Choice):
+    """One of ``choices``, or another spelling of one (``aliases``: spelling -> choice); usage
+    errors and help list each choice once."""
+
+    def __init__(self, choices: Sequence[str], aliases: dict[str, str]) -> None:
+        super().__init__(choices)
+        self.aliases = aliases
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        return super().convert(self.aliases.get(value, value), param, ctx)
 
 
 def usage_error_message(error: Any) -> str:
