@@ -259,3 +259,10 @@ def test_new_lists_each_kind_once_and_takes_the_british_spelling(tmp_path: Path)
     assert run_kopa("init", str(tmp_path)).exit_code == 0
     assert run_kopa("new", "organisation", "kasko", workspace=tmp_path).exit_code == 0
     assert (tmp_path / "records/organizations/kasko.yaml").is_file()
+
+
+@pytest.mark.parametrize("args", [["fees", "--x\nkopa: forged"], ["new", "pilot", "x", "extra\nkopa: forged"]])
+def test_usage_errors_show_what_was_typed_escaped(args: list[str]) -> None:
+    result = run_kopa("--lang", "en", *args, workspace=REPO)
+    assert result.exit_code == 2 and "\\nkopa: forged" in result.stderr
+    assert not any(line.startswith("kopa: forged") for line in result.stderr.splitlines())

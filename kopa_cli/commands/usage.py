@@ -248,5 +248,5 @@ def show_usage_error(error: Any) -> None:
         lines.append(error.ctx.get_usage())
         lines.append(_("Try '{command} --help' for help.").format(command=error.ctx.command_path))
         lines.append("")
-    lines.append(_("Error: {message}").format(message=usage_error_message(error)))
+    lines.append(_("Error: {message}").format(message=shown(usage_error_message(error))))  # it may quote what was typed
     typer.echo("\n".join(lines), err=True)
