@@ -192,7 +192,11 @@ def test_ids_fold_as_people_mean_them(text: str, folded: str, meant: str) -> Non
     ("text", "expected"),
     [
         ("name:\u00a0Kajaani\ntype: municipality\n", (1, 6, "KOPA219")),  # after a key's colon
-        ("  \u00a0name: x\ntype: y\n", (1, 3, "KOPA219")),  # in the indentation
+        ("a:\n  b: 1\n \u00a0c: 2\n", (3, 2, "KOPA219")),  # in the indentation
+        ("  \u00a0name: x\ntype: y\n", (2, 1, "KOPA104")),  # a space there would not mend it: not the cause
+        # valid text at the start of a literal block's line: the unclosed bracket is the error
+        ("name: x\ngoal: |\n  first\n  \u00a0second\nx: [1, 2\n", (6, 1, "KOPA104")),
+        ("name: x\ngoal: |\n  \u00a0first\n  second\nx: [1, 2\n", (6, 1, "KOPA104")),
         ("- org: x\n-\u00a0org: y\n", (2, 2, "KOPA219")),  # after a list dash
         ("name: Foo:\u00a0Bar\ntype: [\n", (3, 1, "KOPA104")),  # inside text it is only text
         ("name: a: b\n", (1, 8, "KOPA218")),
@@ -211,3 +215,18 @@ def test_a_misspelt_required_key_is_said_once_as_unknown_with_the_right_name(shi
     assert [(p[3], p[4]) for p in problems(shipped) if p[0] == LUKIOT_APP] == [
         ("KOPA201", "tuntematon kenttä 'statsu' (tarkoititko 'status'?)"),
     ]
+
+
+def test_reference_messages_say_what_the_user_sees() -> None:
+    from kopa_cli.core import codes
+    from kopa_cli.core.diagnostics import diagnostic
+    from kopa_cli.core.i18n import set_language
+
+    set_language("en")
+    try:
+        pilot = diagnostic("p.yaml", (1, 1), codes.APPLICATION_NOT_SELECTED, value="x", status="draft", selected="selected").message
+        payer = diagnostic("o.yaml", (1, 1), codes.DUPLICATE_BUSINESS_ID, value="0208585-2", other="records/organizations/kuhmo.yaml").message
+    finally:
+        set_language(None)
+    assert pilot.startswith("the pilot is based on application 'x'")
+    assert payer.startswith("the Y-tunnus 0208585-2 also appears in records/organizations/kuhmo.yaml;")

@@ -97,6 +97,16 @@ def test_an_encoding_without_the_characters_replaces_them(command: str) -> None:
         assert cp850.stdout.decode("cp850") == utf8.stdout.decode("utf-8").encode("cp850", "replace").decode("cp850")
 
 
+def test_json_keeps_the_users_text_in_any_encoding(shipped: Path) -> None:
+    append(shipped / ORGANIZATION, "biling\u2013email: x\n")  # cp850 has no '–'
+    found = kopa_process("--workspace", str(shipped), "validate", "-f", "json", capture_output=True, env={"PYTHONIOENCODING": "cp850"})
+    assert found.returncode == 1, found.stderr.decode("cp850")
+    messages = [d["message"] for d in json.loads(found.stdout.decode("cp850"))["diagnostics"]]
+    assert any("biling\u2013email" in message for message in messages), messages
+    fees = kopa_process("--workspace", str(REPO), "fees", "-f", "json", capture_output=True, env={"PYTHONIOENCODING": "cp850"})
+    assert fees.returncode == 0 and fees.stdout.isascii() and json.loads(fees.stdout)
+
+
 def test_an_encoding_without_the_characters_keeps_the_verdict(shipped: Path) -> None:
     append(shipped / ORGANIZATION, "hinta€: x\n")
     result = kopa_process("--workspace", str(shipped), "validate", capture_output=True, env={"PYTHONIOENCODING": "ascii"})

@@ -58,19 +58,8 @@ def _refuse(workspace: Workspace, heading: str) -> bool:
 def _console():
     from rich.console import Console
 
-    class KopaConsole(Console):
-        def on_broken_pipe(self) -> None:
-            # rich would exit 1, which kopa keeps for problems in the records; a reader that
-            # has gone (| head) is no failure. Point stdout at devnull so that the final flush
-            # does not fail too, and let cli.guarded end quietly.
-            try:
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, sys.stdout.fileno())
-            except (OSError, ValueError):  # no real file descriptor (tests)
-                pass
-            raise BrokenPipeError
-
-    return KopaConsole(file=sys.stdout, highlight=False, width=_width())
+    # A reader that has gone (| head) never reaches rich: render/streams.py drops the rest.
+    return Console(file=sys.stdout, highlight=False, width=_width())
 
 
 def _width() -> int:

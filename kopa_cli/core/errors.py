@@ -21,7 +21,8 @@ class ExitCode(IntEnum):
 
 
 class KopaError(Exception):
-    """Root of kopa's exceptions; ``template`` is a message id formatted with ``kwargs``."""
+    """Root of kopa's exceptions; ``template`` is a message id formatted with ``kwargs``, each
+    shown escaped (a value typed on the command line can hold a line break, too)."""
 
     template = N_("kopa failed")
     exit_code = ExitCode.USAGE
@@ -34,7 +35,7 @@ class KopaError(Exception):
     def message(self) -> str:
         from kopa_cli.core.diagnostics import localize  # imported here: diagnostics is not needed to raise
 
-        return _(self.template).format(**{key: localize(value) for key, value in self.kwargs.items()})
+        return _(self.template).format(**{key: localize(value, escape=True) for key, value in self.kwargs.items()})
 
     def __str__(self) -> str:
         return self.message

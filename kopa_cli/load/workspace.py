@@ -20,7 +20,6 @@ from kopa_cli.load.kinds import BY_NAME, CALL, CALL_PATH, KINDS
 from kopa_cli.load.recordfiles import RecordFiles, Source, kind_of, read_records, stem_id
 from kopa_cli.load.records import Application, Call, Organization, Pilot, TextField
 from kopa_cli.load.structure import structure
-from kopa_cli.load.syntaxhints import explain
 from kopa_cli.core.textlength import count_chars
 from kopa_cli.load.yamlparse import parse_yaml
 
@@ -65,7 +64,7 @@ def parse_record(kind: str, path: str, data: bytes) -> tuple[Any, list[Diagnosti
     else:
         parsed, origin, problems = parse_yaml(text, path)
     if parsed is None and problems:
-        return None, explain(problems, text)
+        return None, problems
     internal: dict[str, Any] = {} if kind == CALL.name else {"id": path.rsplit("/", 1)[1].rsplit(".", 1)[0]}
     if kind == "applications" and isinstance(parsed, dict):
         # Counting needs a Markdown parse: do it once here, where the result is cached.

@@ -89,7 +89,7 @@ def _record(line: FeeLine) -> dict[str, object]:
 def as_json(lines: Iterable[FeeLine], out: IO[str]) -> None:
     """A JSON list with one line object per text line: readable in a diff, and quick to write
     (json's C encoder serves each object; ``indent`` would switch to the pure-Python one)."""
-    objects = [json.dumps(_record(line), ensure_ascii=False) for line in lines]
+    objects = [json.dumps(_record(line)) for line in lines]  # ASCII escapes: no encoding loses text
     out.write("[\n  " + ",\n  ".join(objects) + "\n]\n" if objects else "[]\n")
 
 
