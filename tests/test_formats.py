@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import get_args
 
 import pytest
 
+from conftest import copy_shipped_workspace, run_kopa
+from kopa_cli.core.identifiers import is_id
+from kopa_cli.core.spelling import meant_id
 from kopa_cli.load import formats
 from kopa_cli.load.structure import Format
 
@@ -41,7 +46,22 @@ def test_a_format_takes_the_whole_value_and_only_ascii_digits(name: str) -> None
 
 
 def test_an_id_of_64_characters_at_most() -> None:
-    assert formats.is_id("a" * 64) and not formats.is_id("a" * 65)
+    assert is_id("a" * 64) and not is_id("a" * 65)
+    assert not is_id("kajaani\n") and not is_id("Kajaani")
+
+
+def test_an_id_is_suggested_only_when_valid() -> None:
+    assert meant_id("A" * 64) == "a" * 64
+    assert meant_id("A" * 65) == ""
+
+
+def test_a_file_name_with_a_trailing_line_break_is_refused(tmp_path: Path) -> None:
+    root = copy_shipped_workspace(tmp_path)
+    folder = root / "records" / "organizations"
+    (folder / "kajaani.yaml").rename(folder / "kajaani\n.yaml")
+    result = run_kopa("validate", "--format", "json", "--no-cache", workspace=root)
+    found = {(d["path"], d["code"]) for d in json.loads(result.stdout)["diagnostics"]}
+    assert ("records/organizations/kajaani\n.yaml", "KOPA117") in found
 
 
 # Characters a reader does not see (or takes for a space) that would make a value differ

@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from kopa_cli.core.errors import CannotCreate, ExitCode, InvalidId, TargetExists, TemplateGivesBadRecord
-from kopa_cli.load.formats import is_id
+from kopa_cli.core.identifiers import is_id
 from kopa_cli.core import oserrors
 from kopa_cli.core.diagnostics import Suggestion
 from kopa_cli.core.i18n import _, current_language

@@ -15,7 +15,6 @@ from kopa_cli.load.structure import Format, FreeText, Number, Range
 # line break), with digits written [0-9]: Python's \d also takes other scripts' digits
 # ("８９４００"). Each names the characters it takes, so that no invisible character (a
 # zero-width or no-break space, a direction mark) and no list separator passes.
-ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 # An address as mail servers take it (RFC 5322 dot-atom, with the Latin letters of RFC 6531 and
 # internationalised domains): dot-separated atoms before the @; after it, labels of letters,
 # digits and hyphens.
@@ -33,14 +32,7 @@ def _matches(pattern: str) -> Callable[[str], bool]:
     return lambda text: compiled.fullmatch(text) is not None
 
 
-_is_id_pattern = _matches(ID_PATTERN)
-
-
-def is_id(text: str) -> bool:
-    return _is_id_pattern(text) and len(text) <= 64
-
-
-Id = Annotated[str, Format("id", is_id, codes.BAD_ID, ID_PATTERN)]
+Id = Annotated[str, Format("id", identifiers.is_id, codes.BAD_ID, identifiers.ID_PATTERN)]
 Email = Annotated[str, Format("email", _matches(EMAIL_PATTERN), codes.BAD_EMAIL, EMAIL_PATTERN)]
 Postcode = Annotated[str, Format(N_("a Finnish postcode of five digits, quoted"), _matches(POSTCODE_PATTERN), codes.BAD_FORMAT, POSTCODE_PATTERN)]
 Phone = Annotated[str, Format(N_("a phone number like +358 40 123 4567"), _matches(PHONE_PATTERN), codes.BAD_FORMAT, PHONE_PATTERN)]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Protocol
@@ -16,11 +15,11 @@ from typing import Iterator, Protocol
 from kopa_cli.core import codes, oserrors
 from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Suggestion, diagnostic
 from kopa_cli.core.i18n import N_
+from kopa_cli.core.identifiers import is_id
 from kopa_cli.core.spelling import fold_id
 
 RECORDS = "records"
 MAX_FILE_BYTES = 1024 * 1024  # a record is a few kilobytes; more is a mistake or an attack
-_STEM = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 # folder -> accepted suffixes; call.yaml stands alone, invoices/ is written by `kopa invoice`
 FOLDERS = {"organizations": (".yaml",), "applications": (".md", ".yaml"), "pilots": (".yaml",)}
 IGNORED_FOLDERS = ("invoices",)
@@ -121,10 +120,10 @@ def kind_of(path: str) -> str | None:
 def _file_name_problem(path: str) -> Diagnostic | None:
     folder, name = path.split("/")[1:]
     stem, _, suffix = name.rpartition(".")
-    if _STEM.match(stem) and f".{suffix}" in FOLDERS[folder]:
+    if is_id(stem) and f".{suffix}" in FOLDERS[folder]:
         return None
     meant = stem_id(path)
-    hint = Suggestion(meant + (f".{suffix}" if f".{suffix}" in FOLDERS[folder] else FOLDERS[folder][0]) if _STEM.match(meant) else "")
+    hint = Suggestion(meant + (f".{suffix}" if f".{suffix}" in FOLDERS[folder] else FOLDERS[folder][0]) if is_id(meant) else "")
     return diagnostic(path, (1, 1), codes.BAD_FILE_NAME, name=name, suffixes=" / ".join(FOLDERS[folder]), hint=hint)
 
 
