@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 from typing import get_args
 
@@ -12,7 +13,7 @@ from conftest import copy_shipped_workspace, run_kopa
 from kopa_cli.core.identifiers import is_id
 from kopa_cli.core.spelling import meant_id
 from kopa_cli.load import formats
-from kopa_cli.load.structure import Format
+from kopa_cli.load.structure import _CONTROL, _CONTROL_IN_FREE_TEXT, Format
 
 # A valid example of every format in formats.py; a new format needs one here.
 EXAMPLES = {
@@ -83,3 +84,16 @@ def test_no_space_or_invisible_character_at_the_ends_or_inside_a_format(name: st
                                      "laskut@kuhmo.example.fi>", "laskut@kuhmo..fi", "laskut@.kuhmo.fi", "laskut@kuhmo.fi."])
 def test_an_email_address_holds_no_separator_of_a_list_or_an_empty_domain_label(address: str) -> None:
     assert not get_args(formats.Email)[1].check(address)
+
+
+def test_text_refuses_every_control_format_and_noncharacter() -> None:
+    # held against unicodedata: controls (Cc), format characters (Cf), surrogates (Cs), the line
+    # and paragraph separators (Zl, Zp; free text only) and the noncharacters
+    for code in range(0x110000):
+        char = chr(code)
+        category = unicodedata.category(char)
+        noncharacter = 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+        never = category in ("Cf", "Cs") or noncharacter or (category == "Cc" and char not in "\t\n")
+        later = category == "Cn"  # unassigned here: a format character of a later Unicode may be listed
+        assert bool(_CONTROL.search(char)) == (never or category in ("Cc", "Zl", "Zp")) or later, hex(code)
+        assert bool(_CONTROL_IN_FREE_TEXT.search(char)) == never or later, hex(code)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import types
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -72,9 +73,22 @@ class FreeText:
     tabs are allowed in it. Any other text is a single line, without control characters."""
 
 
-# Control characters (C0, DEL, C1): invoices, spreadsheets and e-invoices cannot carry them.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_CONTROL_IN_FREE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
+# Characters that invoices, spreadsheets and e-invoices cannot carry, or that make text read
+# otherwise than it is stored: controls (C0, DEL, C1; Unicode category Cc), format characters
+# (Cf: soft hyphen, zero-width characters, bidi controls that reorder text as in "Trojan
+# source", the byte order mark, tag characters), noncharacters (U+FDD0-U+FDEF and the last two
+# code points of each plane) and lone surrogates. Free text may hold tabs and line breaks (LF,
+# and the line and paragraph separators U+2028/U+2029, Zl/Zp); no other text may.
+# tests/test_formats.py holds this list against unicodedata.
+_FORMAT = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000))
+_NEVER = f"\x7f-\x9f{_FORMAT}{_NONCHARACTERS}\ud800-\udfff"
+_CONTROL = re.compile(f"[\x00-\x1f\u2028\u2029{_NEVER}]")
+_CONTROL_IN_FREE_TEXT = re.compile(f"[\x00-\x08\x0b-\x1f{_NEVER}]")  # all but tab, LF, LS and PS
 _CONTROL_NAMES = {"\n": N_("a line break"), "\t": N_("a tab")}
 
 
@@ -258,7 +272,7 @@ class _Structurer:
         found = control.search(value)
         if found is not None:
             character = found.group()
-            name = Aside(_CONTROL_NAMES.get(character, ""))
+            name = Aside(_CONTROL_NAMES.get(character) or unicodedata.name(character, ""))  # RIGHT-TO-LEFT OVERRIDE
             self.report(where, codes.CONTROL_CHARACTER, key=self.field(where), character=f"U+{ord(character):04X}", name=name)
         return value
 
