@@ -45,7 +45,15 @@ EInvoiceOperator = Annotated[str, Format("einvoice_operator", identifiers.is_ein
 # Every number the fees use is bounded, so that a workspace that validates can be billed.
 Money = Annotated[Decimal, Number("money", Range(0, MONEY_MAXIMUM, places=2))]
 Rate = Annotated[Decimal, Number("rate", Range(0, 100, places=2))]  # percent
-Weight = Annotated[Decimal, Number("weight", Range(positive=True))]
+# A weight above zero, as agreed between members ("2", "1.5"); at most a million, with at most
+# six decimals, so that the sum of a pilot's weights stays exact.
+Weight = Annotated[Decimal, Number("weight", Range(0, 1_000_000, places=6, positive=True))]
 Population = Annotated[int, Range(0, 1_000_000_000)]
 Year = Annotated[int, Range(1000, 9999)]  # four digits, as dates are written
+CharacterLimit = Annotated[int, Range(1, 1_000_000)]  # an application's length limit
+GoalNumber = Annotated[int, Range(1, 99)]  # a call's goals are numbered from 1
+# Days to the due date: at most 30 for a public-sector buyer (laki kaupallisten sopimusten
+# maksuehdoista 30/2013; domain.md, "Invoices").
+PaymentTerm = Annotated[int, Range(1, 30)]
+InvoiceNumber = Annotated[int, Range(1, 999_999_999)]  # an invoice number is 1-20 characters (Finvoice)
 Paragraphs = Annotated[str, FreeText()]

@@ -45,18 +45,15 @@ class Format:
 class Range:
     """The values a number may take, so that no figure that validates can break the fees.
 
-    From ``minimum`` to ``maximum`` inclusive, with at most ``places`` decimals; or, when
-    ``positive``, anything greater than zero (a weight of 0 would drop a member from a split).
+    From ``minimum`` to ``maximum`` inclusive, with at most ``places`` decimals; when
+    ``positive``, greater than zero instead of at least ``minimum`` (a weight of 0 would drop
+    a member from a split).
     """
 
-    minimum: int | Decimal = 0
-    maximum: int | Decimal | None = None  # None only when ``positive``
+    minimum: int | Decimal
+    maximum: int | Decimal
     places: int | None = None
     positive: bool = False
-
-    def __post_init__(self) -> None:
-        if self.maximum is None and not self.positive:
-            raise TypeError("a Range needs a maximum, or positive=True")
 
 
 @dataclass(frozen=True)
@@ -239,12 +236,15 @@ class _Structurer:
             except ValueError:
                 self.report(where, codes.NOT_A_DATE, key_position=True, key=self.field(where[:-1]), value=key)
                 return None
-        if tp is int and not (isinstance(key, int) and not isinstance(key, bool)):
+        base, marker = get_args(tp)[:2] if get_origin(tp) is Annotated else (tp, None)
+        if base is int and not (isinstance(key, int) and not isinstance(key, bool)):
             if isinstance(key, str) and _WHOLE_NUMBER.fullmatch(key):  # {"2019": ...}
                 self.report(where, codes.NEEDS_NO_QUOTES, key_position=True, key=self.field(where[:-1]), value=key)
             else:
                 self.report(where, codes.WRONG_TYPE, key_position=True, key=key, expected=Msg(N_("a whole number")), found=Msg(N_("text")))
             return None
+        if isinstance(marker, Range):  # a year of a population, a goal's number
+            return self.bounded(key, key, marker, where, key_position=True)
         return self.convert(key, tp, where)
 
     def scalar(self, value: Any, tp: type, where: Path) -> Any:
@@ -298,18 +298,18 @@ class _Structurer:
             self.report(where, codes.BAD_FORMAT, key=key, value=value, expected=Msg(_NUMBER_EXPECTED[marker.name]))
         return None
 
-    def bounded(self, number: int | Decimal, value: Any, bounds: Range, where: Path) -> Any:
-        """``number`` if it lies in ``bounds``; else reported (as ``value``, as written) and None."""
-        key = self.field(where)
-        if bounds.positive:
-            if number <= 0:
-                self.report(where, codes.NOT_POSITIVE, key=key, value=_show(value))
-                return None
-        elif number < bounds.minimum or (bounds.maximum is not None and number > bounds.maximum):
-            self.report(where, codes.OUT_OF_RANGE, key=key, value=_show(value), minimum=bounds.minimum, maximum=bounds.maximum)
+    def bounded(self, number: int | Decimal, value: Any, bounds: Range, where: Path, key_position: bool = False) -> Any:
+        """``number`` if it lies in ``bounds``; else reported (as ``value``, as written) and None.
+        With ``key_position``, ``number`` is a key of the mapping at ``where[:-1]``."""
+        key = self.field(where[:-1] if key_position else where)
+        if bounds.positive and number <= 0:
+            self.report(where, codes.NOT_POSITIVE, key_position, key=key, value=_show(value))
+            return None
+        if number < bounds.minimum or number > bounds.maximum:
+            self.report(where, codes.OUT_OF_RANGE, key_position, key=key, value=_show(value), minimum=bounds.minimum, maximum=bounds.maximum)
             return None
         if bounds.places is not None and isinstance(number, Decimal) and decimal_places(number) > bounds.places:
-            self.report(where, codes.TOO_MANY_DECIMALS, key=key, value=_show(value), places=bounds.places)
+            self.report(where, codes.TOO_MANY_DECIMALS, key_position, key=key, value=_show(value), places=bounds.places)
             return None
         return number
 
