@@ -21,6 +21,7 @@ from kopa_cli.core.money import (
     parse_number,
     round_cents,
     split_cents,
+    to_cents,
     vat_amount,
     vat_rate,
 )
@@ -91,6 +92,12 @@ def test_parse_money_rejects(text: str, reason: str) -> None:
         parse_money(text)
 
 
+def test_to_cents_pads_and_never_rounds() -> None:
+    assert str(to_cents(Decimal("5000"))) == "5000.00" and str(to_cents(Decimal("-0"))) == "0.00"
+    with pytest.raises(ValueError, match="more than two decimals"):
+        to_cents(Decimal("0.125"))
+
+
 def test_parse_money_negative_only_with_flag() -> None:
     assert parse_money("-833.33", allow_negative=True) == Decimal("-833.33")
     assert str(parse_money("-0", allow_negative=True)) == "0.00"
@@ -145,6 +152,33 @@ def test_money_as_people_read_it_rounds_half_up(amount: str, fi: str, en: str, t
     set_language("fi")
     try:
         assert templating.render(tmp_path, "t.txt.j2", a=amount) == fi
+    finally:
+        set_language(None)
+
+
+@pytest.mark.parametrize("value", [" 5 ", "5_000", "\u0663", "1e3", "NaN", "Infinity", "+5", "5,00", Decimal("NaN"), Decimal("Infinity"), 5.0, True])
+@pytest.mark.parametrize("name", ["money", "number", "percent"])
+def test_a_number_filter_refuses_what_records_refuse(name: str, value: object, tmp_path) -> None:
+    from kopa_cli.core.errors import TemplateFailed
+    from kopa_cli.render import templating
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.txt.j2").write_text(f"\n{{{{ a | {name} }}}}", encoding="utf-8")
+    with pytest.raises(TemplateFailed) as failure:
+        templating.render(tmp_path, "t.txt.j2", a=value)
+    assert failure.value.kwargs["line"] == 2
+    assert "5000.00" in failure.value.kwargs["problem"]
+
+
+@pytest.mark.parametrize(("value", "fi"), [("-0", "0\u00a0%"), (Decimal("-0"), "0\u00a0%"), ("24", "24\u00a0%"), (25, "25\u00a0%")])
+def test_the_percent_filter_shows_no_negative_zero(value: object, fi: str, tmp_path) -> None:
+    from kopa_cli.render import templating
+
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "t.txt.j2").write_text("{{ a | percent }}", encoding="utf-8")
+    set_language("fi")
+    try:
+        assert templating.render(tmp_path, "t.txt.j2", a=value) == fi
     finally:
         set_language(None)
 

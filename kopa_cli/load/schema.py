@@ -39,7 +39,7 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 _DIGITS = r"^-?[0-9]+$"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-# Numbers written as quoted text (structure.Number). Money follows money.parse_money:
+# Numbers written as quoted text (structure.Number), as structure reads them with money.py:
 # ASCII digits, at most two decimals, no sign; a rate or weight is a plain decimal.
 _NUMBER_TEXT = {
     "money": r"^[0-9]{1,9}(\.[0-9]{1,2})?$",  # 0 to money.MONEY_MAXIMUM

@@ -24,7 +24,7 @@ from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origi
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Msg, Suggestion, diagnostic, suggest
 from kopa_cli.core.i18n import N_
-from kopa_cli.core.money import CENT, decimal_places, parse_number
+from kopa_cli.core.money import decimal_places, parse_number, to_cents
 from kopa_cli.core.origin import Origin, Path
 from kopa_cli.core.phrases import Field
 from kopa_cli.core.spelling import meant_id
@@ -291,7 +291,7 @@ class _Structurer:
             if number is not None:
                 if self.bounded(number, value, marker.range, where) is None:
                     return None
-                return number.quantize(CENT) if marker.name == "money" else number  # money in cents: 5000.00
+                return to_cents(number) if marker.name == "money" else number  # bounded to two decimals above
         if marker.name == "money":
             self.report(where, codes.NOT_MONEY, key=key, value=_show(value))
         else:
