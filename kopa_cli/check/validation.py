@@ -12,8 +12,8 @@ from typing import Any, Callable
 
 from kopa_cli.check import readiness
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
-from kopa_cli.core.i18n import N_
+from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Plural, Report, diagnostic, sort_diagnostics, suggest
+from kopa_cli.core.i18n import N_, N_plural
 from kopa_cli.core.money import fee_year_vat_date
 from kopa_cli.load.fieldnames import choice, field
 from kopa_cli.load.recordfiles import FOLDERS
@@ -23,6 +23,7 @@ from kopa_cli.core.textlength import crossing_line
 from kopa_cli.load.workspace import Workspace
 
 Rule = Callable[[Workspace], Iterable[Diagnostic]]
+_MEMBERS = N_plural("{n} member", "{n} members")
 
 
 def _reported(ws: Workspace) -> set[tuple[str, int, int]]:
@@ -178,7 +179,7 @@ def application_members(ws: Workspace) -> Iterator[Diagnostic]:
         # a refused list ("members: kajaani, kuhmo") may well hold the responsible one
         yield from _responsible(ws, app, [None] if _refused(reported, app, "members") else list(app.members))
         if len(set(app.members) - {None}) == 1:
-            yield diagnostic(app.origin.path, app.origin.at("members"), codes.FEW_MEMBERS, count=1)
+            yield diagnostic(app.origin.path, app.origin.at("members"), codes.FEW_MEMBERS, members=Plural(_MEMBERS, 1))
 
 
 # Pilots
@@ -215,7 +216,7 @@ def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
         if not pilot.members:  # nobody to approve or to pay the fee
             yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.EMPTY_VALUE, key=field(("members",)))
         elif distinct == 1:
-            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.FEW_MEMBERS, count=1)
+            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.FEW_MEMBERS, members=Plural(_MEMBERS, 1))
         app = ws.applications.get(pilot.application or "")
         for index, member in enumerate(pilot.members):
             if member is None:

@@ -22,8 +22,8 @@ from functools import cache
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints
 
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Msg, Suggestion, diagnostic, suggest
-from kopa_cli.core.i18n import N_
+from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Figure, Msg, Plural, Suggestion, diagnostic, suggest
+from kopa_cli.core.i18n import N_, N_plural
 from kopa_cli.core.money import decimal_places, parse_number, to_cents
 from kopa_cli.core.origin import Origin, Path
 from kopa_cli.core.phrases import Field
@@ -86,6 +86,7 @@ _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0
 _NEVER = f"\x7f-\x9f{_FORMAT}{_NONCHARACTERS}\ud800-\udfff"
 _CONTROL = re.compile(f"[\x00-\x1f\u2028\u2029{_NEVER}]")
 _CONTROL_IN_FREE_TEXT = re.compile(f"[\x00-\x08\x0b-\x1f{_NEVER}]")  # all but tab, LF, LS and PS
+_DECIMALS = N_plural("{n} decimal", "{n} decimals")
 _CONTROL_NAMES = {"\n": N_("a line break"), "\t": N_("a tab")}
 
 
@@ -306,10 +307,10 @@ class _Structurer:
             self.report(where, codes.NOT_POSITIVE, key_position, key=key, value=_show(value))
             return None
         if number < bounds.minimum or number > bounds.maximum:
-            self.report(where, codes.OUT_OF_RANGE, key_position, key=key, value=_show(value), minimum=bounds.minimum, maximum=bounds.maximum)
+            self.report(where, codes.OUT_OF_RANGE, key_position, key=key, value=_show(value), minimum=Figure(bounds.minimum), maximum=Figure(bounds.maximum))
             return None
         if bounds.places is not None and isinstance(number, Decimal) and decimal_places(number) > bounds.places:
-            self.report(where, codes.TOO_MANY_DECIMALS, key_position, key=key, value=_show(value), places=bounds.places)
+            self.report(where, codes.TOO_MANY_DECIMALS, key_position, key=key, value=_show(value), places=Plural(_DECIMALS, bounds.places))
             return None
         return number
 
