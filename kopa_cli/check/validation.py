@@ -147,11 +147,13 @@ def deadline(ws: Workspace) -> Iterator[Diagnostic]:
 def education_forms_and_goals(ws: Workspace) -> Iterator[Diagnostic]:
     if ws.call is None:
         return
-    forms = list(ws.call.education_forms or ())
+    reported = _reported(ws)
+    # a refused form of the call or of the application is reported once, where it is written
+    forms = [] if _refused(reported, ws.call, "education_forms") else list(ws.call.education_forms or ())
     goals = sorted(ws.call.goals or {})
     for app in ws.applications.values():
         for index, form in enumerate(app.education_forms):
-            if form is not None and forms and form not in forms:
+            if form is not None and forms and form not in forms and not _refused(reported, app, "education_forms", index):
                 yield diagnostic(
                     app.origin.path, app.origin.at("education_forms", index), codes.UNKNOWN_EDUCATION_FORM,
                     value=form, choices=forms, hint=suggest(form, forms),
@@ -168,7 +170,8 @@ def _repeats(record: Call | Application | Pilot, key: tuple[str, ...], values: I
     seen: set[object] = set()
     for index, value in enumerate(values):
         if value is not None and value in seen:
-            yield diagnostic(record.origin.path, record.origin.at(*key, index), codes.DUPLICATE_ITEM, value=value, key=field(key))
+            written = record.origin.as_written((*key, index), value)  # 0x7E4, not 2020
+            yield diagnostic(record.origin.path, record.origin.at(*key, index), codes.DUPLICATE_ITEM, value=written, key=field(key))
         seen.add(value)
 
 

@@ -320,8 +320,9 @@ class _Structurer:
             self.report(where, codes.NEEDS_QUOTES, key=key, value=value, found=Msg(_type_name(value)))
         elif expected == _WHOLE and isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):  # "2019"
             self.report(where, codes.NEEDS_NO_QUOTES, key=key, value=value)
-        else:
-            self.report(where, codes.WRONG_TYPE, key=key, expected=Msg(expected), found=Msg(_type_name(value)))
+        else:  # a number or a word is quoted as written ("not 2020.0", "not '.inf'"), not named
+            found = _show(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else Msg(_type_name(value))
+            self.report(where, codes.WRONG_TYPE, key=key, expected=Msg(expected), found=self.origin.as_written(where, found))
         return None
 
 
