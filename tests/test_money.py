@@ -144,14 +144,19 @@ def test_money_as_people_read_it_rounds_half_up(amount: str, fi: str, en: str, t
     """Babel alone rounds half-even (0.125 -> 0,12 €); the template filter goes through the
     same formatting.money."""
     from kopa_cli.core import formatting
-    from kopa_cli.render import templating
 
     assert (formatting.money(Decimal(amount), "fi"), formatting.money(Decimal(amount), "en")) == (fi, en)
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "t.txt.j2").write_text("{{ a | money }}", encoding="utf-8")
+    assert _render_in_finnish(tmp_path, "{{ a | money }}", amount) == fi
+
+
+def _render_in_finnish(root, template: str, value: object) -> str:
+    from kopa_cli.render import templating
+
+    (root / "templates").mkdir()
+    (root / "templates" / "t.txt.j2").write_text(template, encoding="utf-8")
     set_language("fi")
     try:
-        assert templating.render(tmp_path, "t.txt.j2", a=amount) == fi
+        return templating.render(root, "t.txt.j2", a=value)
     finally:
         set_language(None)
 
@@ -160,27 +165,16 @@ def test_money_as_people_read_it_rounds_half_up(amount: str, fi: str, en: str, t
 @pytest.mark.parametrize("name", ["money", "number", "percent"])
 def test_a_number_filter_refuses_what_records_refuse(name: str, value: object, tmp_path) -> None:
     from kopa_cli.core.errors import TemplateFailed
-    from kopa_cli.render import templating
 
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "t.txt.j2").write_text(f"\n{{{{ a | {name} }}}}", encoding="utf-8")
     with pytest.raises(TemplateFailed) as failure:
-        templating.render(tmp_path, "t.txt.j2", a=value)
+        _render_in_finnish(tmp_path, f"\n{{{{ a | {name} }}}}", value)
     assert failure.value.kwargs["line"] == 2
     assert "5000.00" in failure.value.kwargs["problem"]
 
 
 @pytest.mark.parametrize(("value", "fi"), [("-0", "0\u00a0%"), (Decimal("-0"), "0\u00a0%"), ("24", "24\u00a0%"), (25, "25\u00a0%")])
 def test_the_percent_filter_shows_no_negative_zero(value: object, fi: str, tmp_path) -> None:
-    from kopa_cli.render import templating
-
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "t.txt.j2").write_text("{{ a | percent }}", encoding="utf-8")
-    set_language("fi")
-    try:
-        assert templating.render(tmp_path, "t.txt.j2", a=value) == fi
-    finally:
-        set_language(None)
+    assert _render_in_finnish(tmp_path, "{{ a | percent }}", value) == fi
 
 
 def test_numbers_as_people_read_them_are_not_rounded() -> None:
