@@ -6,6 +6,7 @@ docs/development.md shows the same map; a new module goes in the lowest stage it
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,27 @@ def test_every_module_is_in_a_stage() -> None:
     top = {p.name for p in PACKAGE.glob("*.py")}
     assert top == {"__init__.py", "__main__.py", "cli.py"}
     assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()} == set(STAGES)
+
+
+def _mapped_modules() -> set[str]:
+    """The modules the stage map of docs/development.md names, as ``stage/module.py``."""
+    text = (PACKAGE.parent / "docs" / "development.md").read_text(encoding="utf-8")
+    mapped, stage = set(), ""
+    for row in text.splitlines():
+        cells = [cell.strip() for cell in row.strip()[1:-1].split("|")] if row.startswith("|") else []
+        if len(cells) != 3 or re.fullmatch("-+", cells[0]):
+            continue
+        named = re.match(r"`(\w+)/`", cells[0])
+        stage = named.group(1) if named else stage if not cells[0] else ""
+        mapped |= {f"{stage}/{module}" for module in re.findall(r"`(\w+\.py)`", cells[1])}
+    return mapped
+
+
+def test_every_module_is_on_the_map_in_the_docs() -> None:
+    modules = {
+        path.relative_to(PACKAGE).as_posix()
+        for path in PACKAGE.glob("*/*.py")
+        if not path.name.startswith("__") and path.parent.name != "commands"
+    }
+    assert sorted(modules - _mapped_modules()) == []
+    assert sorted(_mapped_modules() - modules) == []  # nor a module that is gone

@@ -68,6 +68,11 @@ ONE_MESSAGE = [
         (LUKIOT_PILOT, 17, 15, "KOPA202", "kenttä toimielin (3. jäsen 'kuhmo' → approval → body) puuttuu"),
         id="member-counted-from-one-and-named",
     ),
+    pytest.param(
+        "records/call.yaml", '  3: "Vastataan työelämän osaamistarpeisiin joustavilla koulutusratkaisuilla ja yhteistyömuodoilla"', "  3: 5",
+        ("records/call.yaml", 24, 6, "KOPA216", 'kenttä projektin tavoitteet (goals → 3) pitää kirjoittaa lainausmerkkeihin: "5" (ilman niitä 5 ei ole tekstiä vaan luku)'),
+        id="numbered-goal-shown-as-written-not-as-a-list-item",
+    ),
 ]
 
 
@@ -82,6 +87,13 @@ def test_negative_money_is_said_to_be_negative_once(shipped: Path) -> None:
     [(path, line, column, code, message)] = problems(shipped)
     assert (path, line, column, code) == ("records/call.yaml", 28, 11, "KOPA213")  # the bound (part A)
     assert message.startswith("kentässä vuosimaksu (fee → annual) on '-5000.00'") and "lainausmerk" not in message
+
+
+def test_a_year_key_is_named_as_written_not_as_a_list_item(shipped: Path) -> None:
+    edit(shipped, "records/organizations/puolanka.yaml", "population: {2019: 2528}", "population: {2019: -2528}")
+    [(path, line, column, code, message)] = problems(shipped)
+    assert (path, line, column, code) == ("records/organizations/puolanka.yaml", 10, 20, "KOPA213")
+    assert message.startswith("kentässä asukasluku (population → 2019) on -2528;")
 
 
 def test_a_population_of_zero_is_not_a_missing_population(shipped: Path) -> None:
@@ -120,7 +132,8 @@ def test_colon_in_an_unquoted_name_is_the_one_cause(shipped: Path) -> None:
 def test_no_break_space_after_a_key_is_named(shipped: Path) -> None:
     edit(shipped, KAJAANI, "name: Kajaanin kaupunki", "name:\u00a0Kajaanin kaupunki")
     found = problems(shipped)
-    assert (KAJAANI, 2, 6, "KOPA219", "tässä on näkymätön merkki, sitova välilyönti (U+00A0), joka rikkoo tiedoston rakenteen; korvaa se tavallisella välilyönnillä tai poista se") in found
+    # the cause first, before the files it breaks (applications/ would sort before organizations/)
+    assert found[0] == (KAJAANI, 2, 6, "KOPA219", "tässä on näkymätön merkki, sitova välilyönti (U+00A0), joka rikkoo tiedoston rakenteen; korvaa se tavallisella välilyönnillä tai poista se")
     others = [p for p in found if p[0] != KAJAANI]
     assert others and {code for *_, code, _ in others} == {"KOPA412"}  # no "no organisation 'kajaani'"
     assert all(KAJAANI in message and "suggest" not in message for *_, message in others)

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Diagnostic, diagnostic
+from kopa_cli.core.diagnostics import Diagnostic, diagnostic, suggest
 from kopa_cli.load.fieldnames import field
+from kopa_cli.load.structure import record_fields, refused
 from kopa_cli.load.workspace import Workspace
 
 MARKER = "KORVAA"  # "replace": the init templates mark their invented values with it
@@ -44,14 +45,19 @@ def placeholders(ws: Workspace) -> Iterator[Diagnostic]:
         companion = _ONLY_WITH.get(path)
         example = value == EXAMPLE_ORGANIZER.get(path) and (companion is None or _value_at(call, companion) == EXAMPLE_ORGANIZER[companion])
         if example or MARKER in value:
-            yield diagnostic(call.origin.path, call.origin.at(*path), codes.PLACEHOLDER, key=field(path), value=value)
+            yield diagnostic(call.origin.path, call.origin.at(*path), codes.PLACEHOLDER, key=field(type(call), path), value=value)
+
+
+_ADDRESSES = ("einvoice", "billing_email")
 
 
 def billing_address(ws: Workspace) -> Iterator[Diagnostic]:
     """KOPA610 on an organisation with neither ``einvoice`` nor ``billing_email``. One that
-    was written but refused, or perhaps misspelt (an unknown key), is reported already."""
-    misspelt = {d.path for d in ws.diagnostics if d.code == codes.UNKNOWN_KEY.id}
+    was written but refused, or misspelt (an unknown key close to either), is reported already."""
     for org in ws.organizations.values():
-        written = ("einvoice",) in org.origin.values or ("billing_email",) in org.origin.values
-        if org.einvoice is None and org.billing_email is None and not written and org.origin.path not in misspelt:
+        if org.einvoice is not None or org.billing_email is not None or any(refused(org, name) for name in _ADDRESSES):
+            continue
+        known = {name for name, _, _ in record_fields(type(org))}
+        unknown = [path[0] for path in org.origin.refused if len(path) == 1 and path[0] not in known]
+        if not any(suggest(name, _ADDRESSES) for name in unknown):
             yield diagnostic(org.origin.path, org.origin.at(), codes.NO_BILLING_ADDRESS)

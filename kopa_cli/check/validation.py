@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from typing import Any, Callable
+from typing import Callable
 
 from kopa_cli.check import readiness
 from kopa_cli.core import codes
@@ -17,29 +17,13 @@ from kopa_cli.core.i18n import N_, N_plural
 from kopa_cli.core.money import fee_year_vat_date
 from kopa_cli.load.fieldnames import choice, field
 from kopa_cli.load.recordfiles import FOLDERS
-from kopa_cli.load.records import Application, Call, Pilot, Responsible
-from kopa_cli.load.structure import label_of
+from kopa_cli.load.records import Application, Call, Organization, Pilot, Responsible
+from kopa_cli.load.structure import label_of, refused
 from kopa_cli.core.textlength import crossing_line
 from kopa_cli.load.workspace import Workspace
 
 Rule = Callable[[Workspace], Iterable[Diagnostic]]
 _MEMBERS = N_plural("{n} member", "{n} members")
-
-
-def _reported(ws: Workspace) -> set[tuple[str, int, int]]:
-    """Where the loader has reported a problem: (path, line, column)."""
-    return {(d.path, d.line, d.column) for d in ws.diagnostics}
-
-
-def _refused(reported: set[tuple[str, int, int]], record: Any, *where: str | int) -> bool:
-    """Was something written at ``where`` (or inside it) refused, and reported? Then it is
-    not also "missing": one mistake, one message."""
-    origin, size = record.origin, len(where)
-    return any(
-        path[:size] == where and (origin.path, *position) in reported
-        for positions in (origin.values, origin.keys)
-        for path, position in positions.items()
-    )
 
 
 def _no_such(ws: Workspace, kind: str, value: str, path: str, position: tuple[int, int]) -> Diagnostic:
@@ -68,14 +52,15 @@ def _members_exist(ws: Workspace, record: Application | Pilot, ids: Iterable[str
             yield _no_such(ws, "organizations", org, record.origin.path, record.origin.at("members", index, *inner))
 
 
-def _responsible(ws: Workspace, record: Application | Pilot, members: list[str | None]) -> Iterator[Diagnostic]:
+def _responsible(ws: Workspace, record: Application | Pilot, members: list[str | None], ids_refused: bool) -> Iterator[Diagnostic]:
+    """``ids_refused``: a member id was refused, and may be the one meant."""
     responsible: Responsible | None = record.responsible
     if responsible is None or responsible.organization is None:
         return
     org = responsible.organization
     if org not in ws.organizations:
         yield _no_such(ws, "organizations", org, record.origin.path, record.origin.at("responsible", "organization"))
-    elif org not in members and None not in members:  # a refused member id may be the one meant
+    elif org not in members and not ids_refused:
         yield diagnostic(record.origin.path, record.origin.at("responsible", "organization"), codes.RESPONSIBLE_NOT_MEMBER, value=org)
 
 
@@ -93,11 +78,10 @@ def application_call(ws: Workspace) -> Iterator[Diagnostic]:
 def required_content(ws: Workspace) -> Iterator[Diagnostic]:
     if ws.call is None:
         return
-    reported = _reported(ws)
     for app in ws.applications.values():
         for name in _names(ws.call.required):
             value = getattr(app, name, None)
-            if (not value or (isinstance(value, str) and value.isspace())) and not _refused(reported, app, name):
+            if (not value or (isinstance(value, str) and value.isspace())) and not refused(app, name):
                 label = Msg(label_of(Application, name))
                 yield diagnostic(app.origin.path, app.origin.at(name), codes.REQUIRED_CONTENT, label=label, key=name)
 
@@ -147,13 +131,12 @@ def deadline(ws: Workspace) -> Iterator[Diagnostic]:
 def education_forms_and_goals(ws: Workspace) -> Iterator[Diagnostic]:
     if ws.call is None:
         return
-    reported = _reported(ws)
     # a refused form of the call or of the application is reported once, where it is written
-    forms = [] if _refused(reported, ws.call, "education_forms") else list(ws.call.education_forms or ())
+    forms = [] if refused(ws.call, "education_forms") else list(ws.call.education_forms or ())
     goals = sorted(ws.call.goals or {})
     for app in ws.applications.values():
         for index, form in enumerate(app.education_forms):
-            if form is not None and forms and form not in forms and not _refused(reported, app, "education_forms", index):
+            if form is not None and forms and form not in forms and not refused(app, "education_forms", index):
                 yield diagnostic(
                     app.origin.path, app.origin.at("education_forms", index), codes.UNKNOWN_EDUCATION_FORM,
                     value=form, choices=forms, hint=suggest(form, forms),
@@ -171,16 +154,15 @@ def _repeats(record: Call | Application | Pilot, key: tuple[str, ...], values: I
     for index, value in enumerate(values):
         if value is not None and value in seen:
             written = record.origin.as_written((*key, index), value)  # 0x7E4, not 2020
-            yield diagnostic(record.origin.path, record.origin.at(*key, index), codes.DUPLICATE_ITEM, value=written, key=field(key))
+            yield diagnostic(record.origin.path, record.origin.at(*key, index), codes.DUPLICATE_ITEM, value=written, key=field(type(record), key))
         seen.add(value)
 
 
 def application_members(ws: Workspace) -> Iterator[Diagnostic]:
-    reported = _reported(ws)
     for app in ws.applications.values():
         yield from _members_exist(ws, app, app.members)
         # a refused list ("members: kajaani, kuhmo") may well hold the responsible one
-        yield from _responsible(ws, app, [None] if _refused(reported, app, "members") else list(app.members))
+        yield from _responsible(ws, app, list(app.members), refused(app, "members"))
         if len(set(app.members) - {None}) == 1:
             yield diagnostic(app.origin.path, app.origin.at("members"), codes.FEW_MEMBERS, members=Plural(_MEMBERS, 1))
 
@@ -207,17 +189,16 @@ def pilot_application(ws: Workspace) -> Iterator[Diagnostic]:
 
 
 def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
-    reported = _reported(ws)
     for pilot in ws.pilots.values():
         if pilot.members is None:  # missing or not a list: already reported
             continue
         # one entry per list item, so that positions match the file even past a broken item
         orgs = [m.org if m is not None else None for m in pilot.members]
         yield from _members_exist(ws, pilot, orgs, "org")
-        yield from _responsible(ws, pilot, orgs)
+        yield from _responsible(ws, pilot, orgs, any(refused(pilot, "members", i, "org") for i in range(len(orgs))))
         distinct = len(set(orgs) - {None})
         if not pilot.members:  # nobody to approve or to pay the fee
-            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.EMPTY_VALUE, key=field(("members",)))
+            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.EMPTY_VALUE, key=field(Pilot, ("members",)))
         elif distinct == 1:
             yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.FEW_MEMBERS, members=Plural(_MEMBERS, 1))
         app = ws.applications.get(pilot.application or "")
@@ -231,7 +212,7 @@ def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
                     left=member.left, joined=member.joined,
                 )
             if member.approval is None:
-                if _refused(reported, pilot, *where, "approval"):
+                if refused(pilot, *where, "approval"):
                     continue
                 yield diagnostic(pilot.origin.path, pilot.origin.at(*where), codes.MISSING_APPROVAL, value=member.org)
                 continue
@@ -247,11 +228,11 @@ def pilot_years(ws: Workspace) -> Iterator[Diagnostic]:
     if ws.call is None or ws.call.fee is None:
         return
     if ws.call.fee.years is not None and not ws.call.fee.years:  # "years: []": nothing to bill
-        yield diagnostic(ws.call.origin.path, ws.call.origin.at("fee", "years"), codes.EMPTY_VALUE, key=field(("fee", "years")))
+        yield diagnostic(ws.call.origin.path, ws.call.origin.at("fee", "years"), codes.EMPTY_VALUE, key=field(Call, ("fee", "years")))
     call_years = [year for year in ws.call.fee.years or () if year is not None]
     for pilot in ws.pilots.values():
         if pilot.years is not None and not pilot.years:  # "years: []" would bill nothing, silently
-            yield diagnostic(pilot.origin.path, pilot.origin.at("years"), codes.EMPTY_VALUE, key=field(("years",)))
+            yield diagnostic(pilot.origin.path, pilot.origin.at("years"), codes.EMPTY_VALUE, key=field(Pilot, ("years",)))
         yield from _repeats(pilot, ("years",), pilot.years or ())  # a year twice would be billed twice
         for index, year in enumerate(pilot.years or ()):
             if year is not None and call_years and year not in call_years:  # no call years: said once, above
@@ -299,10 +280,9 @@ def call_vat(ws: Workspace) -> Iterator[Diagnostic]:
 
 
 def split_data(ws: Workspace) -> Iterator[Diagnostic]:
-    reported = _reported(ws)
     for pilot in ws.pilots.values():
         method = pilot.split_method(ws.call)
-        if method == "population" and pilot.population_year is None and not _refused(reported, pilot, "population_year"):
+        if method == "population" and pilot.population_year is None and not refused(pilot, "population_year"):
             yield diagnostic(pilot.origin.path, pilot.origin.at("split"), codes.NO_POPULATION_YEAR)
         for index, member in enumerate(pilot.members or ()):
             if member is None or member.org is None:
@@ -310,10 +290,10 @@ def split_data(ws: Workspace) -> Iterator[Diagnostic]:
             where = ("members", index)
             org = ws.organizations.get(member.org)
             if method == "population" and pilot.population_year is not None and org is not None:
-                if pilot.population_year not in org.population and not _refused(reported, org, "population"):  # 0 is a figure
+                if pilot.population_year not in org.population and not refused(org, "population"):  # 0 is a figure
                     yield diagnostic(pilot.origin.path, pilot.origin.at(*where), codes.NO_POPULATION, value=member.org, year=pilot.population_year)
             # a weight that is given but not valid (e.g. 1.5 unquoted, 0) is reported where it is written
-            if method == "weights" and member.weight is None and not _refused(reported, pilot, *where, "weight"):
+            if method == "weights" and member.weight is None and not refused(pilot, *where, "weight"):
                 yield diagnostic(pilot.origin.path, pilot.origin.at(*where), codes.NO_WEIGHT, value=member.org)
             if member.weight is not None and method != "weights":
                 yield diagnostic(pilot.origin.path, pilot.origin.at(*where, "weight"), codes.UNUSED_WEIGHT, value=member.org, split=choice(method))
@@ -336,13 +316,11 @@ def _population_totals(ws: Workspace, pilot: Pilot) -> Iterator[Diagnostic]:
 
 
 def organization_codes(ws: Workspace) -> Iterator[Diagnostic]:
-    reported = {(d.path, d.line, d.column) for d in ws.diagnostics}
     for org in ws.organizations.values():
-        code_given = ("municipality_code",) in org.origin.values
         position = org.origin.at("municipality_code")
         # missing, or written empty ("municipality_code:"); a malformed code is reported already
-        if org.type == "municipality" and org.municipality_code is None and (not code_given or (org.origin.path, *position) not in reported):
-            yield diagnostic(org.origin.path, position, codes.MISSING_KEY, key=field(("municipality_code",)))
+        if org.type == "municipality" and org.municipality_code is None and not refused(org, "municipality_code"):
+            yield diagnostic(org.origin.path, position, codes.MISSING_KEY, key=field(Organization, ("municipality_code",)))
         if org.type not in (None, "municipality") and org.municipality_code is not None:
             yield diagnostic(org.origin.path, org.origin.at("municipality_code"), codes.MUNICIPALITY_CODE_TYPE, type=choice(org.type))
         if org.einvoice and org.einvoice.address and org.business_id:

@@ -177,9 +177,13 @@ class Diagnostic:
         return template.format(**{key: localize(value, escape) for key, value in self.args})
 
     @property
-    def sort_key(self) -> tuple[str, int, int, str, str]:
-        """One total order, the same in every run and language: by place, code, then arguments."""
-        return (self.path, self.line, self.column, self.code, repr(self.args))
+    def sort_key(self) -> tuple[int, str, int, int, str, str]:
+        """One total order, the same in every run and language. The problems of reading a file
+        (its syntax and shape: KOPA1xx, KOPA2xx) come first, as they may cause the others (a
+        file that could not be read is a record that other files cannot find); then by place,
+        code and arguments."""
+        cross_record = 0 if self.code.startswith(("KOPA1", "KOPA2")) else 1
+        return (cross_record, self.path, self.line, self.column, self.code, repr(self.args))
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -27,10 +27,13 @@ class Origin:
     Positions are needed only for the few values that have a problem, but a record is
     pickled into the cache and between processes with all of them: so they travel packed
     (marshal, many times quicker than pickle for plain tuples) and are unpacked on first use.
+    ``refused``: the paths whose value (or key) was written but reported as wrong, and so left
+    out of the record (text with a stray control character is kept), so that a rule never calls
+    "missing" what was written but refused (``load/structure.py``).
     Two origins are equal when they name the same file.
     """
 
-    __slots__ = ("path", "_values", "_keys", "_written", "_packed")
+    __slots__ = ("path", "_values", "_keys", "_written", "_refused", "_packed")
 
     def __init__(
         self, path: str, values: dict[Path, Pos] | None = None, keys: dict[Path, Pos] | None = None,
@@ -40,6 +43,7 @@ class Origin:
         self._values = {} if values is None else values
         self._keys = {} if keys is None else keys
         self._written = {} if written is None else written
+        self._refused: set[Path] = set()
         self._packed: bytes | None = None
 
     @property
@@ -61,12 +65,19 @@ class Origin:
             self._unpack()
         return self._written
 
+    @property
+    def refused(self) -> set[Path]:
+        """The paths whose value or key was written but reported as wrong (few, and kept
+        unpacked: rules read them on every record)."""
+        return self._refused
+
     def _unpack(self) -> None:
         self._values, self._keys, self._written = marshal.loads(self._packed)  # type: ignore[arg-type]
         self._packed = None
 
-    def __reduce__(self) -> tuple[Any, tuple[str, bytes]]:
-        return _packed_origin, (self.path, self._packed or marshal.dumps((self._values, self._keys, self._written)))
+    def __reduce__(self) -> tuple[Any, tuple[str, bytes, set[Path]]]:
+        packed = self._packed or marshal.dumps((self._values, self._keys, self._written))
+        return _packed_origin, (self.path, packed, self._refused)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Origin) and other.path == self.path
@@ -94,7 +105,8 @@ class Origin:
         return value if text is None else Written(text)
 
 
-def _packed_origin(path: str, packed: bytes) -> Origin:
+def _packed_origin(path: str, packed: bytes, refused: set[Path] | None = None) -> Origin:
     origin = Origin(path)
     origin._packed = packed
+    origin._refused = refused or set()
     return origin

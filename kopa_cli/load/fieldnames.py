@@ -2,21 +2,27 @@
 
 Messages name a field by these words, with the keys after it as the file writes them
 (core/phrases.py), and give each fixed value its meaning. Message ids: translated when shown.
+
+A key whose record definition gives it a label (``key(label=...)`` in records.py) is named by
+that label, everywhere; the table below names only the keys without one.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+import types
+from functools import cache
+from typing import Annotated, Any, Union, get_args, get_origin, get_type_hints
 
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.phrases import Choice, Field
 
-# by key; a few keys mean something else under a particular parent (_UNDER)
+# by key, for keys that records.py gives no label; a few keys mean something else under a
+# particular parent (_UNDER)
 _LABELS = {
     "address": N_("address"),
     "annual": N_("annual fee"),
     "application": N_("application"),
-    "approval": N_("approval decision"),
     "bic": N_("BIC"),
     "billing_email": N_("billing e-mail address"),
     "body": N_("deciding body"),
@@ -33,7 +39,6 @@ _LABELS = {
     "email": N_("e-mail address"),
     "fee": N_("fee"),
     "first_number": N_("first invoice number"),
-    "goal": N_("regional goal or challenge"),
     "goals": N_("project goals"),
     "iban": N_("account number (IBAN)"),
     "id": N_("id"),
@@ -47,18 +52,15 @@ _LABELS = {
     "name": N_("name"),
     "operator": N_("e-invoice operator id"),
     "org": N_("organisation"),
-    "organization": N_("responsible municipality"),
     "organizer": N_("organiser and biller"),
     "payment_term_days": N_("payment term"),
     "person": N_("responsible person"),
     "phone": N_("phone number"),
-    "plan": N_("implementation"),
     "population": N_("population"),
     "population_year": N_("year of the population figures"),
     "postcode": N_("postcode"),
     "reference": N_("section of the minutes"),
     "required": N_("required content"),
-    "responsible": N_("responsible municipality and person"),
     "split": N_("fee split"),
     "status": N_("status"),
     "street": N_("street address"),
@@ -97,12 +99,55 @@ MEANINGS = {
 }
 
 
-def field(path: tuple[str | int, ...], data: Any = None, member: str | None = None) -> Field:
-    """The field at ``path`` of a record. The member it is inside, if any, is named by
-    ``member`` or found in ``data`` (the record as parsed)."""
+def field(kind: type, path: tuple[str | int, ...], data: Any = None, member: str | None = None) -> Field:
+    """The field at ``path`` of a record of ``kind`` (a record class of records.py), named by
+    its definition's label, or else by the table above. The member it is inside, if any, is
+    named by ``member`` or found in ``data`` (the record as parsed)."""
     keys = [part for part in path if isinstance(part, str)]
-    label = _UNDER.get(tuple(keys[-2:])) or (_LABELS.get(keys[-1], "") if keys else "")
-    return Field.of(label, path, member or _member(path, data))
+    label = (
+        _defined_label(kind, tuple(path))
+        or _UNDER.get(tuple(keys[-2:]))
+        or (_LABELS.get(keys[-1], "") if keys else "")
+    )
+    return Field.of(label, path, member or _member(path, data), data)
+
+
+def _defined_label(kind: type, path: tuple[Any, ...]) -> str:
+    """The label the record definitions give the key ``path`` ends in ("" for none); a list
+    item or a mapping's entry is named by the key that holds it."""
+    tp: Any = kind
+    label = ""
+    for part in path:
+        tp = _bare(tp)
+        if dataclasses.is_dataclass(tp):
+            found = _keys(tp).get(part) if isinstance(part, str) else None
+            if found is None:
+                return ""
+            label, tp = found
+        elif get_origin(tp) in (list, dict):
+            tp = get_args(tp)[-1]
+        else:
+            return ""
+    return label
+
+
+def _bare(tp: Any) -> Any:
+    """``tp`` without ``| None`` and ``Annotated``."""
+    while True:
+        origin = get_origin(tp)
+        if origin in (Union, types.UnionType):
+            tp = next(arg for arg in get_args(tp) if arg is not type(None))
+        elif origin is Annotated:
+            tp = tp.__origin__
+        else:
+            return tp
+
+
+@cache
+def _keys(cls: type) -> dict[str, tuple[str, Any]]:
+    """(label or "", annotation) of each key of a record class."""
+    hints = get_type_hints(cls, include_extras=True)
+    return {f.name: (f.metadata.get("label") or "", hints[f.name]) for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
 
 
 def choice(value: object) -> Choice:

@@ -137,8 +137,11 @@ class Organization:
 
 @dataclass(frozen=True)
 class Responsible:
-    organization: Id = key(required=True)
+    organization: Id = key(required=True, label=N_("responsible organisation"))
     person: Person = key(required=True)
+
+
+RESPONSIBLE = N_("Responsible organisation and responsible person")  # of an application and of its pilot
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ class Application:
     call: Id = key(required=True)
     submitted: date = key(required=True)
     status: Status = key(required=True)
-    responsible: Responsible | None = key(label=N_("Responsible organisation and responsible person"))
+    responsible: Responsible | None = key(label=RESPONSIBLE)
     members: list[Id] = key([], label=N_("Cooperation area: municipalities and/or education providers"))
     education_forms: list[str] = key([], label=N_("Education forms under review"))
     goals: list[int] = key([], label=N_("How the goal links to the project's goals"))
@@ -192,7 +195,7 @@ class Pilot:
     application: Id = key(required=True)
     name: str | None = key()
     years: list[Year] | None = key()
-    responsible: Responsible | None = key()
+    responsible: Responsible | None = key(label=RESPONSIBLE)
     split: SplitMethod | None = key()
     population_year: Year | None = key()
     members: list[PilotMember] = key(required=True)

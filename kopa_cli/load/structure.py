@@ -127,6 +127,14 @@ def label_of(cls: type, name: str) -> str:
     return name
 
 
+def refused(record: Any, *where: str | int) -> bool:
+    """Was what was written at ``where`` in ``record`` refused (and reported): the value
+    there, something inside it, or a value it is inside? Then it is not also "missing":
+    one mistake, one message."""
+    size = len(where)
+    return any(path[:size] == where or (path and where[: len(path)] == path) for path in record.origin.refused)
+
+
 @cache
 def _shape(tp: Any) -> tuple[Any, tuple[Any, ...]]:
     """(origin, arguments) of an annotation, computed once per type: ``X | None`` is
@@ -140,18 +148,22 @@ def _shape(tp: Any) -> tuple[Any, tuple[Any, ...]]:
 
 
 class _Structurer:
-    def __init__(self, origin: Origin) -> None:
+    def __init__(self, kind: type, origin: Origin) -> None:
+        self.kind = kind  # the record class at the root of the file
         self.origin = origin
         self.data: Any = None  # the parsed file, to name the member a field is in
         self.diagnostics: list[Diagnostic] = []
 
     def field(self, where: Path) -> Field:
-        return field(where, self.data)
+        return field(self.kind, where, self.data)
 
-    def report(self, where: Path, rule: Code, key_position: bool = False, **args: object) -> None:
-        """A problem at the value (or, with ``key_position``, the key) of ``where``; a quoted
+    def report(self, where: Path, rule: Code, key_position: bool = False, refuse: bool = True, **args: object) -> None:
+        """A problem at the value (or, with ``key_position``, the key) of ``where``, noted on
+        the origin as refused (unless ``refuse`` is false: nothing was written there); a quoted
         ``value`` is shown as the user wrote it (a date with its time, a number's digits)."""
         position = self.origin.key_at(*where) if key_position else self.origin.at(*where)
+        if refuse:
+            self.origin.refused.add(where)
         if "value" in args and not key_position:
             args["value"] = self.origin.as_written(where, args["value"])
         self.diagnostics.append(diagnostic(self.origin.path, position, rule, **args))
@@ -227,7 +239,7 @@ class _Structurer:
                 if converted is not None or metadata.get("required"):
                     kwargs[name] = converted
             elif metadata.get("required"):
-                self.report(where, codes.MISSING_KEY, key=self.field(where + (name,)))
+                self.report(where, codes.MISSING_KEY, refuse=False, key=self.field(where + (name,)))
         return cls(**kwargs)
 
     def dict_key(self, key: Any, tp: Any, where: Path) -> Any:
@@ -368,7 +380,7 @@ def _type_name(value: Any) -> str:
 
 def structure(cls: type, data: Any, origin: Origin, **internal: Any) -> tuple[Any, list[Diagnostic]]:
     """Build a record of kind ``cls`` from parsed data; (record or None, diagnostics)."""
-    structurer = _Structurer(origin)
+    structurer = _Structurer(cls, origin)
     structurer.data = data
     if not isinstance(data, dict):
         found = Msg(_type_name(data))
