@@ -239,6 +239,7 @@ REJECTED_BY_BOTH = [
     ("applications", "status: selected", "status: selectd", {"KOPA206"}, {("$.status", "enum")}),
     ("applications", "status: selected", "status:", {"KOPA210"}, {("$.status", "enum")}),
     ("applications", "call: kopa-2020", "call: Kopa_2020", {"KOPA207"}, {("$.call", "pattern")}),
+    ("applications", "call: kopa-2020", "call: " + "a" * 65, {"KOPA207"}, {("$.call", "pattern")}),
     ("applications", "members: [kajaani, sotkamo]", "members: kajaani", {"KOPA203"}, {("$.members", "type")}),
     ("applications", "goals: [1, 2]", "goals: [1, two]", {"KOPA203"}, {("$.goals[1]", "type")}),
     ("applications", "submitted: 2019-12-10", "submitted: 10.12.2019", {"KOPA204"}, {("$.submitted", "pattern"), ("$.submitted", "format")}),
