@@ -46,8 +46,8 @@ EInvoiceOperator = Annotated[str, Format("einvoice_operator", identifiers.is_ein
 Money = Annotated[Decimal, Number("money", Range(0, MONEY_MAXIMUM, places=2))]
 Rate = Annotated[Decimal, Number("rate", Range(0, 100, places=2))]  # percent
 # A weight above zero, as agreed between members ("2", "1.5"); at most a million, with at most
-# six decimals, so that the sum of a pilot's weights stays exact.
-Weight = Annotated[Decimal, Number("weight", Range(0, 1_000_000, places=6, positive=True))]
+# six decimals (so from 0.000001), so that the sum of a pilot's weights stays exact.
+Weight = Annotated[Decimal, Number("weight", Range(Decimal("0.000001"), 1_000_000, places=6, positive=True))]
 Population = Annotated[int, Range(0, 1_000_000_000)]
 Year = Annotated[int, Range(1000, 9999)]  # four digits, as dates are written
 CharacterLimit = Annotated[int, Range(1, 1_000_000)]  # an application's length limit

@@ -45,9 +45,9 @@ class Format:
 class Range:
     """The values a number may take, so that no figure that validates can break the fees.
 
-    From ``minimum`` to ``maximum`` inclusive, with at most ``places`` decimals; when
-    ``positive``, greater than zero instead of at least ``minimum`` (a weight of 0 would drop
-    a member from a split).
+    From ``minimum`` to ``maximum`` inclusive, with at most ``places`` decimals. With
+    ``positive``, zero and below are said to be not positive (a weight of 0 would drop a
+    member from a split) rather than out of range.
     """
 
     minimum: int | Decimal
