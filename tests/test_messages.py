@@ -223,3 +223,10 @@ def test_a_refused_value_is_quoted_as_written_and_causes_nothing_else(shipped: P
     edit(shipped, path, old, new)
     [(*found, message)] = problems(shipped)
     assert tuple(found) == where and said in message
+
+
+def test_a_misspelt_required_key_is_said_once_as_unknown_with_the_right_name(shipped: Path) -> None:
+    edit(shipped, LUKIOT_APP, "status: selected", "statsu: selected")
+    assert [(p[3], p[4]) for p in problems(shipped) if p[0] == LUKIOT_APP] == [
+        ("KOPA201", "tuntematon kenttä 'statsu' (tarkoititko 'status'?)"),
+    ]

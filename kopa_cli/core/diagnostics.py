@@ -177,13 +177,14 @@ class Diagnostic:
         return template.format(**{key: localize(value, escape) for key, value in self.args})
 
     @property
-    def sort_key(self) -> tuple[int, str, int, int, str, str]:
-        """One total order, the same in every run and language. The problems of reading a file
-        (its syntax and shape: KOPA1xx, KOPA2xx) come first, as they may cause the others (a
-        file that could not be read is a record that other files cannot find); then by place,
-        code and arguments."""
-        cross_record = 0 if self.code.startswith(("KOPA1", "KOPA2")) else 1
-        return (cross_record, self.path, self.line, self.column, self.code, repr(self.args))
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        """The order within a file, the same in every run and language: place, code, arguments."""
+        return (self.path, self.line, self.column, self.code, repr(self.args))
+
+    @property
+    def reading_problem(self) -> bool:
+        """A problem of reading the file itself (its syntax and shape: KOPA1xx, KOPA2xx)."""
+        return self.code.startswith(("KOPA1", "KOPA2"))
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -212,7 +213,11 @@ def diagnostic(path: str, position: tuple[int, int], rule: Code, **args: object)
 
 
 def sort_diagnostics(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    return sorted(dict.fromkeys(diagnostics), key=lambda d: d.sort_key)
+    """One total order, without repeats: the files with a problem of reading them first (the
+    root causes: a file that could not be read is a record other files cannot find), then the
+    rest; within a file, by place."""
+    broken = {d.path for d in diagnostics if d.reading_problem}
+    return sorted(dict.fromkeys(diagnostics), key=lambda d: (d.path not in broken, *d.sort_key))
 
 
 @dataclass(frozen=True)

@@ -227,9 +227,12 @@ class _Structurer:
             return self.wrong_type(value, N_("a mapping of keys and values"), where)
         fields = record_fields(cls)
         names = _names(cls)
+        misspelt = set()  # required keys written under a misspelt name: said once, as unknown
         for k in value:
             if k not in names:
-                self.report(where + (k,), codes.UNKNOWN_KEY, key_position=True, key=k, hint=suggest(k, list(names)))
+                hint = suggest(k, list(names))
+                misspelt.add(str(hint))
+                self.report(where + (k,), codes.UNKNOWN_KEY, key_position=True, key=k, hint=hint)
         kwargs = internal
         for name, tp, metadata in fields:
             if name in value:
@@ -238,7 +241,7 @@ class _Structurer:
                 # a list), so rules never meet None where a default was promised.
                 if converted is not None or metadata.get("required"):
                     kwargs[name] = converted
-            elif metadata.get("required"):
+            elif metadata.get("required") and name not in misspelt:
                 self.report(where, codes.MISSING_KEY, refuse=False, key=self.field(where + (name,)))
         return cls(**kwargs)
 
