@@ -17,9 +17,10 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from . import __version__
-from kopa_cli.commands.usage import KopaCommand, KopaGroup
+from kopa_cli.commands.usage import Choice, KopaCommand, KopaGroup
 from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import N_, _, set_language
+from kopa_cli.load.kinds import NEW_NOUNS
 from kopa_cli.render.streams import flush_standard_streams, guard_standard_streams
 
 app = typer.Typer(
@@ -191,17 +192,14 @@ def init(
     return command.run(directory or State.workspace or Path("."))
 
 
-class RecordKind(str, Enum):
-    application = "application"
-    pilot = "pilot"
-    organization = "organization"
-    organisation = "organisation"  # the same kind, spelt as kopa's messages spell it
+# `kopa new KIND`: the kinds that have a file per record, and their other spellings (load/kinds.py)
+RECORD_KIND = Choice({word: kind.noun for word, kind in NEW_NOUNS.items()})
 
 
 @app.command(cls=KopaCommand, help=N_("Create a new record from its template, with comments on what to fill in; never overwrites."))
 @guarded
 def new(
-    kind: Annotated[RecordKind, typer.Argument(metavar=N_("KIND"), help=N_("application, pilot or organization."))],
+    kind: Annotated[str, typer.Argument(metavar=N_("KIND"), click_type=RECORD_KIND, help=N_("application, pilot or organization."))],
     record_id: Annotated[str, typer.Argument(metavar=N_("ID"), help=N_("The new record's id: lowercase letters, digits and hyphens, like kainuu-lukiot."))],
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
@@ -210,7 +208,7 @@ def new(
     _use_global_options(workspace, lang)
     from .commands import new as command
 
-    return command.run(State.workspace, kind.value, record_id, State.lang)
+    return command.run(State.workspace, kind, record_id, State.lang)
 
 
 def main() -> None:

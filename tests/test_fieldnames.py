@@ -13,7 +13,7 @@ from typing import Any
 from conftest import run_kopa
 from kopa_cli.load import fieldnames
 from kopa_cli.load.fieldnames import _bare, _keys, field
-from kopa_cli.load.records import RECORD_KINDS
+from kopa_cli.load.kinds import BY_NAME, KINDS
 
 APP = "records/applications/kainuu-lukiot.md"
 PILOT = "records/pilots/kainuu-lukiot.yaml"
@@ -36,15 +36,15 @@ def _labelled(kind: type) -> Iterator[tuple[tuple[str | int, ...], str]]:
 
 
 def test_every_labelled_key_is_named_by_its_label() -> None:
-    labelled = [(kind, path, label) for kind in RECORD_KINDS.values() for path, label in _labelled(kind)]
+    labelled = [(kind, path, label) for kind in (k.record for k in KINDS) for path, label in _labelled(kind)]
     assert labelled
     for kind, path, label in labelled:
         assert field(kind, path).label == label, (kind.__name__, path)
-    members = field(RECORD_KINDS["applications"], ("members",)).label
-    assert members and field(RECORD_KINDS["applications"], ("members", 0)).label == members  # an item of it, too
+    members = field(BY_NAME["applications"].record, ("members",)).label
+    assert members and field(BY_NAME["applications"].record, ("members", 0)).label == members  # an item of it, too
     # a key labelled wherever it is defined has no second name in the table
     names: dict[str, set[bool]] = {}
-    for kind in RECORD_KINDS.values():
+    for kind in (k.record for k in KINDS):
         def collect(tp: Any, depth: int = 0) -> None:
             tp = _bare(tp)
             if dataclasses.is_dataclass(tp) and depth < 6:

@@ -16,7 +16,7 @@ from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Plural, Report, di
 from kopa_cli.core.i18n import N_, N_plural
 from kopa_cli.core.money import fee_year_vat_date
 from kopa_cli.load.fieldnames import choice, field
-from kopa_cli.load.recordfiles import FOLDERS
+from kopa_cli.load.kinds import BY_NAME
 from kopa_cli.load.records import Application, Call, Organization, Pilot, Responsible
 from kopa_cli.load.structure import label_of, refused
 from kopa_cli.core.textlength import crossing_line
@@ -31,7 +31,7 @@ def _no_such(ws: Workspace, kind: str, value: str, path: str, position: tuple[in
     is named as the cause; else the closest id is offered."""
     unreadable = ws.unreadable.get(kind, {}).get(value)
     if unreadable is not None:
-        misnamed = unreadable.rsplit("/", 1)[-1] not in (value + suffix for suffix in FOLDERS[kind])
+        misnamed = unreadable.rsplit("/", 1)[-1] not in (value + suffix for suffix in BY_NAME[kind].suffixes)
         reason = Msg(N_("whose name is not a valid record file name") if misnamed else N_("which could not be read"))
         return diagnostic(path, position, codes.UNREADABLE_RECORD, value=value, file=unreadable, reason=reason)
     if kind == "organizations":

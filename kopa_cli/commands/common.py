@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING
 
 from kopa_cli.core.errors import WorkspaceNotFound
 from kopa_cli.core.i18n import language_from_environment, set_language
-from kopa_cli.load.recordfiles import DirectorySource, RecordFiles, find_workspace, read_records
+from kopa_cli.load.recordfiles import find_workspace
 
 if TYPE_CHECKING:
-    from kopa_cli.load.cache import ParseCache
     from kopa_cli.load.workspace import Workspace
 
 
@@ -28,31 +27,16 @@ def workspace_root(option: Path | None) -> Path:
     return found
 
 
-def open_cache(root: Path, use_cache: bool) -> ParseCache | None:
-    if not use_cache or os.environ.get("KOPA_NO_CACHE"):
-        return None
-    from kopa_cli.load.cache import ParseCache
-
-    return ParseCache.for_workspace(root)
-
-
 def follow_call_language(lang: str | None, call_language: str | None) -> None:
     """The call's language is the default for messages, unless --lang or KOPA_LANG says otherwise."""
     if lang is None and language_from_environment() is None and call_language:
         set_language(call_language)
 
 
-def read(root: Path) -> RecordFiles:
-    return read_records(DirectorySource(root))
-
-
 def load(root: Path, lang: str | None, use_cache: bool = True) -> Workspace:
     """Read and parse the workspace (unchanged files from the cache)."""
-    from kopa_cli.load.workspace import build_workspace
+    from kopa_cli.load import cache
 
-    cache = open_cache(root, use_cache)
-    workspace = build_workspace(root, read(root), cache)
-    if cache is not None:
-        cache.save()
+    workspace = cache.load(root, use_cache)
     follow_call_language(lang, workspace.call.language if workspace.call else None)
     return workspace

@@ -7,16 +7,16 @@ from pathlib import Path
 import typer
 
 from kopa_cli.core.errors import ExitCode, TargetExists
-from kopa_cli.core import oserrors
+from kopa_cli.core.files import create_new, shown
 from kopa_cli.core.i18n import _, current_language
-from kopa_cli.load.recordfiles import FOLDERS, RECORDS
-from .new import CannotCreate, check_readable, shown, write_new_file
+from kopa_cli.load.kinds import CALL, CALL_PATH, IN_FOLDERS, RECORDS
+from .new import check_readable
 
 CALL_TEMPLATE = "init/call.yaml.j2"
 
 
 def run(directory: Path) -> int:
-    call = directory / RECORDS / "call.yaml"
+    call = directory / CALL_PATH
     if call.exists() or call.is_symlink():
         raise TargetExists(path=shown(call))
     from kopa_cli.render import templating
@@ -24,20 +24,17 @@ def run(directory: Path) -> int:
     # Render and check first, so a broken template leaves nothing half-made behind.
     template = templating.for_language(directory, CALL_TEMPLATE, current_language())
     text = templating.render(directory, template)
-    check_readable("call", f"{RECORDS}/call.yaml", text, templating.describe(directory, template))
-    write_new_file(call, text)
+    check_readable(CALL.name, CALL_PATH, text, templating.describe(directory, template))
+    create_new(call, text)
     created = [call]
-    for folder in FOLDERS:
-        keep = directory / RECORDS / folder / ".gitkeep"  # git keeps no empty folders
+    for kind in IN_FOLDERS:
+        keep = directory / RECORDS / kind.folder / ".gitkeep"  # git keeps no empty folders
         if keep.exists() or keep.is_symlink():
             continue
         try:
-            keep.parent.mkdir(parents=True, exist_ok=True)
-            keep.open("x").close()
-        except FileExistsError:
+            create_new(keep, "")
+        except TargetExists:  # made a moment ago by someone else
             continue
-        except OSError as error:
-            raise CannotCreate(path=shown(keep), reason=oserrors.reason(error)) from None
         created.append(keep.parent)
     typer.echo(_("Created a kopa workspace in {folder}:").format(folder=shown(directory)))
     for path in created:

@@ -37,6 +37,23 @@ USAGE_PIECES = {"[OPTIONS]": N_("[OPTIONS]"), "COMMAND [ARGS]...": N_("COMMAND [
 CLICK_MESSAGES = (N_("Missing command."),)
 
 
+class Choice(click_types.ParamType):
+    """One of the values of ``words`` (a word the user may type -> the value it stands for).
+    Usage errors list each value once, so another spelling of one ("organisation") is
+    accepted without being offered; the command gets the value."""
+
+    name = "choice"
+
+    def __init__(self, words: dict[str, str]) -> None:
+        self.words = words
+        self.choices = tuple(dict.fromkeys(words.values()))  # read by usage_error_message
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        if value in self.words:
+            return self.words[value]
+        self.fail(f"{value!r} is not one of {', '.join(self.choices)}", param, ctx)
+
+
 def language_in(args: Sequence[str]) -> str | None:
     """The last valid value of ``--lang X`` or ``--lang=X`` before ``--``, if any."""
     found = None

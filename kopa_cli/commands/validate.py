@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from kopa_cli.core.errors import ExitCode, PathNotFound, PathOutsideWorkspace
-from kopa_cli.core.diagnostics import Report
+from kopa_cli.load import cache
 from kopa_cli.render.reporters import REPORTERS, wants_color
-from kopa_cli.load.recordfiles import DirectorySource, RecordFiles
-from .common import follow_call_language, open_cache, read
+from .common import follow_call_language
 
 if TYPE_CHECKING:
-    from kopa_cli.load.cache import ParseCache
+    from kopa_cli.core.diagnostics import Report
+    from kopa_cli.load.workspace import Workspace
 
 
 def _selector(root: Path, paths: list[Path]):
@@ -35,39 +34,15 @@ def _selector(root: Path, paths: list[Path]):
     return lambda path: any(p == "" or path == p or path.startswith(p + "/") for p in prefixes)
 
 
-def validation_report(root: Path, use_cache: bool) -> Report:
-    """The report on the whole workspace; an unchanged workspace's comes from the cache:
-    found by the files' sizes and times when they are old enough to trust, else by content."""
-    cache = open_cache(root, use_cache)
-    if cache is None:
-        return _checked(root, read(root), None)
-    signature, newest = DirectorySource(root).signature()
-    report = cache.report_for_signature(signature)
-    if report is None:
-        records = read(root)
-        key = records.key()
-        report = cache.get_report(key) or _checked(root, records, cache)
-        # A file changed within the last seconds may change again within the same clock
-        # tick, unseen by its times: such a workspace is identified by content only.
-        trusted = newest < time.time_ns() - RACY_NS
-        cache.put_report(key, report, signature if trusted else None)
-        cache.save()
-    return report
+def _check(workspace: Workspace) -> Report:
+    from kopa_cli.check.validation import check  # imported only when the report is not cached
 
-
-RACY_NS = 2_000_000_000
-
-
-def _checked(root: Path, records: RecordFiles, cache: ParseCache | None) -> Report:
-    from kopa_cli.check.validation import check
-    from kopa_cli.load.workspace import build_workspace
-
-    return check(build_workspace(root, records, cache))
+    return check(workspace)
 
 
 def run(root: Path, paths: list[Path], lang: str | None, output_format: str | None, color: str, strict: bool, use_cache: bool) -> int:
     only = _selector(root, paths)
-    report = validation_report(root, use_cache)
+    report = cache.report(root, use_cache, _check)
     follow_call_language(lang, report.language)
     report = report.only(only)
     if output_format is None:

@@ -142,3 +142,9 @@ class CannotCreate(KopaError):
 class TemplateGivesBadRecord(KopaError):
     template = N_("the template {template} gives a record kopa cannot read (line {line} of the result): {problem}")
     exit_code = ExitCode.PROBLEMS
+
+
+class FileLocked(KopaError):
+    """Another kopa process is writing the same file (core/files.py ``lock``)."""
+
+    template = N_("{path} is being written by another kopa command; waited {seconds} s. Try again when it has finished.")

@@ -6,9 +6,6 @@ pair was made one line feed when the file was read); a column counts characters 
 
 from __future__ import annotations
 
-import marshal
-from typing import Any
-
 Pos = tuple[int, int]  # 1-based line and column
 Path = tuple[str | int, ...]  # keys and list indexes from the document root
 
@@ -24,63 +21,28 @@ class Origin:
     """The file a record came from, the position of each value and key in it, and the source
     text of each value that is not text (a number, date, true/false), as the user wrote it.
 
-    Positions are needed only for the few values that have a problem, but a record is
-    pickled into the cache and between processes with all of them: so they travel packed
-    (marshal, many times quicker than pickle for plain tuples) and are unpacked on first use.
     ``refused``: the paths whose value (or key) was written but reported as wrong, and so left
     out of the record (text with a stray control character is kept), so that a rule never calls
     "missing" what was written but refused (``load/structure.py``).
-    Two origins are equal when they name the same file.
+    Two origins are equal when they name the same file, the same positions and the same source texts.
     """
 
-    __slots__ = ("path", "_values", "_keys", "_written", "_refused", "_packed")
+    __slots__ = ("path", "values", "keys", "written", "refused")
 
     def __init__(
         self, path: str, values: dict[Path, Pos] | None = None, keys: dict[Path, Pos] | None = None,
         written: dict[Path, str] | None = None,
     ) -> None:
         self.path = path
-        self._values = {} if values is None else values
-        self._keys = {} if keys is None else keys
-        self._written = {} if written is None else written
-        self._refused: set[Path] = set()
-        self._packed: bytes | None = None
-
-    @property
-    def values(self) -> dict[Path, Pos]:
-        if self._packed is not None:
-            self._unpack()
-        return self._values
-
-    @property
-    def keys(self) -> dict[Path, Pos]:
-        if self._packed is not None:
-            self._unpack()
-        return self._keys
-
-    @property
-    def written(self) -> dict[Path, str]:
-        """The source text of each value that is not text, e.g. "2019-12-13 23:30:00+02:00"."""
-        if self._packed is not None:
-            self._unpack()
-        return self._written
-
-    @property
-    def refused(self) -> set[Path]:
-        """The paths whose value or key was written but reported as wrong (few, and kept
-        unpacked: rules read them on every record)."""
-        return self._refused
-
-    def _unpack(self) -> None:
-        self._values, self._keys, self._written = marshal.loads(self._packed)  # type: ignore[arg-type]
-        self._packed = None
-
-    def __reduce__(self) -> tuple[Any, tuple[str, bytes, set[Path]]]:
-        packed = self._packed or marshal.dumps((self._values, self._keys, self._written))
-        return _packed_origin, (self.path, packed, self._refused)
+        self.values = {} if values is None else values
+        self.keys = {} if keys is None else keys
+        self.written = {} if written is None else written  # source text of values that are not text
+        self.refused: set[Path] = set()
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Origin) and other.path == self.path
+        return isinstance(other, Origin) and (other.path, other.values, other.keys, other.written) == (
+            self.path, self.values, self.keys, self.written
+        )
 
     def __hash__(self) -> int:
         return hash(self.path)
@@ -103,10 +65,3 @@ class Origin:
         """``value`` as the user wrote it at ``path``: its source text if it is not text."""
         text = self.written.get(path)
         return value if text is None else Written(text)
-
-
-def _packed_origin(path: str, packed: bytes, refused: set[Path] | None = None) -> Origin:
-    origin = Origin(path)
-    origin._packed = packed
-    origin._refused = refused or set()
-    return origin

@@ -18,7 +18,8 @@ from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, diagnostic
 from kopa_cli.core.errors import GitError, GitNotInstalled, NotAGitRepository, RevisionNotFound
 from kopa_cli.core.i18n import N_
-from kopa_cli.load.recordfiles import MAX_FILE_BYTES, RECORDS
+from kopa_cli.load.kinds import RECORDS
+from kopa_cli.load.recordfiles import MAX_FILE_BYTES
 
 LINK_MODE = "120000"
 

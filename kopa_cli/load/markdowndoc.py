@@ -8,10 +8,10 @@
 
 The sections are the level-2 headings that CommonMark (markdown-it) finds, as GitHub shows
 them: ``## x`` or ``x`` underlined with ``---``, never a line inside a code fence or an HTML
-block. A section heading maps to its field by the field's label in records.py, in Finnish,
-Swedish or English, or by one of the other headings records.SECTION_FIELDS accepts. Text
-outside a section and unknown headings are errors; an unknown heading is told the labels of
-the language in use.
+block. A section heading maps to its field by the field's label in records.py, or by one of
+the other headings its definition names (``key(headings=...)``), in Finnish, Swedish or
+English. Text outside a section and unknown headings are errors; an unknown heading is told
+the labels of the language in use.
 """
 
 from __future__ import annotations
@@ -23,24 +23,22 @@ from kopa_cli.core.diagnostics import Diagnostic, Msg, diagnostic
 from kopa_cli.core.i18n import LANGUAGES, translations
 from kopa_cli.core.origin import Origin
 from kopa_cli.core.textlength import inline_text, markdown_parser
-from kopa_cli.load.records import SECTION_FIELDS, Application
-from kopa_cli.load.structure import label_of
+from kopa_cli.load.records import Application
+from kopa_cli.load.structure import record_fields
 from kopa_cli.load.yamlparse import parse_yaml
+
+# field -> the message ids it may be headed with, its label first (records.py)
+SECTION_LABELS = {name: (meta["label"], *meta["headings"]) for name, _, meta in record_fields(Application) if meta["headings"]}
 
 
 def _normal(label: str) -> str:
     return " ".join(label.casefold().rstrip(":").split())
 
 
-def _headings(name: str) -> tuple[str, ...]:
-    """The message ids a section of field ``name`` may be headed with: its label first."""
-    return (label_of(Application, name), *SECTION_FIELDS[name])
-
-
 _FIELD_BY_LABEL = {
     _normal(translations(lang).gettext(heading)): name
-    for name in SECTION_FIELDS
-    for heading in _headings(name)
+    for name, headings in SECTION_LABELS.items()
+    for heading in headings
     for lang in LANGUAGES
 }
 
@@ -94,7 +92,7 @@ def parse_markdown_application(text: str, path: str) -> tuple[Any, Origin, list[
             continue
         name = _FIELD_BY_LABEL.get(_normal(shown))
         if name is None:
-            labels = {field: Msg(label_of(Application, field)) for field in SECTION_FIELDS}  # in the message's language
+            labels = {field: Msg(ids[0]) for field, ids in SECTION_LABELS.items()}  # in the message's language
             problems.append(diagnostic(path, (line, 1), codes.UNKNOWN_HEADING, heading=title, **labels))
             continue
         if name in data:

@@ -17,12 +17,10 @@ from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Suggestion, diagno
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.identifiers import is_id
 from kopa_cli.core.spelling import fold_id
+from kopa_cli.load.kinds import BY_NAME, CALL, CALL_PATH, IGNORED_FOLDERS, IN_FOLDERS, RECORDS
 
-RECORDS = "records"
 MAX_FILE_BYTES = 1024 * 1024  # a record is a few kilobytes; more is a mistake or an attack
-# folder -> accepted suffixes; call.yaml stands alone, invoices/ is written by `kopa invoice`
-FOLDERS = {"organizations": (".yaml",), "applications": (".md", ".yaml"), "pilots": (".yaml",)}
-IGNORED_FOLDERS = ("invoices",)
+_KIND_OF_FOLDER = {kind.folder: kind.name for kind in IN_FOLDERS}
 
 
 class Source(Protocol):
@@ -102,7 +100,7 @@ def find_workspace(start: Path) -> Path | None:
     """The nearest folder from ``start`` upwards that holds records/call.yaml."""
     start = start.resolve()
     for folder in (start, *start.parents):
-        if (folder / RECORDS / "call.yaml").is_file():
+        if (folder / CALL_PATH).is_file():
             return folder
     return None
 
@@ -110,21 +108,22 @@ def find_workspace(start: Path) -> Path | None:
 def kind_of(path: str) -> str | None:
     """The record kind a workspace path holds, or None if it is no record."""
     parts = path.split("/")
-    if parts == [RECORDS, "call.yaml"]:
-        return "call"
-    if len(parts) == 3 and parts[0] == RECORDS and parts[1] in FOLDERS:
-        return parts[1]
+    if path == CALL_PATH:
+        return CALL.name
+    if len(parts) == 3 and parts[0] == RECORDS:
+        return _KIND_OF_FOLDER.get(parts[1])
     return None
 
 
-def _file_name_problem(path: str) -> Diagnostic | None:
-    folder, name = path.split("/")[1:]
+def _file_name_problem(kind: str, path: str) -> Diagnostic | None:
+    name = path.rsplit("/", 1)[1]
     stem, _, suffix = name.rpartition(".")
-    if is_id(stem) and f".{suffix}" in FOLDERS[folder]:
+    suffixes = BY_NAME[kind].suffixes
+    if is_id(stem) and f".{suffix}" in suffixes:
         return None
     meant = stem_id(path)
-    hint = Suggestion(meant + (f".{suffix}" if f".{suffix}" in FOLDERS[folder] else FOLDERS[folder][0]) if is_id(meant) else "")
-    return diagnostic(path, (1, 1), codes.BAD_FILE_NAME, name=name, suffixes=" / ".join(FOLDERS[folder]), hint=hint)
+    hint = Suggestion(meant + (f".{suffix}" if f".{suffix}" in suffixes else suffixes[0]) if is_id(meant) else "")
+    return diagnostic(path, (1, 1), codes.BAD_FILE_NAME, name=name, suffixes=" / ".join(suffixes), hint=hint)
 
 
 def stem_id(path: str) -> str:
@@ -167,12 +166,12 @@ def read_records(source: Source) -> RecordFiles:
             parts = path.split("/")
             if len(parts) < 3 or parts[1] not in IGNORED_FOLDERS:
                 link = getattr(source, "link_problem", lambda _: None)(path)
-                folders = ", ".join(f"records/{f}/" for f in FOLDERS)
+                folders = ", ".join(f"{RECORDS}/{kind.folder}/" for kind in IN_FOLDERS)
                 problems.append(link or diagnostic(path, (1, 1), codes.UNEXPECTED_FILE, folders=folders))
             continue
         paths.append(path)
         data = source.read(path)
-        name_problem = _file_name_problem(path) if kind != "call" else None
+        name_problem = _file_name_problem(kind, path) if kind != CALL.name else None
         if isinstance(data, Diagnostic) or name_problem:
             problems.append(data if isinstance(data, Diagnostic) else name_problem)
             continue

@@ -154,20 +154,20 @@ class Application:
     members: list[Id] = key([], label=N_("Cooperation area: municipalities and/or education providers"))
     education_forms: list[str] = key([], label=N_("Education forms under review"))
     goals: list[int] = key([], label=N_("How the goal links to the project's goals"))
-    goal: Paragraphs | None = key(label=N_("Regional goal or challenge"))
-    plan: Paragraphs | None = key(label=N_("Short description of how the development work will be done"))
+    # A Markdown application's sections (markdowndoc.py): headed by the label, or by one of the
+    # headings, in any of kopa's languages: the call's whole item 4 for the goal, and the short
+    # heading of applications written before.
+    goal: Paragraphs | None = key(
+        label=N_("Regional goal or challenge"),
+        headings=(N_("Regional goal or challenge and how it links to the project's goals"),),
+    )
+    plan: Paragraphs | None = key(
+        label=N_("Short description of how the development work will be done"),
+        headings=(N_("Implementation"),),
+    )
     id: str = internal()
     origin: Origin = internal()
     char_counts: dict[str, int] = internal()  # each text field's length, counted as the call says
-
-
-# The text fields a Markdown application writes as sections. A section's heading is the field's
-# label (the call's own words) in any of kopa's languages; these headings are accepted too: the
-# call's whole item 4 for the goal, and the short heading of applications written before.
-SECTION_FIELDS: dict[str, tuple[str, ...]] = {
-    "goal": (N_("Regional goal or challenge and how it links to the project's goals"),),
-    "plan": (N_("Implementation"),),
-}
 
 
 @dataclass(frozen=True)
@@ -211,12 +211,3 @@ class Pilot:
     def split_method(self, call: Call | None) -> str:
         """How the fee is split: the pilot's ``split``, else the call's, else ``"equal"``."""
         return self.split or (call.fee.split if call and call.fee and call.fee.split else "equal")
-
-
-RECORD_KINDS: dict[str, type] = {
-    "call": Call,
-    "organizations": Organization,
-    "applications": Application,
-    "pilots": Pilot,
-}
-

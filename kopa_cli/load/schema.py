@@ -32,7 +32,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from kopa_cli.load.records import RECORD_KINDS
+from kopa_cli.load.kinds import BY_NAME
 from kopa_cli.load.structure import Format, Number, Range, record_fields
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -52,20 +52,15 @@ _NUMBER_DESCRIPTIONS = {
     "rate": 'A percentage as a quoted string, like "24".',
     "weight": 'A number greater than zero and at most 1000000, with at most six decimals, like 2 or "1.5".',
 }
-_TITLES = {
-    "call": "KOPA call (records/call.yaml)",
-    "organizations": "KOPA organisation (records/organizations/<id>.yaml)",
-    "applications": "KOPA application (records/applications/<id>.yaml)",
-    "pilots": "KOPA pilot (records/pilots/<id>.yaml)",
-}
 
 
 def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one record kind: "call", "organizations", "applications" or "pilots"."""
-    cls = RECORD_KINDS[kind]
+    record_kind = BY_NAME[kind]
     builder = _SchemaBuilder()
-    root = builder.object_schema(cls)
-    schema: dict[str, Any] = {"$schema": DIALECT, "title": _TITLES[kind], "type": "object", **root}
+    root = builder.object_schema(record_kind.record)
+    title = f"KOPA {record_kind.label} ({record_kind.where('.yaml')})"  # the schema reads YAML files
+    schema: dict[str, Any] = {"$schema": DIALECT, "title": title, "type": "object", **root}
     if builder.defs:
         schema["$defs"] = dict(sorted(builder.defs.items()))
     return schema

@@ -90,9 +90,12 @@ _DECIMALS = N_plural("{n} decimal", "{n} decimals")
 _CONTROL_NAMES = {"\n": N_("a line break"), "\t": N_("a tab")}
 
 
-def key(default: Any = None, *, required: bool = False, label: str | None = None, doc: str = "") -> Any:
-    """Declare a record key. A required key's default is None only so a broken record still loads."""
-    metadata = {"label": label, "doc": doc, "required": required}
+def key(default: Any = None, *, required: bool = False, label: str | None = None, doc: str = "", headings: tuple[str, ...] = ()) -> Any:
+    """Declare a record key. A required key's default is None only so a broken record still loads.
+
+    ``headings``: makes the key a section of a Markdown application (markdowndoc.py), headed
+    by its label or one of these (message ids: matched in each of kopa's languages)."""
+    metadata = {"label": label, "doc": doc, "required": required, "headings": headings}
     if isinstance(default, (list, dict)):
         return dataclasses.field(default_factory=default.copy, metadata=metadata)
     return dataclasses.field(default=default, metadata=metadata)

@@ -8,10 +8,6 @@ The files themselves come from recordfiles.py.
 from __future__ import annotations
 
 import gc
-import multiprocessing
-import os
-import pickle
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +16,9 @@ from typing import Any, Iterator, get_args
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, diagnostic
 from kopa_cli.load.markdowndoc import parse_markdown_application
-from kopa_cli.load.recordfiles import RECORDS, RecordFiles, Source, kind_of, read_records, stem_id
-from kopa_cli.load.records import RECORD_KINDS, Application, Call, Organization, Pilot, TextField
+from kopa_cli.load.kinds import BY_NAME, CALL, CALL_PATH, KINDS
+from kopa_cli.load.recordfiles import RecordFiles, Source, kind_of, read_records, stem_id
+from kopa_cli.load.records import Application, Call, Organization, Pilot, TextField
 from kopa_cli.load.structure import structure
 from kopa_cli.load.syntaxhints import explain
 from kopa_cli.core.textlength import count_chars
@@ -69,39 +66,14 @@ def parse_record(kind: str, path: str, data: bytes) -> tuple[Any, list[Diagnosti
         parsed, origin, problems = parse_yaml(text, path)
     if parsed is None and problems:
         return None, explain(problems, text)
-    internal: dict[str, Any] = {} if kind == "call" else {"id": path.rsplit("/", 1)[1].rsplit(".", 1)[0]}
+    internal: dict[str, Any] = {} if kind == CALL.name else {"id": path.rsplit("/", 1)[1].rsplit(".", 1)[0]}
     if kind == "applications" and isinstance(parsed, dict):
         # Counting needs a Markdown parse: do it once here, where the result is cached.
         internal["char_counts"] = {
             name: count_chars(parsed[name]) for name in get_args(TextField) if isinstance(parsed.get(name), str)
         }
-    record, shape_problems = structure(RECORD_KINDS[kind], parsed, origin, **internal)
+    record, shape_problems = structure(BY_NAME[kind].record, parsed, origin, **internal)
     return record, problems + shape_problems
-
-
-PARALLEL_FROM = 200  # files; below this, starting worker processes costs more than it saves
-_pending: list[tuple[str, str, bytes]] = []
-
-
-def _parse_pending(index: int) -> bytes:
-    # Pickled here, in the worker: the parent needs the bytes for the cache anyway.
-    return pickle.dumps(parse_record(*_pending[index]), protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def parse_all(files: list[tuple[str, str, bytes]]) -> list[tuple[Any, bytes | None]]:
-    """Parse files: (result, the result pickled or None), on every core when there are many."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(files) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return [(parse_record(*file), None) for file in files]
-    global _pending
-    _pending = files  # forked workers inherit the list: only indexes and results travel
-    try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            chunk = max(16, len(files) // (workers * 8))
-            return [(pickle.loads(blob), blob) for blob in pool.map(_parse_pending, range(len(files)), chunksize=chunk)]
-    finally:
-        _pending = []
 
 
 @contextmanager
@@ -129,12 +101,12 @@ def _build_workspace(root: Path | None, records: RecordFiles, cache: Any) -> Wor
     problems = list(records.problems)
     keys = records.keys
     results: list[Any] = [cache.get(key) if cache is not None else None for key in keys]
-    missing = [i for i, result in enumerate(results) if result is None]
-    for i, (result, pickled) in zip(missing, parse_all([records.files[i] for i in missing])):
-        results[i] = result
-        if cache is not None:
-            cache.put(keys[i], result, pickled)
-    loaded: dict[str, dict[str, Any]] = {kind: {} for kind in RECORD_KINDS}
+    for i, result in enumerate(results):
+        if result is None:
+            results[i] = parse_record(*records.files[i])
+            if cache is not None:
+                cache.put(keys[i], results[i])
+    loaded: dict[str, dict[str, Any]] = {kind.name: {} for kind in KINDS}
     for (kind, path, _), (record, file_problems) in zip(records.files, results):
         problems.extend(file_problems)
         if record is None:
@@ -145,15 +117,15 @@ def _build_workspace(root: Path | None, records: RecordFiles, cache: Any) -> Wor
             problems.append(diagnostic(path, (1, 1), codes.DUPLICATE_ID, value=record_id, other=other.origin.path))
             continue
         loaded[kind][record_id] = record
-    unreadable: dict[str, dict[str, str]] = {kind: {} for kind in RECORD_KINDS}
+    unreadable: dict[str, dict[str, str]] = {kind.name: {} for kind in KINDS}
     parsed = {path for (_, path, _), (record, _) in zip(records.files, results) if record is not None}
     for path in records.paths:
         kind = kind_of(path) if path not in parsed else None
-        if kind not in (None, "call") and stem_id(path) not in loaded[kind]:
+        if kind not in (None, CALL.name) and stem_id(path) not in loaded[kind]:
             unreadable[kind].setdefault(stem_id(path), path)
     call = loaded["call"].get("call")
-    if call is None and not any(p.path == f"{RECORDS}/call.yaml" for p in problems):
-        problems.append(diagnostic(f"{RECORDS}/call.yaml", (1, 1), codes.MISSING_CALL))
+    if call is None and not any(p.path == CALL_PATH for p in problems):
+        problems.append(diagnostic(CALL_PATH, (1, 1), codes.MISSING_CALL))
     return Workspace(
         root=root,
         call=call,
