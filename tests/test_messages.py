@@ -210,6 +210,25 @@ def test_a_syntax_error_is_blamed_on_its_usual_cause_only_where_it_is_one(text: 
     assert record is None and [(d.line, d.column, d.code) for d in found] == [expected]
 
 
+# A refused value is reported once, where it is written, quoted as written, and causes nothing else.
+AS_WRITTEN = [
+    (KAJAANI, "population: {2019: 36709}", "population: {2019: 1e3}", (KAJAANI, 10, 20, "KOPA203"), "pitää olla kokonaisluku, nyt se on 1e3"),
+    ("records/call.yaml", "  years: [2020, 2021]", "  years: [2020, 2021, 2021.0]", ("records/call.yaml", 30, 23, "KOPA203"), "pitää olla kokonaisluku, nyt se on 2021.0"),
+    ("records/call.yaml", "  years: [2020, 2021]", "  years: [2020, 2021, .inf]", ("records/call.yaml", 30, 23, "KOPA203"), "pitää olla kokonaisluku, nyt se on .inf"),
+    ("records/call.yaml", "  years: [2020, 2021]", "  years: [2020, 2021, 0x7E5]", ("records/call.yaml", 30, 23, "KOPA211"), "'0x7E5'"),
+    ("records/call.yaml", "  - perusopetus", '  - "perusopetus\\a"', ("records/call.yaml", 16, 5, "KOPA215"), "U+0007"),
+    ("records/applications/paltamo-ristijarvi-ylakoulu.md", "education_forms: [perusopetus]", 'education_forms: ["perusopetus\\n"]',
+     ("records/applications/paltamo-ristijarvi-ylakoulu.md", 15, 19, "KOPA215"), "U+000A"),
+]
+
+
+@pytest.mark.parametrize(("path", "old", "new", "where", "said"), AS_WRITTEN)
+def test_a_refused_value_is_quoted_as_written_and_causes_nothing_else(shipped: Path, path: str, old: str, new: str, where: tuple, said: str) -> None:
+    edit(shipped, path, old, new)
+    [(*found, message)] = problems(shipped)
+    assert tuple(found) == where and said in message
+
+
 def test_a_misspelt_required_key_is_said_once_as_unknown_with_the_right_name(shipped: Path) -> None:
     edit(shipped, LUKIOT_APP, "status: selected", "statsu: selected")
     assert [(p[3], p[4]) for p in problems(shipped) if p[0] == LUKIOT_APP] == [

@@ -21,6 +21,7 @@ from kopa_cli.core.money import (
     parse_number,
     round_cents,
     split_cents,
+    to_cents,
     vat_amount,
     vat_rate,
 )
@@ -91,6 +92,12 @@ def test_parse_money_rejects(text: str, reason: str) -> None:
         parse_money(text)
 
 
+def test_to_cents_pads_and_never_rounds() -> None:
+    assert str(to_cents(Decimal("5000"))) == "5000.00" and str(to_cents(Decimal("-0"))) == "0.00"
+    with pytest.raises(ValueError, match="more than two decimals"):
+        to_cents(Decimal("0.125"))
+
+
 def test_parse_money_negative_only_with_flag() -> None:
     assert parse_money("-833.33", allow_negative=True) == Decimal("-833.33")
     assert str(parse_money("-0", allow_negative=True)) == "0.00"
@@ -137,16 +144,37 @@ def test_money_as_people_read_it_rounds_half_up(amount: str, fi: str, en: str, t
     """Babel alone rounds half-even (0.125 -> 0,12 €); the template filter goes through the
     same formatting.money."""
     from kopa_cli.core import formatting
-    from kopa_cli.render import templating
 
     assert (formatting.money(Decimal(amount), "fi"), formatting.money(Decimal(amount), "en")) == (fi, en)
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "t.txt.j2").write_text("{{ a | money }}", encoding="utf-8")
+    assert _render_in_finnish(tmp_path, "{{ a | money }}", amount) == fi
+
+
+def _render_in_finnish(root, template: str, value: object) -> str:
+    from kopa_cli.render import templating
+
+    (root / "templates").mkdir()
+    (root / "templates" / "t.txt.j2").write_text(template, encoding="utf-8")
     set_language("fi")
     try:
-        assert templating.render(tmp_path, "t.txt.j2", a=amount) == fi
+        return templating.render(root, "t.txt.j2", a=value)
     finally:
         set_language(None)
+
+
+@pytest.mark.parametrize("value", [" 5 ", "5_000", "\u0663", "1e3", "NaN", "Infinity", "+5", "5,00", Decimal("NaN"), Decimal("Infinity"), 5.0, True])
+@pytest.mark.parametrize("name", ["money", "number", "percent"])
+def test_a_number_filter_refuses_what_records_refuse(name: str, value: object, tmp_path) -> None:
+    from kopa_cli.core.errors import TemplateFailed
+
+    with pytest.raises(TemplateFailed) as failure:
+        _render_in_finnish(tmp_path, f"\n{{{{ a | {name} }}}}", value)
+    assert failure.value.kwargs["line"] == 2
+    assert "5000.00" in failure.value.kwargs["problem"]
+
+
+@pytest.mark.parametrize(("value", "fi"), [("-0", "0\u00a0%"), (Decimal("-0"), "0\u00a0%"), ("24", "24\u00a0%"), (25, "25\u00a0%")])
+def test_the_percent_filter_shows_no_negative_zero(value: object, fi: str, tmp_path) -> None:
+    assert _render_in_finnish(tmp_path, "{{ a | percent }}", value) == fi
 
 
 def test_numbers_as_people_read_them_are_not_rounded() -> None:

@@ -12,8 +12,8 @@ from typing import Callable
 
 from kopa_cli.check import readiness
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
-from kopa_cli.core.i18n import N_
+from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Plural, Report, diagnostic, sort_diagnostics, suggest
+from kopa_cli.core.i18n import N_, N_plural
 from kopa_cli.core.money import fee_year_vat_date
 from kopa_cli.load.fieldnames import choice, field
 from kopa_cli.load.kinds import BY_NAME
@@ -23,6 +23,7 @@ from kopa_cli.core.textlength import crossing_line
 from kopa_cli.load.workspace import Workspace
 
 Rule = Callable[[Workspace], Iterable[Diagnostic]]
+_MEMBERS = N_plural("{n} member", "{n} members")
 
 
 def _no_such(ws: Workspace, kind: str, value: str, path: str, position: tuple[int, int]) -> Diagnostic:
@@ -130,11 +131,12 @@ def deadline(ws: Workspace) -> Iterator[Diagnostic]:
 def education_forms_and_goals(ws: Workspace) -> Iterator[Diagnostic]:
     if ws.call is None:
         return
-    forms = list(ws.call.education_forms or ())
+    # a refused form of the call or of the application is reported once, where it is written
+    forms = [] if refused(ws.call, "education_forms") else list(ws.call.education_forms or ())
     goals = sorted(ws.call.goals or {})
     for app in ws.applications.values():
         for index, form in enumerate(app.education_forms):
-            if form is not None and forms and form not in forms:
+            if form is not None and forms and form not in forms and not refused(app, "education_forms", index):
                 yield diagnostic(
                     app.origin.path, app.origin.at("education_forms", index), codes.UNKNOWN_EDUCATION_FORM,
                     value=form, choices=forms, hint=suggest(form, forms),
@@ -151,7 +153,8 @@ def _repeats(record: Call | Application | Pilot, key: tuple[str, ...], values: I
     seen: set[object] = set()
     for index, value in enumerate(values):
         if value is not None and value in seen:
-            yield diagnostic(record.origin.path, record.origin.at(*key, index), codes.DUPLICATE_ITEM, value=value, key=field(type(record), key))
+            written = record.origin.as_written((*key, index), value)  # 0x7E4, not 2020
+            yield diagnostic(record.origin.path, record.origin.at(*key, index), codes.DUPLICATE_ITEM, value=written, key=field(type(record), key))
         seen.add(value)
 
 
@@ -161,7 +164,7 @@ def application_members(ws: Workspace) -> Iterator[Diagnostic]:
         # a refused list ("members: kajaani, kuhmo") may well hold the responsible one
         yield from _responsible(ws, app, list(app.members), refused(app, "members"))
         if len(set(app.members) - {None}) == 1:
-            yield diagnostic(app.origin.path, app.origin.at("members"), codes.FEW_MEMBERS, count=1)
+            yield diagnostic(app.origin.path, app.origin.at("members"), codes.FEW_MEMBERS, members=Plural(_MEMBERS, 1))
 
 
 # Pilots
@@ -197,7 +200,7 @@ def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
         if not pilot.members:  # nobody to approve or to pay the fee
             yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.EMPTY_VALUE, key=field(Pilot, ("members",)))
         elif distinct == 1:
-            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.FEW_MEMBERS, count=1)
+            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.FEW_MEMBERS, members=Plural(_MEMBERS, 1))
         app = ws.applications.get(pilot.application or "")
         for index, member in enumerate(pilot.members):
             if member is None:

@@ -17,10 +17,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from enum import Enum
 
 from kopa_cli.core import formatting
-from kopa_cli.core.i18n import _
+from kopa_cli.core.i18n import _, ngettext
 from kopa_cli.core.phrases import Choice, Field
 
 
@@ -79,6 +80,22 @@ class Count(int):
     __slots__ = ()
 
 
+class Figure(Decimal):
+    """A number shown to people, such as a bound: grouped, with the language's decimal sign
+    (999 999 999,99 in Finnish)."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Plural:
+    """A count with its words, in the form the language gives that count: ``forms`` is an
+    ``N_plural`` pair such as ("{n} decimal", "{n} decimals")."""
+
+    forms: tuple[str, str]
+    n: int
+
+
 class Aside(str):
     """A message id said in passing, in parentheses after a message; empty for nothing."""
 
@@ -131,6 +148,10 @@ def localize(value: object, escape: bool = False) -> str:
         return formatting.day(value)
     if isinstance(value, Count):
         return formatting.number(int(value))
+    if isinstance(value, Figure):
+        return formatting.number(Decimal(value))
+    if isinstance(value, Plural):
+        return ngettext(*value.forms, value.n).format(n=formatting.number(value.n))
     return shown(str(value)) if escape else str(value)
 
 

@@ -56,6 +56,16 @@ def decimal_places(number: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
+def to_cents(amount: Decimal) -> Decimal:
+    """An amount of at most two decimals, in cents: ``Decimal("5000")`` -> ``5000.00``.
+
+    Raises ValueError for more decimals: it never rounds (rounding is round_cents).
+    """
+    if decimal_places(amount) > 2:
+        raise ValueError("more than two decimals")
+    return _no_negative_zero(amount.quantize(CENT))  # exact: only pads "5000" to "5000.00"
+
+
 def parse_money(text: str, allow_negative: bool = False) -> Decimal:
     """Parse a plain amount such as ``"5000"`` or ``"1666.67"`` into a 2-place Decimal.
 
@@ -69,12 +79,10 @@ def parse_money(text: str, allow_negative: bool = False) -> Decimal:
         amount = parse_number(text)
     except ValueError:
         raise ValueError("not a plain amount like 5000.00") from None
-    if decimal_places(amount) > 2:
-        raise ValueError("more than two decimals")
+    cents = to_cents(amount)
     if text.startswith("-") and not allow_negative:
         raise ValueError("negative amount not allowed")
-    # quantize only pads "5000" to "5000.00".
-    return _no_negative_zero(amount.quantize(CENT))
+    return cents
 
 
 def format_money(amount: Decimal) -> str:

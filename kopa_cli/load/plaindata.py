@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Callable
 
-from kopa_cli.core.diagnostics import Aside, Count, Diagnostic, Msg, Phrase, Report, Suggestion
+from kopa_cli.core.diagnostics import Aside, Count, Diagnostic, Figure, Msg, Phrase, Plural, Report, Suggestion
 from kopa_cli.core.origin import Origin, Written
 from kopa_cli.core.phrases import Choice, Field
 
@@ -36,7 +36,7 @@ _TEXTS = {
     if issubclass(cls, str)
 }
 # Dataclasses kept by class name and field values (the records of records.py too, below)
-_REPORTS = {cls.__name__: cls for cls in (Diagnostic, Report, Phrase, Field, Choice) if dataclasses.is_dataclass(cls)}
+_REPORTS = {cls.__name__: cls for cls in (Diagnostic, Report, Phrase, Plural, Field, Choice) if dataclasses.is_dataclass(cls)}
 
 
 @cache
@@ -81,6 +81,7 @@ _ENCODERS: dict[type, Callable[[Any], Any]] = {
     datetime: lambda value: {"dt": value.isoformat()},
     Decimal: lambda value: {"$": str(value)},
     Count: lambda value: {"C": int(value)},
+    Figure: lambda value: {"Fg": str(value)},
     Origin: _origin,
     **{cls: (lambda value, tag=tag: {tag: str(value)}) for tag, cls in _TEXTS.items()},
 }
@@ -152,6 +153,7 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
     "dt": lambda body: datetime.fromisoformat(_text(body)),
     "$": lambda body: Decimal(_text(body)),
     "C": lambda body: Count(_decoded_int(body)),
+    "Fg": lambda body: Figure(_text(body)),
     **{tag: (lambda body, cls=cls: cls(_text(body))) for tag, cls in _TEXTS.items()},
     "O": _decoded_origin,
     "R": _decoded_record,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Protocol
@@ -16,11 +15,11 @@ from typing import Iterator, Protocol
 from kopa_cli.core import codes, oserrors
 from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Suggestion, diagnostic
 from kopa_cli.core.i18n import N_
+from kopa_cli.core.identifiers import is_id
 from kopa_cli.core.spelling import fold_id
 from kopa_cli.load.kinds import BY_NAME, CALL, CALL_PATH, IGNORED_FOLDERS, IN_FOLDERS, RECORDS
 
 MAX_FILE_BYTES = 1024 * 1024  # a record is a few kilobytes; more is a mistake or an attack
-_STEM = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _KIND_OF_FOLDER = {kind.folder: kind.name for kind in IN_FOLDERS}
 
 
@@ -120,10 +119,10 @@ def _file_name_problem(kind: str, path: str) -> Diagnostic | None:
     name = path.rsplit("/", 1)[1]
     stem, _, suffix = name.rpartition(".")
     suffixes = BY_NAME[kind].suffixes
-    if _STEM.match(stem) and f".{suffix}" in suffixes:
+    if is_id(stem) and f".{suffix}" in suffixes:
         return None
     meant = stem_id(path)
-    hint = Suggestion(meant + (f".{suffix}" if f".{suffix}" in suffixes else suffixes[0]) if _STEM.match(meant) else "")
+    hint = Suggestion(meant + (f".{suffix}" if f".{suffix}" in suffixes else suffixes[0]) if is_id(meant) else "")
     return diagnostic(path, (1, 1), codes.BAD_FILE_NAME, name=name, suffixes=" / ".join(suffixes), hint=hint)
 
 
