@@ -202,6 +202,9 @@ def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
         elif distinct == 1:
             yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.FEW_MEMBERS, members=Plural(_MEMBERS, 1))
         app = ws.applications.get(pilot.application or "")
+        listed = pilot.years if pilot.years is not None else (ws.call.fee.years if ws.call and ws.call.fee else None) or ()
+        # a fee year that could not be read (reported already) might be the member's: say nothing then
+        fee_years = pilot.fee_years(ws.call) if None not in listed else ()
         for index, member in enumerate(pilot.members):
             if member is None:
                 continue
@@ -210,6 +213,13 @@ def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
                 yield diagnostic(
                     pilot.origin.path, pilot.origin.at(*where, "left"), codes.LEFT_BEFORE_JOINED,
                     left=member.left, joined=member.joined,
+                )
+            elif fee_years and member.org and not any(member.takes_part_in(year) for year in fee_years):
+                # joined after the last fee year, or left before the first: a mistyped date bills it nothing
+                late = member.joined is not None and member.joined.year > max(fee_years)
+                yield diagnostic(
+                    pilot.origin.path, pilot.origin.at(*where, "joined" if late else "left"), codes.NO_FEE_YEAR_FOR_MEMBER,
+                    value=member.org, years=list(fee_years),
                 )
             if member.approval is None:
                 if refused(pilot, *where, "approval"):

@@ -90,6 +90,7 @@ LEFT_BEFORE_JOINED = code("KOPA509", E, N_("the member left on {left}, before it
 APPROVAL_BEFORE_APPLICATION = code("KOPA510", W, N_("the approval is dated {approval}, before the application was submitted on {submitted}"))
 NO_VAT_RATE = code("KOPA511", E, N_("the VAT table (fee.vat) has no rate in force on {day} for fee year {year}; add the rate that applied then"))
 ZERO_POPULATION = code("KOPA512", E, N_("the members taking part in fee year {year} have a population of 0 in all on 31.12.{population_year}; the population split cannot divide the fee"))
+NO_FEE_YEAR_FOR_MEMBER = code("KOPA513", W, N_("member '{value}' takes part in none of the pilot's fee years {years}; it would pay nothing. Check its joined and left dates"))
 
 # Identifiers
 BAD_BUSINESS_ID = code("KOPA601", E, N_("'{value}' is not a valid Y-tunnus (business id, form 1234567-8 with a correct check digit)"))
