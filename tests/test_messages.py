@@ -96,6 +96,34 @@ def test_a_year_key_is_named_as_written_not_as_a_list_item(shipped: Path) -> Non
     assert message.startswith("kentässä asukasluku (population → 2019) on -2528;")
 
 
+PUOLANKA = "records/organizations/puolanka.yaml"
+CALL = "records/call.yaml"
+
+
+def test_a_key_out_of_range_is_named_as_a_key_not_as_its_value(shipped: Path) -> None:
+    edit(shipped, PUOLANKA, "population: {2019: 2528}", "population: {99999999999999999999999: 5, -3: 4}")
+    edit(shipped, CALL, "  1: ", "  0: ")
+    edit(shipped, CALL, '"2013-01-01": "24"', '"2013-13-01": "24"')
+    found = [p for p in problems(shipped) if p[3] != "KOPA305"]  # applications that pick goal 1
+    assert found == [
+        (CALL, 22, 3, "KOPA213", "kentässä tavoitteen numero (goals) on 0; sallittu vaihteluväli on 1–99"),
+        (CALL, 34, 5, "KOPA204", "kentän alv-kannan alkamispäivä (fee → vat) pitää olla päivämäärä muodossa VVVV-KK-PP, esimerkiksi 2019-12-13, ei '2013-13-01'"),
+        (PUOLANKA, 10, 14, "KOPA213", "kentässä asukasluvun vuosi (population) on 99999999999999999999999; sallittu vaihteluväli on 1\xa0000–9\xa0999"),
+        (PUOLANKA, 10, 42, "KOPA213", "kentässä asukasluvun vuosi (population) on -3; sallittu vaihteluväli on 1\xa0000–9\xa0999"),
+    ]
+
+
+def test_a_key_of_the_wrong_type_is_shown_as_written(shipped: Path) -> None:
+    edit(shipped, PUOLANKA, "population: {2019: 2528}", "population: {2019.5: 3, null: 2}")
+    edit(shipped, CALL, "  2: ", "  five: ")
+    found = [p for p in problems(shipped, "--lang", "en") if p[3] != "KOPA305"]  # applications that pick goal 2
+    assert found == [
+        (CALL, 23, 3, "KOPA203", "goal number (goals) must be a whole number, not 'five'"),
+        (PUOLANKA, 10, 14, "KOPA203", "year of a population figure (population) must be a whole number, not 2019.5"),
+        (PUOLANKA, 10, 25, "KOPA203", "year of a population figure (population) must be a whole number, not empty"),
+    ]
+
+
 def test_a_population_of_zero_is_not_a_missing_population(shipped: Path) -> None:
     edit(shipped, "records/organizations/puolanka.yaml", "population: {2019: 2528}", "population: {2019: 0}")
     assert problems(shipped) == []  # a figure; only a total of 0 is an error (KOPA512)

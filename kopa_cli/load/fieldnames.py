@@ -81,6 +81,14 @@ _UNDER = {
     ("contacts", "title"): N_("job title"),
 }
 
+# what a key of each mapping stands for, by the mapping's key: a message about a key
+# ({-3: 4} under population) names the key, not the value it holds
+_KEY_LABELS = {
+    "population": N_("year of a population figure"),
+    "goals": N_("goal number"),
+    "vat": N_("start date of a VAT rate"),
+}
+
 MEANINGS = {
     "submitted": N_("submitted, not decided"),
     "selected": N_("selected"),
@@ -110,6 +118,14 @@ def field(kind: type, path: tuple[str | int, ...], data: Any = None, member: str
         or (_LABELS.get(keys[-1], "") if keys else "")
     )
     return Field.of(label, path, member or _member(path, data), data)
+
+
+def mapping_key(kind: type, path: tuple[str | int, ...], data: Any = None) -> Field:
+    """A key of the mapping at ``path`` (population, goals, fee → vat), named for what it
+    stands for ("year of a population figure"), with the mapping's path."""
+    keys = [part for part in path if isinstance(part, str)]
+    label = _KEY_LABELS.get(keys[-1], "") if keys else ""
+    return Field.of(label, path, _member(path, data), data) if label else field(kind, path, data)
 
 
 def _defined_label(kind: type, path: tuple[Any, ...]) -> str:

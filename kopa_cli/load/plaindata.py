@@ -27,7 +27,7 @@ from kopa_cli.core.diagnostics import Aside, Count, Diagnostic, Figure, Msg, Phr
 from kopa_cli.core.origin import Origin, Written
 from kopa_cli.core.phrases import Choice, Field
 
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = (str, int, float, bool, type(None))  # also the keys of a path: a YAML key may be 2019.5 or null
 # Text types that say how a message shows them: each kept under a tag of its own. Field and
 # Choice are listed in both tables, so that they are kept whether they are text or dataclasses.
 _TEXTS = {
@@ -106,7 +106,7 @@ def _decoded_positions(rows: Any) -> dict[tuple[str | int, ...], tuple[int, int]
     positions = {}
     for row in rows:
         *path, line, column = row
-        if type(line) is not int or type(column) is not int or any(type(p) not in (str, int) for p in path):
+        if type(line) is not int or type(column) is not int or any(type(p) not in _SCALARS for p in path):
             raise ValueError("a position is two numbers after its path")
         positions[tuple(path)] = (line, column)
     return positions
@@ -116,7 +116,7 @@ def _decoded_written(rows: Any) -> dict[tuple[str | int, ...], str]:
     written = {}
     for row in rows:
         *path, text = row
-        if any(type(p) not in (str, int) for p in path):
+        if any(type(p) not in _SCALARS for p in path):
             raise ValueError("a path is keys and list indexes")
         written[tuple(path)] = _text(text)
     return written
@@ -126,7 +126,7 @@ def _decoded_origin(body: Any) -> Origin:
     path, values, keys, written, refused = body
     origin = Origin(_text(path), _decoded_positions(values), _decoded_positions(keys), _decoded_written(written))
     for where in refused:
-        if type(where) is not list or any(type(p) not in (str, int) for p in where):
+        if type(where) is not list or any(type(p) not in _SCALARS for p in where):
             raise ValueError("a path is keys and list indexes")
         origin.refused.add(tuple(where))
     return origin

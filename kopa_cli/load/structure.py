@@ -28,7 +28,7 @@ from kopa_cli.core.money import decimal_places, parse_number, to_cents
 from kopa_cli.core.origin import Origin, Path
 from kopa_cli.core.phrases import Field
 from kopa_cli.core.spelling import meant_id
-from kopa_cli.load.fieldnames import choice, field
+from kopa_cli.load.fieldnames import choice, field, mapping_key
 
 
 @dataclass(frozen=True)
@@ -248,19 +248,23 @@ class _Structurer:
                 self.report(where, codes.MISSING_KEY, refuse=False, key=self.field(where + (name,)))
         return cls(**kwargs)
 
+    def key_field(self, where: Path) -> Field:
+        """The key at the end of ``where``, named for what it stands for (a goal number)."""
+        return mapping_key(self.kind, where[:-1], self.data)
+
     def dict_key(self, key: Any, tp: Any, where: Path) -> Any:
         if tp is date and isinstance(key, str):
             try:
                 return date.fromisoformat(key)
             except ValueError:
-                self.report(where, codes.NOT_A_DATE, key_position=True, key=self.field(where[:-1]), value=key)
+                self.report(where, codes.NOT_A_DATE, key_position=True, key=self.key_field(where), value=key)
                 return None
         base, marker = get_args(tp)[:2] if get_origin(tp) is Annotated else (tp, None)
         if base is int and not (isinstance(key, int) and not isinstance(key, bool)):
             if isinstance(key, str) and _WHOLE_NUMBER.fullmatch(key):  # {"2019": ...}
-                self.report(where, codes.NEEDS_NO_QUOTES, key_position=True, key=self.field(where[:-1]), value=key)
-            else:
-                self.report(where, codes.WRONG_TYPE, key_position=True, key=key, expected=Msg(N_("a whole number")), found=Msg(N_("text")))
+                self.report(where, codes.NEEDS_NO_QUOTES, key_position=True, key=self.key_field(where), value=key)
+            else:  # {2019.5: ...}, {five: ...}, {null: ...}
+                self.report(where, codes.WRONG_TYPE, key_position=True, key=self.key_field(where), expected=Msg(N_("a whole number")), found=_found(key))
             return None
         if isinstance(marker, Range):  # a year of a population, a goal's number
             return self.bounded(key, key, marker, where, key_position=True)
@@ -320,7 +324,7 @@ class _Structurer:
     def bounded(self, number: int | Decimal, value: Any, bounds: Range, where: Path, key_position: bool = False) -> Any:
         """``number`` if it lies in ``bounds``; else reported (as ``value``, as written) and None.
         With ``key_position``, ``number`` is a key of the mapping at ``where[:-1]``."""
-        key = self.field(where[:-1] if key_position else where)
+        key = self.key_field(where) if key_position else self.field(where)
         if bounds.positive and number <= 0:
             self.report(where, codes.NOT_POSITIVE, key_position, key=key, value=_show(value))
             return None
@@ -338,9 +342,8 @@ class _Structurer:
             self.report(where, codes.NEEDS_QUOTES, key=key, value=value, found=Msg(_type_name(value)))
         elif expected == _WHOLE and isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):  # "2019"
             self.report(where, codes.NEEDS_NO_QUOTES, key=key, value=value)
-        else:  # a number or a word is quoted as written ("not 2020.0", "not '.inf'"), not named
-            found = _show(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else Msg(_type_name(value))
-            self.report(where, codes.WRONG_TYPE, key=key, expected=Msg(expected), found=self.origin.as_written(where, found))
+        else:
+            self.report(where, codes.WRONG_TYPE, key=key, expected=Msg(expected), found=self.origin.as_written(where, _found(value)))
         return None
 
 
@@ -364,6 +367,12 @@ _NUMBER_EXPECTED = {
 
 def _show(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
+
+
+def _found(value: Any) -> str | Msg:
+    """What was written instead: a number or a word quoted as written ("not 2020.0", "not
+    '.inf'"), anything else named by its type ("not empty")."""
+    return _show(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else Msg(_type_name(value))
 
 
 def _type_name(value: Any) -> str:
