@@ -145,13 +145,29 @@ def _number(marker: Number) -> dict[str, Any]:
 
 def _key_schema(tp: Any) -> dict[str, Any]:
     # Keys are text in JSON; check-jsonschema turns a YAML integer key into its digits.
-    if get_origin(tp) is Annotated:  # a bounded whole number: its digits
-        tp = get_args(tp)[0]
+    if get_origin(tp) is Annotated:  # a bounded whole number: its digits, within the bounds
+        tp, bounds = get_args(tp)[:2]
+        if tp is int and isinstance(bounds, Range):
+            return {"pattern": _digits_within(bounds)}
     if tp is int:
         return {"pattern": _DIGITS}
     if tp is date:
         return {"format": "date", "pattern": _DATE}
     return {}
+
+
+def _digits_within(bounds: Range) -> str:
+    """A pattern for the digits of the whole numbers from ``bounds.minimum`` to
+    ``bounds.maximum``, when those are a power of ten or 1 and all nines (a year 1000–9999:
+    ``^[1-9][0-9]{3}$``; a goal number 1–99: ``^[1-9][0-9]?$``); else any whole number."""
+    width = len(str(bounds.maximum))
+    if bounds.maximum != 10**width - 1 or bounds.minimum not in (1, 10 ** (width - 1)):
+        return _DIGITS
+    if bounds.minimum == 10 ** (width - 1) and width > 1:  # every number has all the digits
+        rest = "[0-9]" if width == 2 else f"[0-9]{{{width - 1}}}"
+    else:  # from 1: one digit or more
+        rest = "" if width == 1 else "[0-9]?" if width == 2 else f"[0-9]{{0,{width - 1}}}"
+    return f"^[1-9]{rest}$"
 
 
 def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
