@@ -66,25 +66,6 @@ def to_cents(amount: Decimal) -> Decimal:
     return _no_negative_zero(amount.quantize(CENT))  # exact: only pads "5000" to "5000.00"
 
 
-def parse_money(text: str, allow_negative: bool = False) -> Decimal:
-    """Parse a plain amount such as ``"5000"`` or ``"1666.67"`` into a 2-place Decimal.
-
-    Raises ValueError with a short reason for anything else: NaN, Infinity,
-    exponents, commas, spaces, more than two decimals, or a negative amount
-    unless ``allow_negative`` (credit notes) is set.
-    """
-    if text == "":
-        raise ValueError("empty amount")
-    try:
-        amount = parse_number(text)
-    except ValueError:
-        raise ValueError("not a plain amount like 5000.00") from None
-    cents = to_cents(amount)
-    if text.startswith("-") and not allow_negative:
-        raise ValueError("negative amount not allowed")
-    return cents
-
-
 def format_money(amount: Decimal) -> str:
     """Plain machine form for CSV/JSON: ``"5000.00"`` (dot, two decimals, no grouping)."""
     return f"{round_cents(amount):f}"
