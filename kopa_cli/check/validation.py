@@ -12,7 +12,7 @@ from typing import Callable
 
 from kopa_cli.check import readiness
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Plural, Report, diagnostic, sort_diagnostics, suggest
+from kopa_cli.core.diagnostics import Diagnostic, Figure, Msg, Plural, Report, diagnostic, sort_diagnostics, suggest
 from kopa_cli.core.i18n import N_, N_plural
 from kopa_cli.core.money import fee_year_vat_date
 from kopa_cli.load.fieldnames import choice, field
@@ -111,7 +111,7 @@ def length_limit(ws: Workspace) -> Iterator[Diagnostic]:
                 line = crossing_line(getattr(app, name), app.origin.at(name)[0], limit - used)
                 yield diagnostic(
                     app.origin.path, (line, 1), codes.TOO_LONG,
-                    count=Count(total), limit=Count(limit), label=Msg(label_of(Application, name)),
+                    count=Figure(total), limit=Figure(limit), label=Msg(label_of(Application, name)),
                 )
                 break
             used += count

@@ -15,7 +15,7 @@ E, W = Severity.ERROR, Severity.WARNING
 
 # Reading files
 NOT_UTF8 = code("KOPA101", E, N_("the file is not valid UTF-8 text (byte {byte} cannot be decoded); save it as UTF-8"))
-TOO_LARGE = code("KOPA102", E, N_("the file is {size} bytes; a record may be at most {limit} bytes"))
+TOO_LARGE = code("KOPA102", E, N_("the file is {size}; a record may be at most {limit}"))
 EMPTY_FILE = code("KOPA103", E, N_("the file is empty"))
 YAML_SYNTAX = code("KOPA104", E, N_("YAML syntax error: {problem}"))
 TAB_INDENT = code("KOPA105", E, N_("a tab character in indentation; YAML allows only spaces"))

@@ -74,15 +74,9 @@ class Suggestion(str):
     __slots__ = ()
 
 
-class Count(int):
-    """A number of things shown to people: grouped as the language writes it (4 812)."""
-
-    __slots__ = ()
-
-
 class Figure(Decimal):
-    """A number shown to people, such as a bound: grouped, with the language's decimal sign
-    (999 999 999,99 in Finnish)."""
+    """A number shown to people, such as a bound or a count: grouped, with the language's
+    decimal sign (999 999 999,99 and 4 812 in Finnish)."""
 
     __slots__ = ()
 
@@ -146,8 +140,6 @@ def localize(value: object, escape: bool = False) -> str:
         return ", ".join(localize(item, escape) for item in value)
     if isinstance(value, date):
         return formatting.day(value)
-    if isinstance(value, Count):
-        return formatting.number(int(value))
     if isinstance(value, Figure):
         return formatting.number(Decimal(value))
     if isinstance(value, Plural):

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Iterator
 
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, diagnostic
+from kopa_cli.core.diagnostics import Diagnostic, Msg, diagnostic
 from kopa_cli.core.errors import GitError, GitNotInstalled, NotAGitRepository, RevisionNotFound
 from kopa_cli.core.i18n import N_
 from kopa_cli.load.kinds import RECORDS
-from kopa_cli.load.recordfiles import MAX_FILE_BYTES
+from kopa_cli.load.recordfiles import MAX_FILE_BYTES, too_large
 
 LINK_MODE = "120000"
 
@@ -106,7 +106,7 @@ class GitSource:
         if entry.kind != "blob":
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("a git submodule, not a file")))
         if entry.size is not None and entry.size > MAX_FILE_BYTES:
-            return diagnostic(path, (1, 1), codes.TOO_LARGE, size=Count(entry.size), limit=Count(MAX_FILE_BYTES))
+            return too_large(path, entry.size)
         if self._blobs is None:
             self._blobs = self._read_blobs()
         return self._blobs[entry.object]

@@ -23,7 +23,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Callable
 
-from kopa_cli.core.diagnostics import Aside, Count, Diagnostic, Figure, Msg, Phrase, Plural, Report, Suggestion
+from kopa_cli.core.diagnostics import Aside, Diagnostic, Figure, Msg, Phrase, Plural, Report, Suggestion
 from kopa_cli.core.origin import Origin, Written
 from kopa_cli.core.phrases import Choice, Field
 
@@ -80,7 +80,6 @@ _ENCODERS: dict[type, Callable[[Any], Any]] = {
     date: lambda value: {"d": value.isoformat()},
     datetime: lambda value: {"dt": value.isoformat()},
     Decimal: lambda value: {"$": str(value)},
-    Count: lambda value: {"C": int(value)},
     Figure: lambda value: {"Fg": str(value)},
     Origin: _origin,
     **{cls: (lambda value, tag=tag: {tag: str(value)}) for tag, cls in _TEXTS.items()},
@@ -140,19 +139,12 @@ def _decoded_record(body: Any) -> Any:
     return cls(**{field: decode(value) for field, value in zip(_fields(cls), values)})
 
 
-def _decoded_int(body: Any) -> int:
-    if type(body) is not int:
-        raise ValueError("a whole number expected")
-    return body
-
-
 _DECODERS: dict[str, Callable[[Any], Any]] = {
     "t": lambda body: tuple(map(decode, body)),
     "m": lambda body: {decode(k): decode(v) for k, v in body},
     "d": lambda body: date.fromisoformat(_text(body)),
     "dt": lambda body: datetime.fromisoformat(_text(body)),
     "$": lambda body: Decimal(_text(body)),
-    "C": lambda body: Count(_decoded_int(body)),
     "Fg": lambda body: Figure(_text(body)),
     **{tag: (lambda body, cls=cls: cls(_text(body))) for tag, cls in _TEXTS.items()},
     "O": _decoded_origin,

@@ -13,13 +13,19 @@ from pathlib import Path
 from typing import Iterator, Protocol
 
 from kopa_cli.core import codes, oserrors
-from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Suggestion, diagnostic
-from kopa_cli.core.i18n import N_
+from kopa_cli.core.diagnostics import Diagnostic, Msg, Plural, Suggestion, diagnostic
+from kopa_cli.core.i18n import N_, N_plural
 from kopa_cli.core.identifiers import is_id
 from kopa_cli.core.spelling import fold_id
 from kopa_cli.load.kinds import BY_NAME, CALL, CALL_PATH, IGNORED_FOLDERS, IN_FOLDERS, RECORDS
 
 MAX_FILE_BYTES = 1024 * 1024  # a record is a few kilobytes; more is a mistake or an attack
+_BYTES = N_plural("{n} byte", "{n} bytes")
+
+
+def too_large(path: str, size: int) -> Diagnostic:
+    """KOPA102 for a file of ``size`` bytes, more than MAX_FILE_BYTES."""
+    return diagnostic(path, (1, 1), codes.TOO_LARGE, size=Plural(_BYTES, size), limit=Plural(_BYTES, MAX_FILE_BYTES))
 _KIND_OF_FOLDER = {kind.folder: kind.name for kind in IN_FOLDERS}
 
 
@@ -88,7 +94,7 @@ class DirectorySource:
             with open(full, "rb") as stream:
                 size = os.fstat(stream.fileno()).st_size
                 if size > MAX_FILE_BYTES:
-                    return diagnostic(path, (1, 1), codes.TOO_LARGE, size=Count(size), limit=Count(MAX_FILE_BYTES))
+                    return too_large(path, size)
                 return stream.read()
         except IsADirectoryError:
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("it is a folder")))
