@@ -50,6 +50,8 @@ def _quick_lines(text: str, first_line: int) -> list[Piece] | None:
         if not shown:
             if not line.strip(" \t"):  # a blank line (CommonMark: spaces and tabs only) ends a paragraph
                 separator = ""
+            elif line.endswith("  "):  # a hard break after invisible text (U+00A0): the next line shows below
+                separator = ""
             continue
         if bullets:
             bullet = _BULLET.match(line)
