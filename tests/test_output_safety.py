@@ -210,7 +210,7 @@ def test_numbers_are_quoted_with_their_own_digits(shipped: Path) -> None:
     call.write_text(text.replace('annual: "5000.00"', "annual: 5000.00"), encoding="utf-8")
     result = run_kopa("--lang", "en", "validate", "--format", "json", workspace=shipped)
     [problem] = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "KOPA216"]
-    assert problem["message"].endswith('in quotes: "5000.00" (without them, 5000.00 is not text but a number)')
+    assert problem["message"].endswith('in quotes: "5000.00" (without them, 5000.00 is not text but a floating-point number, which is not exact)')
 
 
 @pytest.mark.parametrize("written", ["2013-01-01 10:00:00", "2013-01-01t10:00:00.5Z", "2013-1-1"])
