@@ -166,6 +166,17 @@ def test_bad_revision_is_a_usage_error_naming_it(two_commits: Path) -> None:
     assert "kopa: 'no-such-branch' is not a commit in the git repository" in result.stderr
 
 
+@pytest.mark.parametrize("lang, said", [
+    ("fi", "kopa: 'nosuch' ei ole versio (commit) git-versionhallinnassa {repository}\n"),
+    ("sv", "kopa: 'nosuch' är ingen version (commit) i git-förrådet {repository}\n"),
+])
+def test_a_missing_revision_is_said_in_the_users_language_only(two_commits: Path, lang: str, said: str) -> None:
+    # git's own English ("fatal: Needed a single revision") is not part of the message.
+    result = run_kopa("--lang", lang, "fees", "--compare", "nosuch", workspace=two_commits)
+    assert result.exit_code == 2
+    assert result.stderr == said.format(repository=two_commits.resolve())
+
+
 def test_a_revision_that_looks_like_an_option_is_not_one(two_commits: Path, tmp_path: Path) -> None:
     target = tmp_path / "written"
     result = run_kopa("fees", f"--compare=--output={target}", workspace=two_commits)

@@ -57,7 +57,10 @@ class PathNotFound(KopaError):
 
 
 class GitError(KopaError):
-    template = N_("git failed: {detail}")
+    """git ran but could not read the repository; ``detail`` is git's or the OS's own (English)
+    text, shown only in parentheses at the end."""
+
+    template = N_("the files could not be read from the git repository {repository} ({detail})")
 
 
 class TargetExists(KopaError):
@@ -91,6 +94,19 @@ class DuplicateFeeLine(KopaError):
     exit_code = ExitCode.PROBLEMS
 
 
+class RecordsHaveErrors(KopaError):
+    """Validation found errors (already written out), so the fees cannot be computed."""
+
+    template = N_("the records have errors (listed above); fix them before computing fees")
+    exit_code = ExitCode.PROBLEMS
+
+
+class RevisionHasErrors(RecordsHaveErrors):
+    """The records at a compared revision have errors (already written out)."""
+
+    template = N_("the records at {revision} have errors (listed above); their fees cannot be computed")
+
+
 class TemplateFailed(KopaError):
     """A template could not be read or rendered: a problem in the (often user-edited) template."""
 
@@ -113,7 +129,7 @@ class NotAGitRepository(GitError):
 
 
 class RevisionNotFound(GitError):
-    template = N_("'{revision}' is not a commit in the git repository {repository}: {detail}")
+    template = N_("'{revision}' is not a commit in the git repository {repository}")
 
 
 class GitNotInstalled(GitError):
