@@ -264,3 +264,15 @@ def test_every_file_reads_as_committed(two_commits: Path) -> None:
     contents = {path: source.read(path) for path in paths}
     assert contents["records/pilots/ylakainuu-kylakoulut.yaml"] == (SHIPPED_RECORDS / "pilots/ylakainuu-kylakoulut.yaml").read_bytes()
     assert all(contents[p] == (SHIPPED_RECORDS / p.removeprefix("records/")).read_bytes() for p in paths)
+
+
+def test_a_revision_without_the_call_is_refused_with_kopa119(tmp_path: Path) -> None:
+    # The one place a workspace without records/call.yaml is read: an older revision.
+    root = new_repo(tmp_path / "repo")
+    call = (root / "records/call.yaml").read_bytes()
+    git(root, "rm", "-q", "records/call.yaml")
+    git(root, "commit", "-q", "-m", "no call yet")
+    (root / "records/call.yaml").write_bytes(call)
+    result = run_kopa("fees", "--compare", "HEAD", workspace=root)
+    assert result.exit_code == 1
+    assert "records/call.yaml:1:1: virhe KOPA119 " in result.stderr

@@ -48,6 +48,12 @@ class WorkspaceNotFound(KopaError):
     )
 
 
+class NotAWorkspace(KopaError):
+    """The folder given by --workspace or KOPA_WORKSPACE holds no records/call.yaml."""
+
+    template = N_("{path} is not a kopa workspace: it has no records/call.yaml; create one with 'kopa init {path}'")
+
+
 class PathOutsideWorkspace(KopaError):
     template = N_("{path} is not inside the workspace {workspace}")
 
