@@ -16,7 +16,7 @@ from itertools import groupby
 from typing import IO
 
 from kopa_cli.core import formatting
-from kopa_cli.core.diagnostics import shown as escaped
+from kopa_cli.core.diagnostics import escaped
 from kopa_cli.billing.fees import Amounts, Comparison, FeeLine, PilotYear, totals
 from kopa_cli.core.i18n import N_, _
 from kopa_cli.core.money import format_money
