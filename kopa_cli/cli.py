@@ -17,7 +17,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from . import __version__
-from kopa_cli.commands.usage import WHOLE_NUMBER, Choice, KopaCommand, KopaGroup
+from kopa_cli.commands.usage import WHOLE_NUMBER, Choice, KopaCommand, KopaGroup, report_failure
 from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import N_, _, set_language
 from kopa_cli.load.kinds import NEW_NOUNS
@@ -85,8 +85,7 @@ def guarded(command: Callable[..., int]) -> Callable[..., None]:
             code = command(*args, **kwargs)
             flush_standard_streams()
         except KopaError as error:
-            typer.echo(f"kopa: {error.message}", err=True)
-            code = error.exit_code
+            code = report_failure(error)
         except KeyboardInterrupt:
             code = ExitCode.INTERRUPTED
         except typer.Exit:

@@ -29,7 +29,7 @@ def test_lang_after_the_command(tmp_path: Path) -> None:
     nowhere.mkdir()
     result = run_kopa("validate", "--lang", "en", "--workspace", str(nowhere))
     assert result.exit_code == 2
-    assert "no kopa workspace found" in result.stderr
+    assert "is not a kopa workspace" in result.stderr
 
 
 @pytest.mark.parametrize("option", ["-w", "--workspace"])

@@ -236,12 +236,13 @@ def test_severity_words_speak_the_language_and_github_keeps_its_syntax(broken):
     assert github.stdout.startswith("::error file=records/applications/nimeton.yaml,")
 
 
-def test_usage_errors_follow_the_language_too(tmp_path):
+def test_usage_errors_follow_the_language_too(tmp_path, monkeypatch):
     nowhere = tmp_path / "empty"
     nowhere.mkdir()
-    finnish = run_kopa("validate", workspace=nowhere)
+    monkeypatch.chdir(nowhere)
+    finnish = run_kopa("validate")
     assert finnish.exit_code == 2 and "kopa-työtilaa ei löytynyt" in finnish.stderr
-    english = run_kopa("--lang", "en", "validate", workspace=nowhere)
+    english = run_kopa("--lang", "en", "validate")
     assert english.exit_code == 2 and "no kopa workspace found" in english.stderr
 
 

@@ -136,7 +136,7 @@ def test_unquoted_decimal_weight_is_not_also_missing(shipped: Path) -> None:
     edit(shipped, pilot, weight, weight.split("weight:")[0] + "weight: 1.5")
     [(path, _line, _column, code, message)] = problems(shipped, "--lang", "en")
     assert (path, code) == (pilot, "KOPA216")
-    assert message.startswith("weight (member 1 '") and message.endswith('must be written in quotes: "1.5" (without them, 1.5 is not text but a number)')
+    assert message.startswith("weight (member 1 '") and message.endswith('must be written in quotes: "1.5" (without them, 1.5 is not text but a floating-point number, which is not exact)')
 
 
 def test_status_with_its_meaning(shipped: Path) -> None:

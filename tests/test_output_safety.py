@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import REPO, run_kopa
-from kopa_cli.core.diagnostics import shown
+from kopa_cli.core.diagnostics import escaped
 
 ORGANIZATION = "records/organizations/kuhmo.yaml"
 FORGED = "records/call.yaml:1:1: error KOPA999 forged"
@@ -66,19 +66,19 @@ def test_a_file_name_that_is_not_utf8_is_shown_by_its_bytes(shipped: Path) -> No
     result = run_kopa("--lang", "en", "validate", "--no-cache", workspace=shipped)
     assert result.exit_code == 1
     assert "records/organizations/k\\xe4sk\\xf6.yaml:1:1: error KOPA117 'k\\xe4sk\\xf6.yaml'" in result.stdout
-    assert shown(os.fsdecode(b"\xff\n")) == "\\xff\\n"
+    assert escaped(os.fsdecode(b"\xff\n")) == "\\xff\\n"
 
 
 def test_escapes_name_every_unsafe_character() -> None:
-    assert shown("a\nb\rc\td\x07e\x1bf\x85g\u2028h\u2029i\u202ej\x7f") == "a\\nb\\rc\\td\\x07e\\x1bf\\x85g\\u2028h\\u2029i\\u202ej\\x7f"
-    assert shown("Närpes – Kaskö 5 000 €") == "Närpes – Kaskö 5 000 €"
+    assert escaped("a\nb\rc\td\x07e\x1bf\x85g\u2028h\u2029i\u202ej\x7f") == "a\\nb\\rc\\td\\x07e\\x1bf\\x85g\\u2028h\\u2029i\\u202ej\\x7f"
+    assert escaped("Närpes – Kaskö 5 000 €") == "Närpes – Kaskö 5 000 €"
 
 
 @given(st.text())
 def test_escaped_text_is_one_printable_line(text: str) -> None:
-    escaped = shown(text)
-    assert "\n" not in escaped and "\r" not in escaped
-    assert all(ord(char) >= 0x20 and not 0x7F <= ord(char) <= 0x9F for char in escaped)
+    result = escaped(text)
+    assert "\n" not in result and "\r" not in result
+    assert all(ord(char) >= 0x20 and not 0x7F <= ord(char) <= 0x9F for char in result)
 
 
 # Any encoding, a reader that goes away
@@ -210,7 +210,7 @@ def test_numbers_are_quoted_with_their_own_digits(shipped: Path) -> None:
     call.write_text(text.replace('annual: "5000.00"', "annual: 5000.00"), encoding="utf-8")
     result = run_kopa("--lang", "en", "validate", "--format", "json", workspace=shipped)
     [problem] = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "KOPA216"]
-    assert problem["message"].endswith('in quotes: "5000.00" (without them, 5000.00 is not text but a number)')
+    assert problem["message"].endswith('in quotes: "5000.00" (without them, 5000.00 is not text but a floating-point number, which is not exact)')
 
 
 @pytest.mark.parametrize("written", ["2013-01-01 10:00:00", "2013-01-01t10:00:00.5Z", "2013-1-1"])

@@ -247,8 +247,11 @@ def pilot_years(ws: Workspace) -> Iterator[Diagnostic]:
         for index, year in enumerate(pilot.years or ()):
             if year is not None and call_years and year not in call_years:  # no call years: said once, above
                 yield diagnostic(pilot.origin.path, pilot.origin.at("years", index), codes.YEAR_NOT_IN_CALL, value=year, choices=call_years)
+        # a member without a (valid) org is reported at its org, and may be the one taking part
+        if not all(m and m.org for m in pilot.members or ()):
+            continue
         for year in pilot.fee_years(ws.call):
-            if pilot.members and not any(m and m.org and m.takes_part_in(year) for m in pilot.members):
+            if pilot.members and not any(m.takes_part_in(year) for m in pilot.members):
                 yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.NO_MEMBERS_IN_YEAR, year=year)
 
 

@@ -19,7 +19,7 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from kopa_cli.core.diagnostics import shown, suggest
+from kopa_cli.core.diagnostics import escaped, suggest
 from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import LANGUAGES, N_, _, language_from_environment, ngettext, set_language
 
@@ -33,6 +33,12 @@ HELP_OPTION = N_("Show this message and exit.")
 USAGE_PIECES = {"[OPTIONS]": N_("[OPTIONS]"), "COMMAND [ARGS]...": N_("COMMAND [ARGS]...")}
 # click's usage errors that kopa does not reword (usage_error_message), translated as they are.
 CLICK_MESSAGES = (N_("Missing command."),)
+
+
+def report_failure(error: KopaError) -> ExitCode:
+    """The one place a failure is shown: ``kopa: message`` on stderr; returns its exit code."""
+    typer.echo(f"kopa: {error.message}", err=True)
+    return error.exit_code
 
 
 class Choice(click_types.ParamType):
@@ -73,7 +79,7 @@ def choose_language(args: Sequence[str]) -> None:
     unknown = os.environ.get("KOPA_LANG")
     if given is None and unknown and language_from_environment() is None:
         warning = _("kopa: warning: KOPA_LANG={value} is not a language kopa speaks, so it is ignored; use fi, sv or en.")
-        typer.echo(warning.format(value=shown(unknown)), err=True)
+        typer.echo(warning.format(value=escaped(unknown)), err=True)
 
 
 # --- help pages ---------------------------------------------------------------------------------
@@ -172,8 +178,7 @@ class KopaGroup(TyperGroup):
         try:
             code = self._main(args, prog_name, complete_var, **extra)
         except KopaError as error:  # outside a command: a help page that cannot be written
-            typer.echo(f"kopa: {error.message}", err=True)
-            code = error.exit_code
+            code = report_failure(error)
         if standalone_mode:
             sys.exit(int(code or 0))
         return code
@@ -251,5 +256,5 @@ def show_usage_error(error: Any) -> None:
         lines.append(error.ctx.get_usage())
         lines.append(_("Try '{command} --help' for help.").format(command=error.ctx.command_path))
         lines.append("")
-    lines.append(_("Error: {message}").format(message=shown(usage_error_message(error))))  # it may quote what was typed
+    lines.append(_("Error: {message}").format(message=escaped(usage_error_message(error))))  # it may quote what was typed
     typer.echo("\n".join(lines), err=True)

@@ -6,7 +6,7 @@ Message arguments that are themselves message ids (field labels) are wrapped in 
 and translated when shown.
 
 Arguments may be the user's own text (a key, a value, a file name). Text and GitHub output
-show them escaped (``shown``), so that a line break or a control character in a record can
+show them escaped (``escaped``), so that a line break or a control character in a record can
 never start a line of its own; JSON keeps them as they are.
 """
 
@@ -116,7 +116,7 @@ def _escape_char(match: re.Match[str]) -> str:
     return _ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
-def shown(text: str) -> str:
+def escaped(text: str) -> str:
     """``text`` on one line, unable to pass for anything else: line breaks and control
     characters as escapes (``\\n``, ``\\x07``, ``\\u2028``), and a non-UTF-8 file name's bytes as ``\\xe4``."""
     return _UNSAFE.sub(_escape_char, text)
@@ -124,11 +124,11 @@ def shown(text: str) -> str:
 
 def localize(value: object, escape: bool = False) -> str:
     """A message argument as shown in the current language (labels, dates, counts, hints);
-    with ``escape``, the user's own text in it is ``shown``."""
+    with ``escape``, the user's own text in it is ``escaped``."""
     if isinstance(value, (Field, Choice)):
-        return value.localized(shown if escape else str)
+        return value.localized(escaped if escape else str)
     if isinstance(value, Suggestion):
-        suggestion = shown(value) if escape else str(value)
+        suggestion = escaped(value) if escape else str(value)
         return _(" (did you mean '{suggestion}'?)").format(suggestion=suggestion) if value else ""
     if isinstance(value, Aside):
         return f" ({_(value)})" if value else ""
@@ -144,7 +144,7 @@ def localize(value: object, escape: bool = False) -> str:
         return formatting.number(Decimal(value))
     if isinstance(value, Plural):
         return ngettext(*value.forms, value.n).format(n=formatting.number(value.n))
-    return shown(str(value)) if escape else str(value)
+    return escaped(str(value)) if escape else str(value)
 
 
 @dataclass(frozen=True)

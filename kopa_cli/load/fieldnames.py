@@ -111,7 +111,8 @@ def field(kind: type, path: tuple[str | int, ...], data: Any = None, member: str
     """The field at ``path`` of a record of ``kind`` (a record class of records.py), named by
     its definition's label, or else by the table above. The member it is inside, if any, is
     named by ``member`` or found in ``data`` (the record as parsed)."""
-    keys = [part for part in path if isinstance(part, str)]
+    # an entry of a mapping (a VAT rate under its date) is named by the key that holds the mapping
+    keys = [part for part in path[: _named_depth(kind, tuple(path))] if isinstance(part, str)]
     label = (
         _defined_label(kind, tuple(path))
         or _UNDER.get(tuple(keys[-2:]))
@@ -145,6 +146,26 @@ def _defined_label(kind: type, path: tuple[Any, ...]) -> str:
         else:
             return ""
     return label
+
+
+def _named_depth(kind: type, path: tuple[Any, ...]) -> int:
+    """How many parts of ``path`` name keys: all but the keys of a mapping's entries
+    (``fee.vat."2013-01-01"`` -> 2); all of them where the definitions do not say."""
+    tp: Any = kind
+    for depth, part in enumerate(path):
+        tp = _bare(tp)
+        if dataclasses.is_dataclass(tp):
+            found = _keys(tp).get(part) if isinstance(part, str) else None
+            if found is None:
+                return len(path)
+            tp = found[1]
+        elif get_origin(tp) is dict:
+            return depth
+        elif get_origin(tp) is list:
+            tp = get_args(tp)[-1]
+        else:
+            return len(path)
+    return len(path)
 
 
 def _bare(tp: Any) -> Any:

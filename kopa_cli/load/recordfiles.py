@@ -102,13 +102,15 @@ class DirectorySource:
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=oserrors.reason(error))
 
 
+def is_workspace(folder: Path) -> bool:
+    """A workspace is a folder that holds records/call.yaml (the call marks it)."""
+    return (folder / CALL_PATH).is_file()
+
+
 def find_workspace(start: Path) -> Path | None:
-    """The nearest folder from ``start`` upwards that holds records/call.yaml."""
+    """The nearest workspace from ``start`` upwards."""
     start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / CALL_PATH).is_file():
-            return folder
-    return None
+    return next((folder for folder in (start, *start.parents) if is_workspace(folder)), None)
 
 
 def kind_of(path: str) -> str | None:

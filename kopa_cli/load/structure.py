@@ -304,7 +304,8 @@ class _Structurer:
         if marker.name == "weight" and isinstance(value, int) and not isinstance(value, bool):
             return self.bounded(Decimal(value), value, marker.range, where)
         if isinstance(value, (int, float)) and not isinstance(value, bool):  # 5000.00, 24, 1.5
-            self.report(where, codes.NEEDS_QUOTES, key=key, value=value, found=Msg(N_("a number")))
+            # quoted, an amount stays the exact decimal written; unquoted, YAML makes it a float
+            self.report(where, codes.NEEDS_QUOTES, key=key, value=value, found=Msg(_FLOAT if isinstance(value, float) else N_("a number")))
             return None
         if isinstance(value, str):
             try:
@@ -349,6 +350,7 @@ class _Structurer:
 
 
 _TEXT, _WHOLE = N_("text"), N_("a whole number")
+_FLOAT = N_("a floating-point number, which is not exact")
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
 
 

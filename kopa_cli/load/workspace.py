@@ -7,6 +7,7 @@ The files themselves come from recordfiles.py.
 
 from __future__ import annotations
 
+import functools
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -75,17 +76,25 @@ def parse_record(kind: str, path: str, data: bytes) -> tuple[Any, list[Diagnosti
     return record, problems + shape_problems
 
 
+@functools.cache
+def _freeze_once() -> None:
+    """Move what exists now out of later collections, once per process: the first workspace
+    lives until the command ends. A second one (--compare, or the next in-process test run)
+    is collected as usual, so frozen objects never pile up."""
+    gc.freeze()
+
+
 @contextmanager
 def _no_garbage_collection() -> Iterator[None]:
     """Records are many small objects that live until the command ends: collecting cycles
-    while building them costs a fifth of the time and frees nothing. Afterwards they are
-    frozen, so that later collections do not walk them all again either."""
+    while building them costs a fifth of the time and frees nothing. The first workspace is
+    then frozen, so that later collections do not walk it again either (benchmarks/README.md)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        _freeze_once()
         if enabled:
             gc.enable()
 

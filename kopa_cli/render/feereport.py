@@ -16,7 +16,7 @@ from itertools import groupby
 from typing import IO
 
 from kopa_cli.core import formatting
-from kopa_cli.core.diagnostics import shown as escaped
+from kopa_cli.core.diagnostics import escaped
 from kopa_cli.billing.fees import Amounts, Comparison, FeeLine, PilotYear, totals
 from kopa_cli.core.i18n import N_, _
 from kopa_cli.core.money import format_money
@@ -56,6 +56,12 @@ class Shown:
         if self.pilot is None and self.year is None and self.member is None:
             return None
         return _("Shown: {filters}.").format(filters=self.scope())
+
+    def nothing_shown(self) -> str:
+        """Why there is no fee to show: the filters, or no pilot at all (a new workspace)."""
+        if self.filter_line():
+            return _("No fees match the given filters.")
+        return _("There are no pilots yet, so there are no fees; a pilot is added with: kopa new pilot ID")
 
 
 def format_rate(rate: Decimal) -> str:
@@ -224,7 +230,7 @@ def as_table(lines: list[FeeLine], titles: Mapping[str, str], shown: Shown, cons
     if filter_line:
         console.print(Text(filter_line), soft_wrap=True)
     if not lines:
-        console.print(Text(_("No fees match the given filters.")), soft_wrap=True)
+        console.print(Text(shown.nothing_shown()), soft_wrap=True)
         return
     for section in sections(lines, titles, shown):
         print_table(console, section.title, section.headers, section.rows, section.right_from)
@@ -261,7 +267,7 @@ def as_markdown(lines: list[FeeLine], titles: Mapping[str, str], shown: Shown, o
     if filter_line:
         out.write(md_escape(filter_line) + "\n\n")
     if not lines:
-        out.write(_("No fees match the given filters.") + "\n")
+        out.write(shown.nothing_shown() + "\n")
         return
     for section in sections(lines, titles, shown):
         text = [f"### {md_escape(section.title)}", "", *_md_table(section.headers, section.rows, section.right_from), ""]
