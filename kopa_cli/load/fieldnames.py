@@ -124,8 +124,7 @@ def field(kind: type, path: tuple[str | int, ...], data: Any = None, member: str
 def mapping_key(kind: type, path: tuple[str | int, ...], data: Any = None) -> Field:
     """A key of the mapping at ``path`` (population, goals, fee → vat), named for what it
     stands for ("year of a population figure"), with the mapping's path."""
-    keys = [part for part in path if isinstance(part, str)]
-    label = _KEY_LABELS.get(keys[-1], "") if keys else ""
+    label = _KEY_LABELS.get(path[-1], "") if path else ""
     return Field.of(label, path, _member(path, data), data) if label else field(kind, path, data)
 
 
