@@ -1,6 +1,6 @@
 """What each speed device of `kopa validate` gains: each one switched off in turn.
 
-    python benchmarks/devices.py [--size 10000] [--runs 3] [--keep DIR]
+    python benchmarks/devices.py [--size 10000] [--runs 3] [--keep DIR] [--only NAME]
 
 Runs `kopa validate` as validate.py does (whole processes, a fresh cache for a cold run),
 as shipped and with one device switched off by a patch applied before the command starts,
@@ -33,6 +33,10 @@ DEVICES = {
         import contextlib
         from kopa_cli.load import workspace
         workspace._no_garbage_collection = contextlib.nullcontext
+    """),
+    "process pool for parsing": ("cold", """
+        from kopa_cli.load import workspace
+        workspace.PARALLEL_FROM = 10**9
     """),
     "YAML tag resolver (yamlparse.resolve_tag)": ("cold", """
         from ruamel.yaml.resolver import VersionedResolver
@@ -94,6 +98,7 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=10_000, help="applications in the synthetic workspace")
     parser.add_argument("--runs", type=int, default=3, help="runs per figure on it (10 on the shipped records)")
     parser.add_argument("--keep", type=Path, help="write the workspace here and keep it")
+    parser.add_argument("--only", default="", help="measure only the devices whose name contains this")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="kopa-devices-"))
     bench.ENV.update(bench.tool_environment(base))
@@ -110,6 +115,8 @@ def main() -> int:
         for place, (root, runs) in places.items():
             print(place)
             for name, (which, patch) in DEVICES.items():
+                if args.only not in name:
+                    continue
                 scratch = base / f"scratch-{place.split()[0]}" / name.split()[0]
                 found = paired(patch, which, root, scratch, runs)
                 (wall, cpu), (wall_without, cpu_without) = found["with"], found["without"]

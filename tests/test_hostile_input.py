@@ -246,7 +246,7 @@ _yaml = YAML(typ="safe")  # libyaml when installed: the mutations need no commen
 class ParsedBefore(dict):
     """A cache for build_workspace: the files a mutation leaves alone are parsed once."""
 
-    def put(self, key: str, result: object) -> None:
+    def put(self, key: str, result: object, entry: bytes | None = None) -> None:
         self[key] = result
 
 

@@ -194,9 +194,10 @@ class ParseCache:
             self.used[key.encode()] = entry  # type: ignore[assignment]
         return result
 
-    def put(self, key: str, result: tuple[Any, list[Diagnostic]]) -> None:
-        """Keep the parse result of the file with content key ``key``."""
-        entry = encode_result(result)
+    def put(self, key: str, result: tuple[Any, list[Diagnostic]], entry: bytes | None = None) -> None:
+        """Keep the parse result of the file with content key ``key``; ``entry`` is its
+        ``encode_result`` when a worker process made it already."""
+        entry = entry or encode_result(result)
         if entry is not None:
             self.used[key.encode()] = entry
             self.records_changed = True
