@@ -17,7 +17,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from . import __version__
-from kopa_cli.commands.usage import Choice, KopaCommand, KopaGroup
+from kopa_cli.commands.usage import WHOLE_NUMBER, Choice, KopaCommand, KopaGroup, report_failure
 from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import N_, _, set_language
 from kopa_cli.load.kinds import NEW_NOUNS
@@ -85,8 +85,7 @@ def guarded(command: Callable[..., int]) -> Callable[..., None]:
             code = command(*args, **kwargs)
             flush_standard_streams()
         except KopaError as error:
-            typer.echo(f"kopa: {error.message}", err=True)
-            code = error.exit_code
+            code = report_failure(error)
         except KeyboardInterrupt:
             code = ExitCode.INTERRUPTED
         except typer.Exit:
@@ -135,7 +134,7 @@ def validate(
     output_format: Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help=N_("text, json or github (default: github under GitHub Actions, else text)."))] = None,
     color: Annotated[Color, typer.Option("--color", help=N_("Colour the text output: auto (default), always or never (NO_COLOR is honoured)."))] = Color.auto,
     strict: Annotated[bool, typer.Option("--strict", help=N_("Fail on warnings too."))] = False,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse parsed files that have not changed (default: --cache)."))] = True,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,
@@ -157,11 +156,11 @@ class FeeFormat(str, Enum):
 @guarded
 def fees(
     pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), help=N_("Only this pilot (its id)."))] = None,
-    year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), help=N_("Only this fee year."))] = None,
+    year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("Only this fee year."))] = None,
     member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), help=N_("Only this member (its organisation id)."))] = None,
     output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json or md (Markdown)."))] = FeeFormat.table,
-    compare: Annotated[Optional[str], typer.Option("--compare", metavar=N_("<revision>"), help=N_("Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the working tree."))] = None,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse parsed files that have not changed (default: --cache)."))] = True,
+    compare: Annotated[Optional[str], typer.Option("--compare", metavar=N_("<revision>"), help=N_("Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the current files."))] = None,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,

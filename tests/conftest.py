@@ -11,6 +11,7 @@ from hypothesis import settings
 from typer.testing import CliRunner
 
 from kopa_cli.cli import app
+from kopa_cli.core.i18n import set_language
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -24,10 +25,12 @@ SHIPPED_RECORDS = REPO / "records"
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """No test reads the developer's settings or writes to their cache."""
+    """No test reads the developer's settings or writes to their cache, and each starts in the
+    default language (a CLI run with --lang that ends in a usage error leaves its language set)."""
     for name in ("KOPA_LANG", "KOPA_WORKSPACE", "KOPA_NO_CACHE", "GITHUB_ACTIONS", "NO_COLOR", "KOPA_DEBUG", "COLUMNS"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("KOPA_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    set_language(None)
 
 
 def build_tree(root: Path, files: dict[str, str | bytes]) -> Path:

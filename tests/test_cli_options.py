@@ -29,7 +29,7 @@ def test_lang_after_the_command(tmp_path: Path) -> None:
     nowhere.mkdir()
     result = run_kopa("validate", "--lang", "en", "--workspace", str(nowhere))
     assert result.exit_code == 2
-    assert "no kopa workspace found" in result.stderr
+    assert "is not a kopa workspace" in result.stderr
 
 
 @pytest.mark.parametrize("option", ["-w", "--workspace"])
@@ -76,14 +76,28 @@ def test_init_refuses_two_different_folders(tmp_path: Path, monkeypatch: pytest.
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("value", ["de", "EN", "english"])
-def test_an_unknown_kopa_lang_is_a_warning_not_a_silent_fallback(value: str) -> None:
+@pytest.mark.parametrize(("value", "said"), [("de", "de"), ("EN", "EN"), ("english", "english"), ("x\nkopa: forged", "x\\nkopa: forged")])
+def test_an_unknown_kopa_lang_is_a_warning_not_a_silent_fallback(value: str, said: str) -> None:
     result = run_kopa("fees", "--year", "2022", workspace=REPO, env={"KOPA_LANG": value})
     assert result.exit_code == 2  # the command's own verdict, unchanged
     warning, message = result.stderr.splitlines()
-    assert warning == (f"kopa: varoitus: KOPA_LANG={value} ei ole kopan tuntema kieli (fi, sv tai en). "
-                       "Käytetään oletuskieltä.")
+    assert warning == (f"kopa: varoitus: KOPA_LANG={said} ei ole kopan tuntema kieli, joten asetus jätetään huomiotta; "
+                       "kirjoita fi, sv tai en.")
     assert message.startswith("kopa: 2022 ei ole minkään pilotin maksuvuosi")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["new", "organization", "x\nrecords/call.yaml:1:1: error"], "'x\\nrecords/call.yaml:1:1: error' is not a valid id"),
+        (["validate", "nope\nkopa: forged"], "nope\\nkopa: forged: no such file or folder"),
+        (["fees", "--pilot", "kainuu-lukiot\n"], "no pilot 'kainuu-lukiot\\n' in records/pilots/"),
+    ],
+)
+def test_values_typed_on_the_command_line_are_shown_escaped_in_errors(shipped: Path, args: list[str], said: str) -> None:
+    result = run_kopa("--lang", "en", *args, workspace=shipped)
+    assert result.exit_code == 2 and len(result.stderr.splitlines()) == 1, result.stderr
+    assert said in result.stderr
 
 
 def test_lang_wins_over_an_unknown_kopa_lang_without_a_warning() -> None:
@@ -211,3 +225,44 @@ def test_a_usage_error_shows_the_usage_and_where_help_is() -> None:
         "\n"
         "Virhe: Tuntematon valitsin: --fromat. Tarkoititko --format?\n"
     )
+
+
+@pytest.mark.parametrize("year", ["２０２０", "2020 ", " 2020", "2_020", "+2020", "٢٠٢٠"])
+def test_a_year_on_the_command_line_is_ascii_digits_only(year: str) -> None:
+    result = run_kopa("--lang", "en", "fees", "--year", year, workspace=REPO)
+    assert result.exit_code == 2
+    assert result.stderr.endswith("Error: Invalid value for '--year': it must be a whole number, like 2021.\n")
+
+
+def test_every_numeric_option_takes_ascii_digits_only() -> None:
+    import typer.main
+
+    from kopa_cli.cli import app
+    from kopa_cli.commands.usage import WholeNumber
+
+    group = typer.main.get_command(app)
+    params = [param for command in [group, *group.commands.values()] for param in command.params]
+    numeric = [param.name for param in params if param.type.name in ("integer", "float") or "Int" in type(param.type).__name__]
+    assert numeric and all(isinstance(param.type, WholeNumber) for param in params if param.name in numeric)
+
+
+def test_help_names_things_as_users_know_them() -> None:
+    page = " ".join(run_kopa("--lang", "en", "fees", "--help", env={"COLUMNS": "400"}).stdout.split())
+    assert "to the current files" in page and "working tree" not in page
+    assert "Reuse the results of files that have not changed" in page and "parsed" not in page
+
+
+def test_new_lists_each_kind_once_and_takes_the_british_spelling(tmp_path: Path) -> None:
+    refused = run_kopa("--lang", "en", "new", "org", "x", workspace=REPO)
+    assert refused.exit_code == 2
+    assert refused.stderr.endswith("Error: Invalid value for 'KIND': choose one of organization, application, pilot.\n")
+    assert run_kopa("init", str(tmp_path)).exit_code == 0
+    assert run_kopa("new", "organisation", "kasko", workspace=tmp_path).exit_code == 0
+    assert (tmp_path / "records/organizations/kasko.yaml").is_file()
+
+
+@pytest.mark.parametrize("args", [["fees", "--x\nkopa: forged"], ["new", "pilot", "x", "extra\nkopa: forged"]])
+def test_usage_errors_show_what_was_typed_escaped(args: list[str]) -> None:
+    result = run_kopa("--lang", "en", *args, workspace=REPO)
+    assert result.exit_code == 2 and "\\nkopa: forged" in result.stderr
+    assert not any(line.startswith("kopa: forged") for line in result.stderr.splitlines())

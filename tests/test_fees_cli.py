@@ -171,6 +171,15 @@ def test_filters_that_match_nothing_give_an_empty_result(output_format: str) -> 
             assert "No fees match the given filters." in result.stdout
 
 
+@pytest.mark.parametrize("output_format", ["table", "md"])
+def test_a_new_workspace_without_pilots_says_so_not_that_filters_match_nothing(tmp_path: Path, output_format: str) -> None:
+    assert run_kopa("init", str(tmp_path)).exit_code == 0
+    result = run_kopa("fees", "--format", output_format, workspace=tmp_path)
+    assert result.exit_code == 0
+    assert "Pilotteja ei vielä ole, joten maksuja ei ole; pilotti lisätään komennolla: kopa new pilot TUNNISTE" in result.stdout
+    assert "rajauksilla" not in result.stdout
+
+
 # --- invalid records ---------------------------------------------------------------------------
 
 

@@ -166,6 +166,17 @@ def test_bad_revision_is_a_usage_error_naming_it(two_commits: Path) -> None:
     assert "kopa: 'no-such-branch' is not a commit in the git repository" in result.stderr
 
 
+@pytest.mark.parametrize("lang, said", [
+    ("fi", "kopa: 'nosuch' ei ole versio (commit) git-versionhallinnassa {repository}\n"),
+    ("sv", "kopa: 'nosuch' är ingen version (commit) i git-förrådet {repository}\n"),
+])
+def test_a_missing_revision_is_said_in_the_users_language_only(two_commits: Path, lang: str, said: str) -> None:
+    # git's own English ("fatal: Needed a single revision") is not part of the message.
+    result = run_kopa("--lang", lang, "fees", "--compare", "nosuch", workspace=two_commits)
+    assert result.exit_code == 2
+    assert result.stderr == said.format(repository=two_commits.resolve())
+
+
 def test_a_revision_that_looks_like_an_option_is_not_one(two_commits: Path, tmp_path: Path) -> None:
     target = tmp_path / "written"
     result = run_kopa("fees", f"--compare=--output={target}", workspace=two_commits)
@@ -253,3 +264,15 @@ def test_every_file_reads_as_committed(two_commits: Path) -> None:
     contents = {path: source.read(path) for path in paths}
     assert contents["records/pilots/ylakainuu-kylakoulut.yaml"] == (SHIPPED_RECORDS / "pilots/ylakainuu-kylakoulut.yaml").read_bytes()
     assert all(contents[p] == (SHIPPED_RECORDS / p.removeprefix("records/")).read_bytes() for p in paths)
+
+
+def test_a_revision_without_the_call_is_refused_with_kopa119(tmp_path: Path) -> None:
+    # The one place a workspace without records/call.yaml is read: an older revision.
+    root = new_repo(tmp_path / "repo")
+    call = (root / "records/call.yaml").read_bytes()
+    git(root, "rm", "-q", "records/call.yaml")
+    git(root, "commit", "-q", "-m", "no call yet")
+    (root / "records/call.yaml").write_bytes(call)
+    result = run_kopa("fees", "--compare", "HEAD", workspace=root)
+    assert result.exit_code == 1
+    assert "records/call.yaml:1:1: virhe KOPA119 " in result.stderr

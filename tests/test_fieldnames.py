@@ -67,3 +67,13 @@ def test_the_same_key_has_the_same_name_in_an_application_and_its_pilot(shipped:
     messages = {(d["path"], d["message"]) for d in json.loads(result.stdout)["diagnostics"]}
     wrong = "kentän vastuuorganisaatio (responsible → organization) pitää olla teksti, nyt se on luettelo"
     assert messages == {(APP, wrong), (PILOT, wrong)}
+
+
+def test_an_entry_of_a_mapping_is_named_by_the_key_that_holds_it(shipped: Path) -> None:
+    call = shipped / "records/call.yaml"
+    text = call.read_text(encoding="utf-8")
+    assert text.count('"2013-01-01": "24"') == 1
+    call.write_text(text.replace('"2013-01-01": "24"', '"2013-01-01": 24'), encoding="utf-8")
+    result = run_kopa("validate", "--format", "json", "--no-cache", workspace=shipped)
+    messages = [d["message"] for d in json.loads(result.stdout)["diagnostics"]]
+    assert messages == ['kenttä alv-kannat (fee → vat → 2013-01-01) pitää kirjoittaa lainausmerkkeihin: "24" (ilman niitä 24 ei ole tekstiä vaan luku)']

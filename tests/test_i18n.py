@@ -33,7 +33,8 @@ def _extracted() -> dict[str, tuple[str, ...]]:
     with (REPO / "babel.cfg").open() as config:
         method_map, options_map = parse(config)
     found: dict[str, tuple[str, ...]] = {}
-    for _filename, _line, message, _comments, _context in extract_from_dir(str(SOURCE), method_map, options_map):
+    keywords = {**DEFAULT_KEYWORDS, "N_plural": (1, 2)}  # as scripts/update-catalogs extracts
+    for _filename, _line, message, _comments, _context in extract_from_dir(str(SOURCE), method_map, options_map, keywords=keywords):
         forms = tuple(message) if isinstance(message, (tuple, list)) else (message,)
         found[forms[0]] = forms
     return found
@@ -235,12 +236,13 @@ def test_severity_words_speak_the_language_and_github_keeps_its_syntax(broken):
     assert github.stdout.startswith("::error file=records/applications/nimeton.yaml,")
 
 
-def test_usage_errors_follow_the_language_too(tmp_path):
+def test_usage_errors_follow_the_language_too(tmp_path, monkeypatch):
     nowhere = tmp_path / "empty"
     nowhere.mkdir()
-    finnish = run_kopa("validate", workspace=nowhere)
+    monkeypatch.chdir(nowhere)
+    finnish = run_kopa("validate")
     assert finnish.exit_code == 2 and "kopa-työtilaa ei löytynyt" in finnish.stderr
-    english = run_kopa("--lang", "en", "validate", workspace=nowhere)
+    english = run_kopa("--lang", "en", "validate")
     assert english.exit_code == 2 and "no kopa workspace found" in english.stderr
 
 
@@ -354,4 +356,32 @@ def test_large_numbers_in_messages_are_grouped(tmp_path):
     build_tree(tmp_path, {"records/organizations/paltamo.yaml": "name: Paltamo\n" + "#" * (padding - 1) + "\n"})
     result = run_kopa("validate", "--format", "json", workspace=tmp_path)
     (code, message), = _diagnostics(result, "records/organizations/paltamo.yaml")
-    assert code == "KOPA102" and message.startswith("tiedoston koko on 1\u00a0100\u00a0020 tavua; tiedosto saa olla enintään ")
+    assert (code, message) == ("KOPA102", "tiedoston koko on 1\u00a0100\u00a0020 tavua; tiedosto saa olla enintään 1\u00a0048\u00a0576 tavua")
+
+
+@pytest.mark.parametrize(
+    ("lang", "bounds", "one_decimal", "six_decimals", "one_member"),
+    [
+        ("fi", "0–999\u00a0999\u00a0999,99", "1 desimaali", "6 desimaalia", "vain 1 jäsen;"),
+        ("sv", "0–999\u00a0999\u00a0999,99", "1 decimal", "6 decimaler", "bara 1 medlem;"),
+        ("en", "from 0 to 999,999,999.99", "1 decimal", "6 decimals", "only 1 member;"),
+    ],
+)
+def test_numbers_in_messages_are_grouped_and_counted_in_the_language(lang: str, bounds: str, one_decimal: str, six_decimals: str, one_member: str) -> None:
+    from decimal import Decimal
+
+    from kopa_cli.core import codes
+    from kopa_cli.core.diagnostics import Figure, Plural, diagnostic
+    from kopa_cli.core.i18n import N_plural, set_language
+
+    decimals = N_plural("{n} decimal", "{n} decimals")
+    set_language(lang)
+    try:
+        out_of_range = diagnostic("p.yaml", (1, 1), codes.OUT_OF_RANGE, key="annual", value="'-1'", minimum=Figure(0), maximum=Figure(Decimal("999999999.99")))
+        assert bounds in out_of_range.message
+        for n, words in ((1, one_decimal), (6, six_decimals)):
+            assert diagnostic("p.yaml", (1, 1), codes.TOO_MANY_DECIMALS, key="w", value="'1'", places=Plural(decimals, n)).message.endswith(words)
+        few = diagnostic("p.yaml", (1, 1), codes.FEW_MEMBERS, members=Plural(N_plural("{n} member", "{n} members"), 1))
+        assert few.message.startswith(one_member)
+    finally:
+        set_language(None)

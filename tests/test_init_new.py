@@ -393,5 +393,5 @@ def test_money_is_never_formatted_from_a_float(tmp_path, finnish):
     assert templating.render(tmp_path, "t.txt.j2", a="5000.00").strip() == "5\u00a0000,00\u00a0€"
     with pytest.raises(templating.TemplateFailed) as failure:
         templating.render(tmp_path, "t.txt.j2", a=0.1)
-    assert "templates/t.txt.j2" in failure.value.message and "float" in failure.value.message
+    assert "templates/t.txt.j2" in failure.value.message and "0.1" in failure.value.message and "5000.00" in failure.value.message
     assert failure.value.kwargs["line"] == 2

@@ -1,6 +1,7 @@
 """A workspace of many files: every problem found, the same from the cache as parsed afresh,
 and the same from the worker processes (workspace.parse_all) as parsed in turn."""
 
+import gc
 import multiprocessing
 import os
 from pathlib import Path
@@ -56,3 +57,14 @@ def test_worker_processes_give_the_same_workspace(tmp_path: Path, monkeypatch: p
     assert parallel.diagnostics == serial.diagnostics  # positions and message arguments included
     assert sum(d.code == "KOPA601" for d in parallel.diagnostics) == 36  # 250 / 7, rounded up
     assert any(d.path.endswith("extra-0003.yaml") for d in parallel.diagnostics)  # the YAML error, from a worker
+
+
+def test_only_the_first_workspace_of_a_process_is_frozen(tmp_path: Path, monkeypatch) -> None:
+    # load/workspace.py freezes what exists after the first build; a second workspace (a
+    # --compare, the next in-process run) is collected as usual, so frozen objects do not pile up.
+    freezes = []
+    monkeypatch.setattr(gc, "freeze", lambda: freezes.append(1))
+    root = copy_shipped_workspace(tmp_path)
+    workspace.load_workspace(root, DirectorySource(root))
+    workspace.load_workspace(root, DirectorySource(root))
+    assert len(freezes) <= 1  # none if an earlier test in this process built the first

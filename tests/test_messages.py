@@ -96,6 +96,34 @@ def test_a_year_key_is_named_as_written_not_as_a_list_item(shipped: Path) -> Non
     assert message.startswith("kentässä asukasluku (population → 2019) on -2528;")
 
 
+PUOLANKA = "records/organizations/puolanka.yaml"
+CALL = "records/call.yaml"
+
+
+def test_a_key_out_of_range_is_named_as_a_key_not_as_its_value(shipped: Path) -> None:
+    edit(shipped, PUOLANKA, "population: {2019: 2528}", "population: {99999999999999999999999: 5, -3: 4}")
+    edit(shipped, CALL, "  1: ", "  0: ")
+    edit(shipped, CALL, '"2013-01-01": "24"', '"2013-13-01": "24"')
+    found = [p for p in problems(shipped) if p[3] != "KOPA305"]  # applications that pick goal 1
+    assert found == [
+        (CALL, 22, 3, "KOPA213", "kentässä tavoitteen numero (goals) on 0; sallittu vaihteluväli on 1–99"),
+        (CALL, 34, 5, "KOPA204", "kentän alv-kannan alkamispäivä (fee → vat) pitää olla päivämäärä muodossa VVVV-KK-PP, esimerkiksi 2019-12-13, ei '2013-13-01'"),
+        (PUOLANKA, 10, 14, "KOPA213", "kentässä asukasluvun vuosi (population) on 99999999999999999999999; sallittu vaihteluväli on 1\xa0000–9\xa0999"),
+        (PUOLANKA, 10, 42, "KOPA213", "kentässä asukasluvun vuosi (population) on -3; sallittu vaihteluväli on 1\xa0000–9\xa0999"),
+    ]
+
+
+def test_a_key_of_the_wrong_type_is_shown_as_written(shipped: Path) -> None:
+    edit(shipped, PUOLANKA, "population: {2019: 2528}", "population: {2019.5: 3, null: 2}")
+    edit(shipped, CALL, "  2: ", "  five: ")
+    found = [p for p in problems(shipped, "--lang", "en") if p[3] != "KOPA305"]  # applications that pick goal 2
+    assert found == [
+        (CALL, 23, 3, "KOPA203", "goal number (goals) must be a whole number, not 'five'"),
+        (PUOLANKA, 10, 14, "KOPA203", "year of a population figure (population) must be a whole number, not 2019.5"),
+        (PUOLANKA, 10, 25, "KOPA203", "year of a population figure (population) must be a whole number, not empty"),
+    ]
+
+
 def test_a_population_of_zero_is_not_a_missing_population(shipped: Path) -> None:
     edit(shipped, "records/organizations/puolanka.yaml", "population: {2019: 2528}", "population: {2019: 0}")
     assert problems(shipped) == []  # a figure; only a total of 0 is an error (KOPA512)
@@ -108,7 +136,7 @@ def test_unquoted_decimal_weight_is_not_also_missing(shipped: Path) -> None:
     edit(shipped, pilot, weight, weight.split("weight:")[0] + "weight: 1.5")
     [(path, _line, _column, code, message)] = problems(shipped, "--lang", "en")
     assert (path, code) == (pilot, "KOPA216")
-    assert message.startswith("weight (member 1 '") and message.endswith('must be written in quotes: "1.5" (without them, 1.5 is not text but a number)')
+    assert message.startswith("weight (member 1 '") and message.endswith('must be written in quotes: "1.5" (without them, 1.5 is not text but a floating-point number, which is not exact)')
 
 
 def test_status_with_its_meaning(shipped: Path) -> None:
@@ -192,7 +220,11 @@ def test_ids_fold_as_people_mean_them(text: str, folded: str, meant: str) -> Non
     ("text", "expected"),
     [
         ("name:\u00a0Kajaani\ntype: municipality\n", (1, 6, "KOPA219")),  # after a key's colon
-        ("  \u00a0name: x\ntype: y\n", (1, 3, "KOPA219")),  # in the indentation
+        ("a:\n  b: 1\n \u00a0c: 2\n", (3, 2, "KOPA219")),  # in the indentation
+        ("  \u00a0name: x\ntype: y\n", (2, 1, "KOPA104")),  # a space there would not mend it: not the cause
+        # valid text at the start of a literal block's line: the unclosed bracket is the error
+        ("name: x\ngoal: |\n  first\n  \u00a0second\nx: [1, 2\n", (6, 1, "KOPA104")),
+        ("name: x\ngoal: |\n  \u00a0first\n  second\nx: [1, 2\n", (6, 1, "KOPA104")),
         ("- org: x\n-\u00a0org: y\n", (2, 2, "KOPA219")),  # after a list dash
         ("name: Foo:\u00a0Bar\ntype: [\n", (3, 1, "KOPA104")),  # inside text it is only text
         ("name: a: b\n", (1, 8, "KOPA218")),
@@ -206,8 +238,42 @@ def test_a_syntax_error_is_blamed_on_its_usual_cause_only_where_it_is_one(text: 
     assert record is None and [(d.line, d.column, d.code) for d in found] == [expected]
 
 
+# A refused value is reported once, where it is written, quoted as written, and causes nothing else.
+AS_WRITTEN = [
+    (KAJAANI, "population: {2019: 36709}", "population: {2019: 1e3}", (KAJAANI, 10, 20, "KOPA203"), "pitää olla kokonaisluku, nyt se on 1e3"),
+    ("records/call.yaml", "  years: [2020, 2021]", "  years: [2020, 2021, 2021.0]", ("records/call.yaml", 30, 23, "KOPA203"), "pitää olla kokonaisluku, nyt se on 2021.0"),
+    ("records/call.yaml", "  years: [2020, 2021]", "  years: [2020, 2021, .inf]", ("records/call.yaml", 30, 23, "KOPA203"), "pitää olla kokonaisluku, nyt se on .inf"),
+    ("records/call.yaml", "  years: [2020, 2021]", "  years: [2020, 2021, 0x7E5]", ("records/call.yaml", 30, 23, "KOPA211"), "'0x7E5'"),
+    ("records/call.yaml", "  - perusopetus", '  - "perusopetus\\a"', ("records/call.yaml", 16, 5, "KOPA215"), "U+0007"),
+    ("records/applications/paltamo-ristijarvi-ylakoulu.md", "education_forms: [perusopetus]", 'education_forms: ["perusopetus\\n"]',
+     ("records/applications/paltamo-ristijarvi-ylakoulu.md", 15, 19, "KOPA215"), "U+000A"),
+]
+
+
+@pytest.mark.parametrize(("path", "old", "new", "where", "said"), AS_WRITTEN)
+def test_a_refused_value_is_quoted_as_written_and_causes_nothing_else(shipped: Path, path: str, old: str, new: str, where: tuple, said: str) -> None:
+    edit(shipped, path, old, new)
+    [(*found, message)] = problems(shipped)
+    assert tuple(found) == where and said in message
+
+
 def test_a_misspelt_required_key_is_said_once_as_unknown_with_the_right_name(shipped: Path) -> None:
     edit(shipped, LUKIOT_APP, "status: selected", "statsu: selected")
     assert [(p[3], p[4]) for p in problems(shipped) if p[0] == LUKIOT_APP] == [
         ("KOPA201", "tuntematon kenttä 'statsu' (tarkoititko 'status'?)"),
     ]
+
+
+def test_reference_messages_say_what_the_user_sees() -> None:
+    from kopa_cli.core import codes
+    from kopa_cli.core.diagnostics import diagnostic
+    from kopa_cli.core.i18n import set_language
+
+    set_language("en")
+    try:
+        pilot = diagnostic("p.yaml", (1, 1), codes.APPLICATION_NOT_SELECTED, value="x", status="draft", selected="selected").message
+        payer = diagnostic("o.yaml", (1, 1), codes.DUPLICATE_BUSINESS_ID, value="0208585-2", other="records/organizations/kuhmo.yaml").message
+    finally:
+        set_language(None)
+    assert pilot.startswith("the pilot is based on application 'x'")
+    assert payer.startswith("the Y-tunnus 0208585-2 also appears in records/organizations/kuhmo.yaml;")

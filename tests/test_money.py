@@ -17,10 +17,10 @@ from kopa_cli.core.money import (
     decimal_places,
     fee_year_vat_date,
     format_money,
-    parse_money,
     parse_number,
     round_cents,
     split_cents,
+    to_cents,
     vat_amount,
     vat_rate,
 )
@@ -58,44 +58,19 @@ def test_round_cents_is_half_up(amount: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("5000.00", "5000.00"), ("5000", "5000.00"), ("1666.67", "1666.67"), ("0.5", "0.50"), ("0", "0.00")],
+    [("5000.00", "5000.00"), ("5000", "5000.00"), ("1666.67", "1666.67"), ("0.5", "0.50"), ("0", "0.00"), ("-0.00", "0.00")],
 )
-def test_parse_money_accepts_plain_amounts(text: str, expected: str) -> None:
-    result = parse_money(text)
+def test_a_plain_amount_in_cents(text: str, expected: str) -> None:
+    """How records read money (load/structure.py): parse_number, then to_cents."""
+    result = to_cents(parse_number(text))
     assert isinstance(result, Decimal)
     assert str(result) == expected
 
 
-@pytest.mark.parametrize(
-    ("text", "reason"),
-    [
-        ("1.234", "more than two decimals"),
-        ("-5000", "negative"),
-        ("NaN", "not a plain amount"),
-        ("Infinity", "not a plain amount"),
-        ("-Infinity", "not a plain amount"),
-        ("5E3", "not a plain amount"),
-        ("5000,00", "not a plain amount"),
-        ("5 000.00", "not a plain amount"),
-        (" 5000", "not a plain amount"),
-        ("5000\n", "not a plain amount"),
-        ("+5000", "not a plain amount"),
-        ("5000.", "not a plain amount"),
-        (".50", "not a plain amount"),
-        ("٥٠٠٠", "not a plain amount"),  # Arabic-Indic digits: \d alone would accept them
-        ("", "empty"),
-    ],
-)
-def test_parse_money_rejects(text: str, reason: str) -> None:
-    with pytest.raises(ValueError, match=reason):
-        parse_money(text)
-
-
-def test_parse_money_negative_only_with_flag() -> None:
-    assert parse_money("-833.33", allow_negative=True) == Decimal("-833.33")
-    assert str(parse_money("-0", allow_negative=True)) == "0.00"
+def test_to_cents_pads_and_never_rounds() -> None:
+    assert str(to_cents(Decimal("5000"))) == "5000.00" and str(to_cents(Decimal("-0"))) == "0.00"
     with pytest.raises(ValueError, match="more than two decimals"):
-        parse_money("-1.234", allow_negative=True)
+        to_cents(Decimal("0.125"))
 
 
 @pytest.mark.parametrize(
@@ -108,7 +83,7 @@ def test_format_money(amount: str, expected: str) -> None:
 
 def test_parse_format_round_trip() -> None:
     for text in ("5000.00", "1666.67", "0.01", "123456789.10"):
-        assert format_money(parse_money(text)) == text
+        assert format_money(to_cents(parse_number(text))) == text
 
 
 @pytest.mark.parametrize(("text", "expected"), [("24", "24"), ("25.5", "25.5"), ("25.50", "25.50"), ("-5000.00", "-5000.00"), ("-0", "0"), ("007", "7")])
@@ -116,7 +91,7 @@ def test_parse_number_is_exact(text: str, expected: str) -> None:
     assert str(parse_number(text)) == expected
 
 
-@pytest.mark.parametrize("text", ["1e30", "1E-999999999", "NaN", "Infinity", "２４", "٢٤", " 24", "24\n", "1_000", "+24", "24,5", ".5", "5.", ""])
+@pytest.mark.parametrize("text", ["1e30", "1E-999999999", "5E3", "NaN", "Infinity", "-Infinity", "２４", "٢٤", "٥٠٠٠", " 24", "24\n", "5 000.00", "1_000", "+24", "24,5", ".5", "5.", ""])
 def test_parse_number_takes_only_plain_ascii_decimals(text: str) -> None:
     """Decimal() itself would read most of these (exponents, other scripts' digits, spaces)."""
     with pytest.raises(ValueError):
@@ -137,16 +112,37 @@ def test_money_as_people_read_it_rounds_half_up(amount: str, fi: str, en: str, t
     """Babel alone rounds half-even (0.125 -> 0,12 €); the template filter goes through the
     same formatting.money."""
     from kopa_cli.core import formatting
-    from kopa_cli.render import templating
 
     assert (formatting.money(Decimal(amount), "fi"), formatting.money(Decimal(amount), "en")) == (fi, en)
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "t.txt.j2").write_text("{{ a | money }}", encoding="utf-8")
+    assert _render_in_finnish(tmp_path, "{{ a | money }}", amount) == fi
+
+
+def _render_in_finnish(root, template: str, value: object) -> str:
+    from kopa_cli.render import templating
+
+    (root / "templates").mkdir()
+    (root / "templates" / "t.txt.j2").write_text(template, encoding="utf-8")
     set_language("fi")
     try:
-        assert templating.render(tmp_path, "t.txt.j2", a=amount) == fi
+        return templating.render(root, "t.txt.j2", a=value)
     finally:
         set_language(None)
+
+
+@pytest.mark.parametrize("value", [" 5 ", "5_000", "\u0663", "1e3", "NaN", "Infinity", "+5", "5,00", Decimal("NaN"), Decimal("Infinity"), 5.0, True])
+@pytest.mark.parametrize("name", ["money", "number", "percent"])
+def test_a_number_filter_refuses_what_records_refuse(name: str, value: object, tmp_path) -> None:
+    from kopa_cli.core.errors import TemplateFailed
+
+    with pytest.raises(TemplateFailed) as failure:
+        _render_in_finnish(tmp_path, f"\n{{{{ a | {name} }}}}", value)
+    assert failure.value.kwargs["line"] == 2
+    assert "5000.00" in failure.value.kwargs["problem"]
+
+
+@pytest.mark.parametrize(("value", "fi"), [("-0", "0\u00a0%"), (Decimal("-0"), "0\u00a0%"), ("24", "24\u00a0%"), (25, "25\u00a0%")])
+def test_the_percent_filter_shows_no_negative_zero(value: object, fi: str, tmp_path) -> None:
+    assert _render_in_finnish(tmp_path, "{{ a | percent }}", value) == fi
 
 
 def test_numbers_as_people_read_them_are_not_rounded() -> None:

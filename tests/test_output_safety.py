@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from conftest import REPO, run_kopa
-from kopa_cli.core.diagnostics import shown
+from kopa_cli.core.diagnostics import escaped
 
 ORGANIZATION = "records/organizations/kuhmo.yaml"
 FORGED = "records/call.yaml:1:1: error KOPA999 forged"
@@ -66,19 +66,19 @@ def test_a_file_name_that_is_not_utf8_is_shown_by_its_bytes(shipped: Path) -> No
     result = run_kopa("--lang", "en", "validate", "--no-cache", workspace=shipped)
     assert result.exit_code == 1
     assert "records/organizations/k\\xe4sk\\xf6.yaml:1:1: error KOPA117 'k\\xe4sk\\xf6.yaml'" in result.stdout
-    assert shown(os.fsdecode(b"\xff\n")) == "\\xff\\n"
+    assert escaped(os.fsdecode(b"\xff\n")) == "\\xff\\n"
 
 
 def test_escapes_name_every_unsafe_character() -> None:
-    assert shown("a\nb\rc\td\x07e\x1bf\x85g\u2028h\u2029i\u202ej\x7f") == "a\\nb\\rc\\td\\x07e\\x1bf\\x85g\\u2028h\\u2029i\\u202ej\\x7f"
-    assert shown("Närpes – Kaskö 5 000 €") == "Närpes – Kaskö 5 000 €"
+    assert escaped("a\nb\rc\td\x07e\x1bf\x85g\u2028h\u2029i\u202ej\x7f") == "a\\nb\\rc\\td\\x07e\\x1bf\\x85g\\u2028h\\u2029i\\u202ej\\x7f"
+    assert escaped("Närpes – Kaskö 5 000 €") == "Närpes – Kaskö 5 000 €"
 
 
 @given(st.text())
 def test_escaped_text_is_one_printable_line(text: str) -> None:
-    escaped = shown(text)
-    assert "\n" not in escaped and "\r" not in escaped
-    assert all(ord(char) >= 0x20 and not 0x7F <= ord(char) <= 0x9F for char in escaped)
+    result = escaped(text)
+    assert "\n" not in result and "\r" not in result
+    assert all(ord(char) >= 0x20 and not 0x7F <= ord(char) <= 0x9F for char in result)
 
 
 # Any encoding, a reader that goes away
@@ -95,6 +95,16 @@ def test_an_encoding_without_the_characters_replaces_them(command: str) -> None:
         assert " – " in utf8.stdout.decode("utf-8") and " ? " in cp850.stdout.decode("cp850")
     else:
         assert cp850.stdout.decode("cp850") == utf8.stdout.decode("utf-8").encode("cp850", "replace").decode("cp850")
+
+
+def test_json_keeps_the_users_text_in_any_encoding(shipped: Path) -> None:
+    append(shipped / ORGANIZATION, "biling\u2013email: x\n")  # cp850 has no '–'
+    found = kopa_process("--workspace", str(shipped), "validate", "-f", "json", capture_output=True, env={"PYTHONIOENCODING": "cp850"})
+    assert found.returncode == 1, found.stderr.decode("cp850")
+    messages = [d["message"] for d in json.loads(found.stdout.decode("cp850"))["diagnostics"]]
+    assert any("biling\u2013email" in message for message in messages), messages
+    fees = kopa_process("--workspace", str(REPO), "fees", "-f", "json", capture_output=True, env={"PYTHONIOENCODING": "cp850"})
+    assert fees.returncode == 0 and fees.stdout.isascii() and json.loads(fees.stdout)
 
 
 def test_an_encoding_without_the_characters_keeps_the_verdict(shipped: Path) -> None:
@@ -200,7 +210,7 @@ def test_numbers_are_quoted_with_their_own_digits(shipped: Path) -> None:
     call.write_text(text.replace('annual: "5000.00"', "annual: 5000.00"), encoding="utf-8")
     result = run_kopa("--lang", "en", "validate", "--format", "json", workspace=shipped)
     [problem] = [d for d in json.loads(result.stdout)["diagnostics"] if d["code"] == "KOPA216"]
-    assert problem["message"].endswith('in quotes: "5000.00" (without them, 5000.00 is not text but a number)')
+    assert problem["message"].endswith('in quotes: "5000.00" (without them, 5000.00 is not text but a floating-point number, which is not exact)')
 
 
 @pytest.mark.parametrize("written", ["2013-01-01 10:00:00", "2013-01-01t10:00:00.5Z", "2013-1-1"])

@@ -3,7 +3,7 @@ shown as people read it: list items counted from 1, a numbered mapping key as wr
 
 from __future__ import annotations
 
-import pickle
+import json
 
 from kopa_cli.core.diagnostics import Diagnostic, localize, sort_diagnostics
 from collections.abc import Iterator
@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 from kopa_cli.core.i18n import current_language, set_language
 from kopa_cli.core.phrases import Choice, Field
+from kopa_cli.load import plaindata
 
 SEPARATORS = "\x1f#a\x1e\x00"
 
@@ -37,8 +38,9 @@ def test_user_text_with_any_character_is_kept_whole() -> None:
 def test_fields_and_choices_are_values_a_diagnostic_can_hold() -> None:
     args = (("key", Field.of("status", ("status",))), ("value", Choice.of("x\x1fy", "selected")))
     diagnostic = Diagnostic("a.yaml", 1, 1, "KOPA206", args)
-    copy = pickle.loads(pickle.dumps(diagnostic))
+    copy = plaindata.decode(json.loads(json.dumps(plaindata.encode(diagnostic))))  # as the cache keeps it
     assert copy == diagnostic and hash(copy) == hash(diagnostic)
+    assert [type(value) for _, value in copy.args] == [Field, Choice]
     assert sort_diagnostics([diagnostic, copy]) == [diagnostic]
 
 

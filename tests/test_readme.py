@@ -42,3 +42,19 @@ def test_the_records_repository_steps_work(tmp_path):
     result = run_kopa("validate", workspace=tmp_path)
     assert result.exit_code == 0
     assert (tmp_path / "records/call.yaml").is_file() and (tmp_path / ".git").is_dir()
+
+
+def test_the_readme_example_is_what_kopa_prints(shipped):
+    """The example output of 'What it looks like', from its three edits of the shipped records."""
+    from conftest import run_kopa
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    example = text.split("$ kopa validate\n", 1)[1].split("\n```", 1)[0].splitlines()
+    app, pilot = shipped / "records/applications/kainuu-lukiot.md", shipped / "records/pilots/kainuu-lukiot.yaml"
+    app.write_text(app.read_text(encoding="utf-8").replace("submitted: 2019-12-10", "submitted: 2019-12-20")
+                   .replace("status: selected", "statsu: selected"), encoding="utf-8")
+    pilot.write_text(pilot.read_text(encoding="utf-8").replace(
+        '    approval: {date: 2020-01-20, body: Kaupunginhallitus, reference: "§ 12"}\n', ""), encoding="utf-8")
+    printed = [" ".join(line.split()) for line in run_kopa("validate", workspace=shipped).stdout.splitlines()]
+    shown = [" ".join(line.split()) for line in example if line.strip() != "..."]
+    assert [line for line in printed if line in shown] == shown

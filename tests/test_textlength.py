@@ -163,6 +163,8 @@ LIST_LINE = st.one_of(
 @example("Kunnat\n- Kajaani\n+ Kuhmo")
 @example("-\nx")  # a setext heading underline, not a list
 @example("- - -")  # a thematic break
+@example("0\n\u00a0  \n0")  # a hard break after a line of no-break space: the next line starts a new run
+@example("- \u00a0\n0")  # an item whose text starts with a no-break space: the parser strips it and the break
 @example("Kunnat  \n- Kajaani\n  Sotkamo  \nja Kuhmo")  # hard and soft line breaks in a paragraph and an item
 def test_the_quick_path_for_bullet_lists_agrees_with_the_markdown_parser(text: str) -> None:
     from kopa_cli.core.textlength import _quick_lines, parsed_lines

@@ -12,8 +12,8 @@ from typing import Callable
 
 from kopa_cli.check import readiness
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Report, diagnostic, sort_diagnostics, suggest
-from kopa_cli.core.i18n import N_
+from kopa_cli.core.diagnostics import Diagnostic, Figure, Msg, Plural, Report, diagnostic, sort_diagnostics, suggest
+from kopa_cli.core.i18n import N_, N_plural
 from kopa_cli.core.money import fee_year_vat_date
 from kopa_cli.load.fieldnames import choice, field
 from kopa_cli.load.kinds import BY_NAME
@@ -23,6 +23,7 @@ from kopa_cli.core.textlength import crossing_line
 from kopa_cli.load.workspace import Workspace
 
 Rule = Callable[[Workspace], Iterable[Diagnostic]]
+_MEMBERS = N_plural("{n} member", "{n} members")
 
 
 def _no_such(ws: Workspace, kind: str, value: str, path: str, position: tuple[int, int]) -> Diagnostic:
@@ -110,7 +111,7 @@ def length_limit(ws: Workspace) -> Iterator[Diagnostic]:
                 line = crossing_line(getattr(app, name), app.origin.at(name)[0], limit - used)
                 yield diagnostic(
                     app.origin.path, (line, 1), codes.TOO_LONG,
-                    count=Count(total), limit=Count(limit), label=Msg(label_of(Application, name)),
+                    count=Figure(total), limit=Figure(limit), label=Msg(label_of(Application, name)),
                 )
                 break
             used += count
@@ -130,11 +131,12 @@ def deadline(ws: Workspace) -> Iterator[Diagnostic]:
 def education_forms_and_goals(ws: Workspace) -> Iterator[Diagnostic]:
     if ws.call is None:
         return
-    forms = list(ws.call.education_forms or ())
+    # a refused form of the call or of the application is reported once, where it is written
+    forms = [] if refused(ws.call, "education_forms") else list(ws.call.education_forms or ())
     goals = sorted(ws.call.goals or {})
     for app in ws.applications.values():
         for index, form in enumerate(app.education_forms):
-            if form is not None and forms and form not in forms:
+            if form is not None and forms and form not in forms and not refused(app, "education_forms", index):
                 yield diagnostic(
                     app.origin.path, app.origin.at("education_forms", index), codes.UNKNOWN_EDUCATION_FORM,
                     value=form, choices=forms, hint=suggest(form, forms),
@@ -151,7 +153,8 @@ def _repeats(record: Call | Application | Pilot, key: tuple[str, ...], values: I
     seen: set[object] = set()
     for index, value in enumerate(values):
         if value is not None and value in seen:
-            yield diagnostic(record.origin.path, record.origin.at(*key, index), codes.DUPLICATE_ITEM, value=value, key=field(type(record), key))
+            written = record.origin.as_written((*key, index), value)  # 0x7E4, not 2020
+            yield diagnostic(record.origin.path, record.origin.at(*key, index), codes.DUPLICATE_ITEM, value=written, key=field(type(record), key))
         seen.add(value)
 
 
@@ -161,7 +164,7 @@ def application_members(ws: Workspace) -> Iterator[Diagnostic]:
         # a refused list ("members: kajaani, kuhmo") may well hold the responsible one
         yield from _responsible(ws, app, list(app.members), refused(app, "members"))
         if len(set(app.members) - {None}) == 1:
-            yield diagnostic(app.origin.path, app.origin.at("members"), codes.FEW_MEMBERS, count=1)
+            yield diagnostic(app.origin.path, app.origin.at("members"), codes.FEW_MEMBERS, members=Plural(_MEMBERS, 1))
 
 
 # Pilots
@@ -197,8 +200,11 @@ def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
         if not pilot.members:  # nobody to approve or to pay the fee
             yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.EMPTY_VALUE, key=field(Pilot, ("members",)))
         elif distinct == 1:
-            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.FEW_MEMBERS, count=1)
+            yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.FEW_MEMBERS, members=Plural(_MEMBERS, 1))
         app = ws.applications.get(pilot.application or "")
+        listed = pilot.years if pilot.years is not None else (ws.call.fee.years if ws.call and ws.call.fee else None) or ()
+        # a fee year that could not be read (reported already) might be the member's: say nothing then
+        fee_years = pilot.fee_years(ws.call) if None not in listed else ()
         for index, member in enumerate(pilot.members):
             if member is None:
                 continue
@@ -207,6 +213,13 @@ def pilot_members(ws: Workspace) -> Iterator[Diagnostic]:
                 yield diagnostic(
                     pilot.origin.path, pilot.origin.at(*where, "left"), codes.LEFT_BEFORE_JOINED,
                     left=member.left, joined=member.joined,
+                )
+            elif fee_years and member.org and not any(member.takes_part_in(year) for year in fee_years):
+                # joined after the last fee year, or left before the first: a mistyped date bills it nothing
+                late = member.joined is not None and member.joined.year > max(fee_years)
+                yield diagnostic(
+                    pilot.origin.path, pilot.origin.at(*where, "joined" if late else "left"), codes.NO_FEE_YEAR_FOR_MEMBER,
+                    value=member.org, years=list(fee_years),
                 )
             if member.approval is None:
                 if refused(pilot, *where, "approval"):
@@ -234,8 +247,11 @@ def pilot_years(ws: Workspace) -> Iterator[Diagnostic]:
         for index, year in enumerate(pilot.years or ()):
             if year is not None and call_years and year not in call_years:  # no call years: said once, above
                 yield diagnostic(pilot.origin.path, pilot.origin.at("years", index), codes.YEAR_NOT_IN_CALL, value=year, choices=call_years)
+        # a member without a (valid) org is reported at its org, and may be the one taking part
+        if not all(m and m.org for m in pilot.members or ()):
+            continue
         for year in pilot.fee_years(ws.call):
-            if pilot.members and not any(m and m.org and m.takes_part_in(year) for m in pilot.members):
+            if pilot.members and not any(m.takes_part_in(year) for m in pilot.members):
                 yield diagnostic(pilot.origin.path, pilot.origin.at("members"), codes.NO_MEMBERS_IN_YEAR, year=year)
 
 

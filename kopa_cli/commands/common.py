@@ -6,20 +6,23 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kopa_cli.core.errors import WorkspaceNotFound
+from kopa_cli.core.errors import NotAWorkspace, WorkspaceNotFound
 from kopa_cli.core.i18n import language_from_environment, set_language
-from kopa_cli.load.recordfiles import find_workspace
+from kopa_cli.load.recordfiles import find_workspace, is_workspace
 
 if TYPE_CHECKING:
     from kopa_cli.load.workspace import Workspace
 
 
 def workspace_root(option: Path | None) -> Path:
-    """--workspace, then KOPA_WORKSPACE, then the nearest workspace from the current folder up."""
+    """--workspace, then KOPA_WORKSPACE, then the nearest workspace from the current folder up.
+
+    Raises NotAWorkspace if the folder given is none (it is not searched upwards), else
+    WorkspaceNotFound if no folder from here up is one."""
     given = option or (Path(os.environ["KOPA_WORKSPACE"]) if os.environ.get("KOPA_WORKSPACE") else None)
     if given is not None:
-        if not (given / "records").is_dir():
-            raise WorkspaceNotFound(start=given)
+        if not is_workspace(given):
+            raise NotAWorkspace(path=given)
         return given.resolve()
     found = find_workspace(Path.cwd())
     if found is None:

@@ -11,7 +11,8 @@ from pathlib import Path
 from kopa_cli.core import formatting
 from kopa_cli.render import feereport, reporters
 from kopa_cli.core.diagnostics import suggest
-from kopa_cli.core.errors import CompareFormat, ExitCode, NotAFeeYear, UnknownMember, UnknownPilot
+from kopa_cli.core.errors import (CompareFormat, ExitCode, NotAFeeYear, RecordsHaveErrors, RevisionHasErrors,
+                                  UnknownMember, UnknownPilot)
 from kopa_cli.billing.fees import FeeLine, compare, compute_fees, select
 from kopa_cli.core.i18n import _, ngettext
 from kopa_cli.check.validation import check
@@ -45,32 +46,20 @@ def _names(*workspaces: Workspace) -> dict[str, str]:
     return {org_id: org.name for workspace in reversed(workspaces) for org_id, org in workspace.organizations.items()}
 
 
-def _refuse(workspace: Workspace, heading: str) -> bool:
-    """Write the validation problems to stderr, as `kopa validate` does; True if there are errors."""
+def _refuse(workspace: Workspace, refusal: RecordsHaveErrors) -> None:
+    """Write the validation problems to stderr, as `kopa validate` does, and raise ``refusal``
+    if there are errors."""
     report = check(workspace)
-    if not report.errors:
-        return False
-    reporters.text(report, sys.stderr, reporters.wants_color(sys.stderr), lengths=False)
-    sys.stderr.write(f"kopa: {heading}\n")
-    return True
+    if report.errors:
+        reporters.text(report, sys.stderr, reporters.wants_color(sys.stderr), lengths=False)
+        raise refusal
 
 
 def _console():
     from rich.console import Console
 
-    class KopaConsole(Console):
-        def on_broken_pipe(self) -> None:
-            # rich would exit 1, which kopa keeps for problems in the records; a reader that
-            # has gone (| head) is no failure. Point stdout at devnull so that the final flush
-            # does not fail too, and let cli.guarded end quietly.
-            try:
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, sys.stdout.fileno())
-            except (OSError, ValueError):  # no real file descriptor (tests)
-                pass
-            raise BrokenPipeError
-
-    return KopaConsole(file=sys.stdout, highlight=False, width=_width())
+    # A reader that has gone (| head) never reaches rich: render/streams.py drops the rest.
+    return Console(file=sys.stdout, highlight=False, width=_width())
 
 
 def _width() -> int:
@@ -131,8 +120,7 @@ def _compare(root: Path, workspace: Workspace, lines: list[FeeLine], revision: s
         raise CompareFormat()
     source = GitSource.open(root, revision)
     before = load_workspace(None, source)
-    if _refuse(before, _("the records at {revision} have errors (listed above); their fees cannot be computed").format(revision=revision)):
-        return ExitCode.PROBLEMS
+    _refuse(before, RevisionHasErrors(revision=revision))
     before_lines = compute_fees(before)
     _check_filters(shown, workspace, before)
     shown = replace(shown, names=_names(workspace, before))
@@ -150,8 +138,7 @@ def _compare(root: Path, workspace: Workspace, lines: list[FeeLine], revision: s
 def run(root: Path, lang: str | None, pilot: str | None, year: int | None, member: str | None,
         output_format: str, compare_with: str | None, use_cache: bool = True) -> int:
     workspace = load(root, lang, use_cache)
-    if _refuse(workspace, _("the records have errors (listed above); fix them before computing fees")):
-        return ExitCode.PROBLEMS
+    _refuse(workspace, RecordsHaveErrors())
     lines = compute_fees(workspace)
     shown = feereport.Shown(pilot, year, member)
     if compare_with is not None:

@@ -8,7 +8,7 @@ import typer
 
 from kopa_cli.core.errors import ExitCode, InvalidId, TargetExists, TemplateGivesBadRecord
 from kopa_cli.core.files import create_new, shown
-from kopa_cli.load.formats import is_id
+from kopa_cli.core.identifiers import is_id
 from kopa_cli.core.diagnostics import Suggestion
 from kopa_cli.core.i18n import _, current_language
 from kopa_cli.core.spelling import meant_id

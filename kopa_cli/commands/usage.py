@@ -19,14 +19,12 @@ from typing import Any
 import typer
 from typer.core import TyperCommand, TyperGroup
 
-from kopa_cli.core.diagnostics import suggest
+from kopa_cli.core.diagnostics import escaped, suggest
 from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import LANGUAGES, N_, _, language_from_environment, ngettext, set_language
 
-try:  # newer typer (0.28 does) carries its own copy of click
-    from typer._click import exceptions as click_exceptions, types as click_types
-except ImportError:  # pragma: no cover - typer before the copy uses click itself
-    from click import exceptions as click_exceptions, types as click_types
+# typer (0.26 to 0.28, pyproject.toml) carries its own copy of click without gettext
+from typer._click import exceptions as click_exceptions, types as click_types
 
 NO_ARGS_IS_HELP = getattr(click_exceptions, "NoArgsIsHelpError", ())  # click 8.2 and later
 LANG_OPTION = "--lang"
@@ -35,6 +33,12 @@ HELP_OPTION = N_("Show this message and exit.")
 USAGE_PIECES = {"[OPTIONS]": N_("[OPTIONS]"), "COMMAND [ARGS]...": N_("COMMAND [ARGS]...")}
 # click's usage errors that kopa does not reword (usage_error_message), translated as they are.
 CLICK_MESSAGES = (N_("Missing command."),)
+
+
+def report_failure(error: KopaError) -> ExitCode:
+    """The one place a failure is shown: ``kopa: message`` on stderr; returns its exit code."""
+    typer.echo(f"kopa: {error.message}", err=True)
+    return error.exit_code
 
 
 class Choice(click_types.ParamType):
@@ -74,8 +78,8 @@ def choose_language(args: Sequence[str]) -> None:
     set_language(given)
     unknown = os.environ.get("KOPA_LANG")
     if given is None and unknown and language_from_environment() is None:
-        warning = _("kopa: warning: KOPA_LANG={value} is not a language kopa speaks; use fi, sv or en. Using the default language.")
-        typer.echo(warning.format(value=unknown), err=True)
+        warning = _("kopa: warning: KOPA_LANG={value} is not a language kopa speaks, so it is ignored; use fi, sv or en.")
+        typer.echo(warning.format(value=escaped(unknown)), err=True)
 
 
 # --- help pages ---------------------------------------------------------------------------------
@@ -174,8 +178,7 @@ class KopaGroup(TyperGroup):
         try:
             code = self._main(args, prog_name, complete_var, **extra)
         except KopaError as error:  # outside a command: a help page that cannot be written
-            typer.echo(f"kopa: {error.message}", err=True)
-            code = error.exit_code
+            code = report_failure(error)
         if standalone_mode:
             sys.exit(int(code or 0))
         return code
@@ -200,6 +203,23 @@ class KopaGroup(TyperGroup):
 def _hint(error: Any) -> str:
     """The parameter an error is about, as click names it: '--year', 'KIND'."""
     return error.param.get_error_hint(error.ctx) if getattr(error, "param", None) is not None else ""
+
+
+class WholeNumber(click_types.IntParamType):
+    """A whole number on the command line: ASCII digits only. Python's int() also takes
+    "２０２０", "2020 " and "2_020", which no one types as a year; the usual usage error follows."""
+
+    name = "integer"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+            self.fail(value, param, ctx)
+        return super().convert(value, param, ctx)
+
+
+WHOLE_NUMBER = WholeNumber()
+
+
 
 
 def usage_error_message(error: Any) -> str:
@@ -236,5 +256,5 @@ def show_usage_error(error: Any) -> None:
         lines.append(error.ctx.get_usage())
         lines.append(_("Try '{command} --help' for help.").format(command=error.ctx.command_path))
         lines.append("")
-    lines.append(_("Error: {message}").format(message=usage_error_message(error)))
+    lines.append(_("Error: {message}").format(message=escaped(usage_error_message(error))))  # it may quote what was typed
     typer.echo("\n".join(lines), err=True)

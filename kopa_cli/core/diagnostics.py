@@ -6,7 +6,7 @@ Message arguments that are themselves message ids (field labels) are wrapped in 
 and translated when shown.
 
 Arguments may be the user's own text (a key, a value, a file name). Text and GitHub output
-show them escaped (``shown``), so that a line break or a control character in a record can
+show them escaped (``escaped``), so that a line break or a control character in a record can
 never start a line of its own; JSON keeps them as they are.
 """
 
@@ -17,10 +17,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from enum import Enum
 
 from kopa_cli.core import formatting
-from kopa_cli.core.i18n import _
+from kopa_cli.core.i18n import _, ngettext
 from kopa_cli.core.phrases import Choice, Field
 
 
@@ -73,10 +74,20 @@ class Suggestion(str):
     __slots__ = ()
 
 
-class Count(int):
-    """A number of things shown to people: grouped as the language writes it (4 812)."""
+class Figure(Decimal):
+    """A number shown to people, such as a bound or a count: grouped, with the language's
+    decimal sign (999 999 999,99 and 4 812 in Finnish)."""
 
     __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Plural:
+    """A count with its words, in the form the language gives that count: ``forms`` is an
+    ``N_plural`` pair such as ("{n} decimal", "{n} decimals")."""
+
+    forms: tuple[str, str]
+    n: int
 
 
 class Aside(str):
@@ -105,7 +116,7 @@ def _escape_char(match: re.Match[str]) -> str:
     return _ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
-def shown(text: str) -> str:
+def escaped(text: str) -> str:
     """``text`` on one line, unable to pass for anything else: line breaks and control
     characters as escapes (``\\n``, ``\\x07``, ``\\u2028``), and a non-UTF-8 file name's bytes as ``\\xe4``."""
     return _UNSAFE.sub(_escape_char, text)
@@ -113,11 +124,11 @@ def shown(text: str) -> str:
 
 def localize(value: object, escape: bool = False) -> str:
     """A message argument as shown in the current language (labels, dates, counts, hints);
-    with ``escape``, the user's own text in it is ``shown``."""
+    with ``escape``, the user's own text in it is ``escaped``."""
     if isinstance(value, (Field, Choice)):
-        return value.localized(shown if escape else str)
+        return value.localized(escaped if escape else str)
     if isinstance(value, Suggestion):
-        suggestion = shown(value) if escape else str(value)
+        suggestion = escaped(value) if escape else str(value)
         return _(" (did you mean '{suggestion}'?)").format(suggestion=suggestion) if value else ""
     if isinstance(value, Aside):
         return f" ({_(value)})" if value else ""
@@ -129,9 +140,11 @@ def localize(value: object, escape: bool = False) -> str:
         return ", ".join(localize(item, escape) for item in value)
     if isinstance(value, date):
         return formatting.day(value)
-    if isinstance(value, Count):
-        return formatting.number(int(value))
-    return shown(str(value)) if escape else str(value)
+    if isinstance(value, Figure):
+        return formatting.number(Decimal(value))
+    if isinstance(value, Plural):
+        return ngettext(*value.forms, value.n).format(n=formatting.number(value.n))
+    return escaped(str(value)) if escape else str(value)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ class ExitCode(IntEnum):
 
 
 class KopaError(Exception):
-    """Root of kopa's exceptions; ``template`` is a message id formatted with ``kwargs``."""
+    """Root of kopa's exceptions; ``template`` is a message id formatted with ``kwargs``, each
+    shown escaped (a value typed on the command line can hold a line break, too)."""
 
     template = N_("kopa failed")
     exit_code = ExitCode.USAGE
@@ -34,7 +35,7 @@ class KopaError(Exception):
     def message(self) -> str:
         from kopa_cli.core.diagnostics import localize  # imported here: diagnostics is not needed to raise
 
-        return _(self.template).format(**{key: localize(value) for key, value in self.kwargs.items()})
+        return _(self.template).format(**{key: localize(value, escape=True) for key, value in self.kwargs.items()})
 
     def __str__(self) -> str:
         return self.message
@@ -47,6 +48,12 @@ class WorkspaceNotFound(KopaError):
     )
 
 
+class NotAWorkspace(KopaError):
+    """The folder given by --workspace or KOPA_WORKSPACE holds no records/call.yaml."""
+
+    template = N_("{path} is not a kopa workspace: it has no records/call.yaml; create one with 'kopa init {path}'")
+
+
 class PathOutsideWorkspace(KopaError):
     template = N_("{path} is not inside the workspace {workspace}")
 
@@ -56,7 +63,10 @@ class PathNotFound(KopaError):
 
 
 class GitError(KopaError):
-    template = N_("git failed: {detail}")
+    """git ran but could not read the repository; ``detail`` is git's or the OS's own (English)
+    text, shown only in parentheses at the end."""
+
+    template = N_("the files could not be read from the git repository {repository} ({detail})")
 
 
 class TargetExists(KopaError):
@@ -90,6 +100,19 @@ class DuplicateFeeLine(KopaError):
     exit_code = ExitCode.PROBLEMS
 
 
+class RecordsHaveErrors(KopaError):
+    """Validation found errors (already written out), so the fees cannot be computed."""
+
+    template = N_("the records have errors (listed above); fix them before computing fees")
+    exit_code = ExitCode.PROBLEMS
+
+
+class RevisionHasErrors(RecordsHaveErrors):
+    """The records at a compared revision have errors (already written out)."""
+
+    template = N_("the records at {revision} have errors (listed above); their fees cannot be computed")
+
+
 class TemplateFailed(KopaError):
     """A template could not be read or rendered: a problem in the (often user-edited) template."""
 
@@ -112,7 +135,7 @@ class NotAGitRepository(GitError):
 
 
 class RevisionNotFound(GitError):
-    template = N_("'{revision}' is not a commit in the git repository {repository}: {detail}")
+    template = N_("'{revision}' is not a commit in the git repository {repository}")
 
 
 class GitNotInstalled(GitError):

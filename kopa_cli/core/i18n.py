@@ -61,3 +61,9 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a message id for extraction; it is translated where it is shown."""
     return message
+
+
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a pair of message ids for extraction as one plural entry (``"{n} decimal"``,
+    ``"{n} decimals"``); it is translated with ``ngettext`` where it is shown."""
+    return singular, plural

@@ -13,6 +13,12 @@ import re
 from stdnum import bic, iban, iso11649
 from stdnum.fi import ytunnus
 
+# A record id (docs/records.md, "Ids"): lowercase ASCII letters and digits in hyphen-separated
+# runs, at most ID_MAX_LENGTH characters, so that it is also a portable file name. The pattern
+# holds the length too, so that the JSON Schema says the same.
+ID_MAX_LENGTH = 64
+ID_PATTERN = rf"^(?=.{{1,{ID_MAX_LENGTH}}}$)[a-z0-9]+(-[a-z0-9]+)*$"
+_ID = re.compile(ID_PATTERN.removeprefix("^").removesuffix("$"), re.ASCII)
 # Canonical form only, so a record stores exactly what is printed on invoices.
 _BUSINESS_ID = re.compile(r"[0-9]{7}-[0-9]", re.ASCII)
 _MUNICIPALITY_CODE = re.compile(r"[0-9]{3}", re.ASCII)
@@ -35,6 +41,12 @@ _BIC = re.compile(r"[A-Z]{6}[0-9A-Z]{2}(?:[0-9A-Z]{3})?", re.ASCII)
 # Viitenumero weights 7, 3, 1, applied from the rightmost digit (Finance
 # Finland's domestic reference rules; see domain.md).
 _REFERENCE_WEIGHTS = (7, 3, 1)
+
+
+def is_id(text: str) -> bool:
+    """True for a record id such as ``"kajaani"`` or ``"kainuu-lukiot"``: the whole text (no
+    trailing line break), at most ID_MAX_LENGTH characters."""
+    return isinstance(text, str) and _ID.fullmatch(text) is not None
 
 
 def is_business_id(text: str) -> bool:

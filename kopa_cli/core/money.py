@@ -56,25 +56,14 @@ def decimal_places(number: Decimal) -> int:
     return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
-def parse_money(text: str, allow_negative: bool = False) -> Decimal:
-    """Parse a plain amount such as ``"5000"`` or ``"1666.67"`` into a 2-place Decimal.
+def to_cents(amount: Decimal) -> Decimal:
+    """An amount of at most two decimals, in cents: ``Decimal("5000")`` -> ``5000.00``.
 
-    Raises ValueError with a short reason for anything else: NaN, Infinity,
-    exponents, commas, spaces, more than two decimals, or a negative amount
-    unless ``allow_negative`` (credit notes) is set.
+    Raises ValueError for more decimals: it never rounds (rounding is round_cents).
     """
-    if text == "":
-        raise ValueError("empty amount")
-    try:
-        amount = parse_number(text)
-    except ValueError:
-        raise ValueError("not a plain amount like 5000.00") from None
     if decimal_places(amount) > 2:
         raise ValueError("more than two decimals")
-    if text.startswith("-") and not allow_negative:
-        raise ValueError("negative amount not allowed")
-    # quantize only pads "5000" to "5000.00".
-    return _no_negative_zero(amount.quantize(CENT))
+    return _no_negative_zero(amount.quantize(CENT))  # exact: only pads "5000" to "5000.00"
 
 
 def format_money(amount: Decimal) -> str:

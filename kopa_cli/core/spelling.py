@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from kopa_cli.core.identifiers import is_id
+
 # Nordic letters first: NFKD would drop the dots of ä and ö but leave ø and æ alone.
 _LETTERS = str.maketrans({"ä": "a", "ö": "o", "å": "a", "ø": "o", "æ": "ae", "ß": "ss"})
 _SEPARATORS = re.compile(r"[\s_]+")
@@ -18,10 +20,7 @@ def fold_id(text: str) -> str:
     return _SEPARATORS.sub("-", folded)
 
 
-_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
-
-
 def meant_id(text: str) -> str:
     """The valid id ``text`` folds to, when it is not one itself (``Kuhmo`` → ``kuhmo``); else ""."""
     folded = fold_id(text)
-    return folded if folded != text and _ID.fullmatch(folded) else ""
+    return folded if folded != text and is_id(folded) else ""

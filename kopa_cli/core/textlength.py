@@ -33,7 +33,8 @@ Piece = tuple[int, str]  # (source line, counted text); a soft break is the spac
 # simple bullet lists ("- item" / "+ item" at the margin), whose markers are dropped.
 _INLINE_MARKUP = "*_`[]<>!|~\\&"
 _BLOCK_MARKUP = re.compile(r"\n(?:[ \t]*(?:[-+*>#=]|[0-9]+[.)])| {4}|\t)")  # searched in "\n" + text
-_BULLET = re.compile(r" ?[-+] {1,4}(?=[^-+*>#=0-9 \t])")  # a list item that holds a plain paragraph
+_BULLET = re.compile(r" ?[-+] {1,4}(?=[^-+*>#=0-9\s])")  # a list item that holds a plain paragraph
+# (\s: the parser strips Unicode spaces such as U+00A0 from a paragraph's start, with the break after them)
 _BLOCK_START = re.compile(r"[ \t]*(?:[-+*>#=]|[0-9]+[.)])| {4}|\t")
 
 
@@ -48,6 +49,8 @@ def _quick_lines(text: str, first_line: int) -> list[Piece] | None:
         shown = line.strip()
         if not shown:
             if not line.strip(" \t"):  # a blank line (CommonMark: spaces and tabs only) ends a paragraph
+                separator = ""
+            elif line.endswith("  "):  # a hard break after invisible text (U+00A0): the next line shows below
                 separator = ""
             continue
         if bullets:

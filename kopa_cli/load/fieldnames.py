@@ -81,6 +81,14 @@ _UNDER = {
     ("contacts", "title"): N_("job title"),
 }
 
+# what a key of each mapping stands for, by the mapping's key: a message about a key
+# ({-3: 4} under population) names the key, not the value it holds
+_KEY_LABELS = {
+    "population": N_("year of a population figure"),
+    "goals": N_("goal number"),
+    "vat": N_("start date of a VAT rate"),
+}
+
 MEANINGS = {
     "submitted": N_("submitted, not decided"),
     "selected": N_("selected"),
@@ -103,13 +111,21 @@ def field(kind: type, path: tuple[str | int, ...], data: Any = None, member: str
     """The field at ``path`` of a record of ``kind`` (a record class of records.py), named by
     its definition's label, or else by the table above. The member it is inside, if any, is
     named by ``member`` or found in ``data`` (the record as parsed)."""
-    keys = [part for part in path if isinstance(part, str)]
+    # an entry of a mapping (a VAT rate under its date) is named by the key that holds the mapping
+    keys = [part for part in path[: _named_depth(kind, tuple(path))] if isinstance(part, str)]
     label = (
         _defined_label(kind, tuple(path))
         or _UNDER.get(tuple(keys[-2:]))
         or (_LABELS.get(keys[-1], "") if keys else "")
     )
     return Field.of(label, path, member or _member(path, data), data)
+
+
+def mapping_key(kind: type, path: tuple[str | int, ...], data: Any = None) -> Field:
+    """A key of the mapping at ``path`` (population, goals, fee → vat), named for what it
+    stands for ("year of a population figure"), with the mapping's path."""
+    label = _KEY_LABELS.get(path[-1], "") if path else ""
+    return Field.of(label, path, _member(path, data), data) if label else field(kind, path, data)
 
 
 def _defined_label(kind: type, path: tuple[Any, ...]) -> str:
@@ -129,6 +145,26 @@ def _defined_label(kind: type, path: tuple[Any, ...]) -> str:
         else:
             return ""
     return label
+
+
+def _named_depth(kind: type, path: tuple[Any, ...]) -> int:
+    """How many parts of ``path`` name keys: all but the keys of a mapping's entries
+    (``fee.vat."2013-01-01"`` -> 2); all of them where the definitions do not say."""
+    tp: Any = kind
+    for depth, part in enumerate(path):
+        tp = _bare(tp)
+        if dataclasses.is_dataclass(tp):
+            found = _keys(tp).get(part) if isinstance(part, str) else None
+            if found is None:
+                return len(path)
+            tp = found[1]
+        elif get_origin(tp) is dict:
+            return depth
+        elif get_origin(tp) is list:
+            tp = get_args(tp)[-1]
+        else:
+            return len(path)
+    return len(path)
 
 
 def _bare(tp: Any) -> Any:

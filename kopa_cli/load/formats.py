@@ -15,7 +15,6 @@ from kopa_cli.load.structure import Format, FreeText, Number, Range
 # line break), with digits written [0-9]: Python's \d also takes other scripts' digits
 # ("８９４００"). Each names the characters it takes, so that no invisible character (a
 # zero-width or no-break space, a direction mark) and no list separator passes.
-ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 # An address as mail servers take it (RFC 5322 dot-atom, with the Latin letters of RFC 6531 and
 # internationalised domains): dot-separated atoms before the @; after it, labels of letters,
 # digits and hyphens.
@@ -33,14 +32,7 @@ def _matches(pattern: str) -> Callable[[str], bool]:
     return lambda text: compiled.fullmatch(text) is not None
 
 
-_is_id_pattern = _matches(ID_PATTERN)
-
-
-def is_id(text: str) -> bool:
-    return _is_id_pattern(text) and len(text) <= 64
-
-
-Id = Annotated[str, Format("id", is_id, codes.BAD_ID, ID_PATTERN)]
+Id = Annotated[str, Format("id", identifiers.is_id, codes.BAD_ID, identifiers.ID_PATTERN)]
 Email = Annotated[str, Format("email", _matches(EMAIL_PATTERN), codes.BAD_EMAIL, EMAIL_PATTERN)]
 Postcode = Annotated[str, Format(N_("a Finnish postcode of five digits, quoted"), _matches(POSTCODE_PATTERN), codes.BAD_FORMAT, POSTCODE_PATTERN)]
 Phone = Annotated[str, Format(N_("a phone number like +358 40 123 4567"), _matches(PHONE_PATTERN), codes.BAD_FORMAT, PHONE_PATTERN)]
@@ -53,7 +45,15 @@ EInvoiceOperator = Annotated[str, Format("einvoice_operator", identifiers.is_ein
 # Every number the fees use is bounded, so that a workspace that validates can be billed.
 Money = Annotated[Decimal, Number("money", Range(0, MONEY_MAXIMUM, places=2))]
 Rate = Annotated[Decimal, Number("rate", Range(0, 100, places=2))]  # percent
-Weight = Annotated[Decimal, Number("weight", Range(positive=True))]
+# A weight above zero, as agreed between members ("2", "1.5"); at most a million, with at most
+# six decimals (so from 0.000001), so that the sum of a pilot's weights stays exact.
+Weight = Annotated[Decimal, Number("weight", Range(Decimal("0.000001"), 1_000_000, places=6, positive=True))]
 Population = Annotated[int, Range(0, 1_000_000_000)]
 Year = Annotated[int, Range(1000, 9999)]  # four digits, as dates are written
+CharacterLimit = Annotated[int, Range(1, 1_000_000)]  # an application's length limit
+GoalNumber = Annotated[int, Range(1, 99)]  # a call's goals are numbered from 1
+# Days to the due date: at most 30 for a public-sector buyer (laki kaupallisten sopimusten
+# maksuehdoista 30/2013; domain.md, "Invoices").
+PaymentTerm = Annotated[int, Range(1, 30)]
+InvoiceNumber = Annotated[int, Range(1, 999_999_999)]  # an invoice number is 1-20 characters (Finvoice)
 Paragraphs = Annotated[str, FreeText()]

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Iterator
 
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, diagnostic
+from kopa_cli.core.diagnostics import Diagnostic, Msg, diagnostic
 from kopa_cli.core.errors import GitError, GitNotInstalled, NotAGitRepository, RevisionNotFound
 from kopa_cli.core.i18n import N_
 from kopa_cli.load.kinds import RECORDS
-from kopa_cli.load.recordfiles import MAX_FILE_BYTES
+from kopa_cli.load.recordfiles import MAX_FILE_BYTES, too_large
 
 LINK_MODE = "120000"
 
@@ -32,6 +32,8 @@ def _git(cwd: Path, *args: str, input: bytes | None = None) -> subprocess.Comple
         return subprocess.run(["git", *args], cwd=cwd, input=input, capture_output=True, env=env, check=False)
     except FileNotFoundError:
         raise GitNotInstalled() from None
+    except OSError as error:  # git found but not runnable, say
+        raise GitError(repository=cwd, detail=error.strerror or type(error).__name__) from None
 
 
 def _detail(result: subprocess.CompletedProcess[bytes]) -> str:
@@ -88,11 +90,11 @@ class GitSource:
         repository = Path(top)
         resolved = _git(repository, "rev-parse", "--verify", "--end-of-options", f"{revision}^{{commit}}")
         if resolved.returncode != 0:
-            raise RevisionNotFound(revision=revision, repository=repository, detail=_detail(resolved))
+            raise RevisionNotFound(revision=revision, repository=repository)
         commit = resolved.stdout.decode().strip()
         listed = _git(repository, "ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", f"{prefix}{RECORDS}/")
         if listed.returncode != 0:
-            raise RevisionNotFound(revision=revision, repository=repository, detail=_detail(listed))
+            raise GitError(repository=repository, detail=_detail(listed))
         entries = {path: entry for path, entry in _parse_tree(listed.stdout, prefix).items() if not _hidden(path)}
         return cls(repository, prefix, revision, commit, dict(sorted(entries.items())))
 
@@ -106,7 +108,7 @@ class GitSource:
         if entry.kind != "blob":
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("a git submodule, not a file")))
         if entry.size is not None and entry.size > MAX_FILE_BYTES:
-            return diagnostic(path, (1, 1), codes.TOO_LARGE, size=Count(entry.size), limit=Count(MAX_FILE_BYTES))
+            return too_large(path, entry.size)
         if self._blobs is None:
             self._blobs = self._read_blobs()
         return self._blobs[entry.object]
@@ -119,7 +121,7 @@ class GitSource:
         })
         result = _git(self.repository, "cat-file", "--batch", input="".join(f"{o}\n" for o in wanted).encode())
         if result.returncode != 0:
-            raise GitError(detail=_detail(result))
+            raise GitError(repository=self.repository, detail=_detail(result))
         blobs: dict[str, bytes] = {}
         output, position = result.stdout, 0
         for _ in wanted:
@@ -127,7 +129,7 @@ class GitSource:
             end = output.index(b"\n", position)
             header = output[position:end].decode("ascii", "replace").split()
             if len(header) != 3:  # "<object> missing": a broken or partial clone
-                raise GitError(detail=" ".join(header))
+                raise GitError(repository=self.repository, detail=" ".join(header))
             obj, _kind, size = header
             start = end + 1
             blobs[obj] = output[start:start + int(size)]

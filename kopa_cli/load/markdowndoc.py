@@ -16,6 +16,8 @@ the labels of the language in use.
 
 from __future__ import annotations
 
+import re
+
 from typing import Any
 
 from kopa_cli.core import codes
@@ -32,7 +34,10 @@ SECTION_LABELS = {name: (meta["label"], *meta["headings"]) for name, _, meta in 
 
 
 def _normal(label: str) -> str:
-    return " ".join(label.casefold().rstrip(":").split())
+    """A heading as compared with the labels: case folded, spaces and tabs as one space. Only
+    those: str.split() would also take a line separator (U+2028) or a control character for a
+    space, and such a heading is not the label."""
+    return " ".join(re.split(r"[ \t]+", label.casefold().rstrip(":").strip(" \t")))
 
 
 _FIELD_BY_LABEL = {

@@ -23,11 +23,11 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Callable
 
-from kopa_cli.core.diagnostics import Aside, Count, Diagnostic, Msg, Phrase, Report, Suggestion
+from kopa_cli.core.diagnostics import Aside, Diagnostic, Figure, Msg, Phrase, Plural, Report, Suggestion
 from kopa_cli.core.origin import Origin, Written
 from kopa_cli.core.phrases import Choice, Field
 
-_SCALARS = (str, int, float, bool, type(None))
+_SCALARS = (str, int, float, bool, type(None))  # also the keys of a path: a YAML key may be 2019.5 or null
 # Text types that say how a message shows them: each kept under a tag of its own. Field and
 # Choice are listed in both tables, so that they are kept whether they are text or dataclasses.
 _TEXTS = {
@@ -36,7 +36,7 @@ _TEXTS = {
     if issubclass(cls, str)
 }
 # Dataclasses kept by class name and field values (the records of records.py too, below)
-_REPORTS = {cls.__name__: cls for cls in (Diagnostic, Report, Phrase, Field, Choice) if dataclasses.is_dataclass(cls)}
+_REPORTS = {cls.__name__: cls for cls in (Diagnostic, Report, Phrase, Plural, Field, Choice) if dataclasses.is_dataclass(cls)}
 
 
 @cache
@@ -80,7 +80,7 @@ _ENCODERS: dict[type, Callable[[Any], Any]] = {
     date: lambda value: {"d": value.isoformat()},
     datetime: lambda value: {"dt": value.isoformat()},
     Decimal: lambda value: {"$": str(value)},
-    Count: lambda value: {"C": int(value)},
+    Figure: lambda value: {"Fg": str(value)},
     Origin: _origin,
     **{cls: (lambda value, tag=tag: {tag: str(value)}) for tag, cls in _TEXTS.items()},
 }
@@ -105,7 +105,7 @@ def _decoded_positions(rows: Any) -> dict[tuple[str | int, ...], tuple[int, int]
     positions = {}
     for row in rows:
         *path, line, column = row
-        if type(line) is not int or type(column) is not int or any(type(p) not in (str, int) for p in path):
+        if type(line) is not int or type(column) is not int or any(type(p) not in _SCALARS for p in path):
             raise ValueError("a position is two numbers after its path")
         positions[tuple(path)] = (line, column)
     return positions
@@ -115,7 +115,7 @@ def _decoded_written(rows: Any) -> dict[tuple[str | int, ...], str]:
     written = {}
     for row in rows:
         *path, text = row
-        if any(type(p) not in (str, int) for p in path):
+        if any(type(p) not in _SCALARS for p in path):
             raise ValueError("a path is keys and list indexes")
         written[tuple(path)] = _text(text)
     return written
@@ -125,7 +125,7 @@ def _decoded_origin(body: Any) -> Origin:
     path, values, keys, written, refused = body
     origin = Origin(_text(path), _decoded_positions(values), _decoded_positions(keys), _decoded_written(written))
     for where in refused:
-        if type(where) is not list or any(type(p) not in (str, int) for p in where):
+        if type(where) is not list or any(type(p) not in _SCALARS for p in where):
             raise ValueError("a path is keys and list indexes")
         origin.refused.add(tuple(where))
     return origin
@@ -139,19 +139,13 @@ def _decoded_record(body: Any) -> Any:
     return cls(**{field: decode(value) for field, value in zip(_fields(cls), values)})
 
 
-def _decoded_int(body: Any) -> int:
-    if type(body) is not int:
-        raise ValueError("a whole number expected")
-    return body
-
-
 _DECODERS: dict[str, Callable[[Any], Any]] = {
     "t": lambda body: tuple(map(decode, body)),
     "m": lambda body: {decode(k): decode(v) for k, v in body},
     "d": lambda body: date.fromisoformat(_text(body)),
     "dt": lambda body: datetime.fromisoformat(_text(body)),
     "$": lambda body: Decimal(_text(body)),
-    "C": lambda body: Count(_decoded_int(body)),
+    "Fg": lambda body: Figure(_text(body)),
     **{tag: (lambda body, cls=cls: cls(_text(body))) for tag, cls in _TEXTS.items()},
     "O": _decoded_origin,
     "R": _decoded_record,

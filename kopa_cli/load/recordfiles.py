@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Protocol
 
 from kopa_cli.core import codes, oserrors
-from kopa_cli.core.diagnostics import Count, Diagnostic, Msg, Suggestion, diagnostic
-from kopa_cli.core.i18n import N_
+from kopa_cli.core.diagnostics import Diagnostic, Msg, Plural, Suggestion, diagnostic
+from kopa_cli.core.i18n import N_, N_plural
+from kopa_cli.core.identifiers import is_id
 from kopa_cli.core.spelling import fold_id
 from kopa_cli.load.kinds import BY_NAME, CALL, CALL_PATH, IGNORED_FOLDERS, IN_FOLDERS, RECORDS
 
 MAX_FILE_BYTES = 1024 * 1024  # a record is a few kilobytes; more is a mistake or an attack
-_STEM = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_BYTES = N_plural("{n} byte", "{n} bytes")
+
+
+def too_large(path: str, size: int) -> Diagnostic:
+    """KOPA102 for a file of ``size`` bytes, more than MAX_FILE_BYTES."""
+    return diagnostic(path, (1, 1), codes.TOO_LARGE, size=Plural(_BYTES, size), limit=Plural(_BYTES, MAX_FILE_BYTES))
 _KIND_OF_FOLDER = {kind.folder: kind.name for kind in IN_FOLDERS}
 
 
@@ -89,7 +94,7 @@ class DirectorySource:
             with open(full, "rb") as stream:
                 size = os.fstat(stream.fileno()).st_size
                 if size > MAX_FILE_BYTES:
-                    return diagnostic(path, (1, 1), codes.TOO_LARGE, size=Count(size), limit=Count(MAX_FILE_BYTES))
+                    return too_large(path, size)
                 return stream.read()
         except IsADirectoryError:
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("it is a folder")))
@@ -97,13 +102,15 @@ class DirectorySource:
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=oserrors.reason(error))
 
 
+def is_workspace(folder: Path) -> bool:
+    """A workspace is a folder that holds records/call.yaml (the call marks it)."""
+    return (folder / CALL_PATH).is_file()
+
+
 def find_workspace(start: Path) -> Path | None:
-    """The nearest folder from ``start`` upwards that holds records/call.yaml."""
+    """The nearest workspace from ``start`` upwards."""
     start = start.resolve()
-    for folder in (start, *start.parents):
-        if (folder / CALL_PATH).is_file():
-            return folder
-    return None
+    return next((folder for folder in (start, *start.parents) if is_workspace(folder)), None)
 
 
 def kind_of(path: str) -> str | None:
@@ -120,10 +127,10 @@ def _file_name_problem(kind: str, path: str) -> Diagnostic | None:
     name = path.rsplit("/", 1)[1]
     stem, _, suffix = name.rpartition(".")
     suffixes = BY_NAME[kind].suffixes
-    if _STEM.match(stem) and f".{suffix}" in suffixes:
+    if is_id(stem) and f".{suffix}" in suffixes:
         return None
     meant = stem_id(path)
-    hint = Suggestion(meant + (f".{suffix}" if f".{suffix}" in suffixes else suffixes[0]) if _STEM.match(meant) else "")
+    hint = Suggestion(meant + (f".{suffix}" if f".{suffix}" in suffixes else suffixes[0]) if is_id(meant) else "")
     return diagnostic(path, (1, 1), codes.BAD_FILE_NAME, name=name, suffixes=" / ".join(suffixes), hint=hint)
 
 

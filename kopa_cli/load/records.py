@@ -14,14 +14,18 @@ from typing import Literal, Mapping
 from kopa_cli.load.formats import (
     Bic,
     BusinessId,
+    CharacterLimit,
     EInvoiceAddress,
     EInvoiceOperator,
     Email,
+    GoalNumber,
     Iban,
+    InvoiceNumber,
     Id,
     Money,
     MunicipalityCode,
     Paragraphs,
+    PaymentTerm,
     Phone,
     Population,
     Postcode,
@@ -89,8 +93,8 @@ class Organizer:
 
 @dataclass(frozen=True)
 class Invoicing:
-    payment_term_days: int = key(21, doc="At most 30 for public-sector buyers (laki 30/2013).")
-    first_number: int = key(1)
+    payment_term_days: PaymentTerm = key(21, doc="At most 30 for public-sector buyers (laki 30/2013).")
+    first_number: InvoiceNumber = key(1)
 
 
 @dataclass(frozen=True)
@@ -99,11 +103,11 @@ class Call:
     title: Localized = key(required=True)
     language: Language = key("fi")
     deadline: date = key(required=True)
-    max_chars: int = key(5000)
+    max_chars: CharacterLimit = key(5000)
     required: list[RequiredContent] = key([])
     text_fields: list[TextField] = key(["name", "goal", "plan"])
     education_forms: list[str] = key(required=True)
-    goals: dict[int, str] = key(required=True)
+    goals: dict[GoalNumber, str] = key(required=True)
     fee: Fee = key(required=True)
     organizer: Organizer = key(required=True)
     invoicing: Invoicing = key(Invoicing())
@@ -126,7 +130,7 @@ class Organization:
     address: Address = key(required=True)
     einvoice: EInvoice | None = key()
     billing_email: Email | None = key()
-    population: dict[int, Population] = key({}, doc="Population on 31.12. of each year.")
+    population: dict[Year, Population] = key({}, doc="Population on 31.12. of each year.")
     id: str = internal()
     origin: Origin = internal()
 

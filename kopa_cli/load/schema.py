@@ -39,18 +39,18 @@ DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 _DIGITS = r"^-?[0-9]+$"
 _DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-# Numbers written as quoted text (structure.Number). Money follows money.parse_money:
+# Numbers written as quoted text (structure.Number), as structure reads them with money.py:
 # ASCII digits, at most two decimals, no sign; a rate or weight is a plain decimal.
 _NUMBER_TEXT = {
     "money": r"^[0-9]{1,9}(\.[0-9]{1,2})?$",  # 0 to money.MONEY_MAXIMUM
     "rate": r"^(100(\.00?)?|[0-9]{1,2}(\.[0-9]{1,2})?)$",  # 0 to 100 percent
-    # greater than zero: a non-zero digit before or after the point
-    "weight": r"^([0-9]*[1-9][0-9]*(\.[0-9]+)?|[0-9]+\.[0-9]*[1-9][0-9]*)$",
+    # greater than zero (not all zeros), at most 1000000, with at most six decimals
+    "weight": r"^(?!0*(\.0*)?$)([0-9]{1,6}(\.[0-9]{1,6})?|1000000(\.0{1,6})?)$",
 }
 _NUMBER_DESCRIPTIONS = {
     "money": 'An amount of money as a quoted string, like "5000.00".',
     "rate": 'A percentage as a quoted string, like "24".',
-    "weight": 'A number greater than zero, like 2 or "1.5".',
+    "weight": 'A number greater than zero and at most 1000000, with at most six decimals, like 2 or "1.5".',
 }
 
 
@@ -138,17 +138,36 @@ class _SchemaBuilder:
 def _number(marker: Number) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "string", "pattern": _NUMBER_TEXT[marker.name]}
     if marker.name == "weight":  # a whole number may be written unquoted; "pattern" applies to text only
-        schema = {"type": ["integer", "string"], "exclusiveMinimum": 0, "pattern": _NUMBER_TEXT[marker.name]}
+        bounds = {"exclusiveMinimum": 0, "maximum": marker.range.maximum}
+        schema = {"type": ["integer", "string"], **bounds, "pattern": _NUMBER_TEXT[marker.name]}
     return {**schema, "description": _NUMBER_DESCRIPTIONS[marker.name]}
 
 
 def _key_schema(tp: Any) -> dict[str, Any]:
     # Keys are text in JSON; check-jsonschema turns a YAML integer key into its digits.
+    if get_origin(tp) is Annotated:  # a bounded whole number: its digits, within the bounds
+        tp, bounds = get_args(tp)[:2]
+        if tp is int and isinstance(bounds, Range):
+            return {"pattern": _digits_within(bounds)}
     if tp is int:
         return {"pattern": _DIGITS}
     if tp is date:
         return {"format": "date", "pattern": _DATE}
     return {}
+
+
+def _digits_within(bounds: Range) -> str:
+    """A pattern for the digits of the whole numbers from ``bounds.minimum`` to
+    ``bounds.maximum``, when those are a power of ten or 1 and all nines (a year 1000–9999:
+    ``^[1-9][0-9]{3}$``; a goal number 1–99: ``^[1-9][0-9]?$``); else any whole number."""
+    width = len(str(bounds.maximum))
+    if bounds.maximum != 10**width - 1 or bounds.minimum not in (1, 10 ** (width - 1)):
+        return _DIGITS
+    if bounds.minimum == 10 ** (width - 1) and width > 1:  # every number has all the digits
+        rest = "[0-9]" if width == 2 else f"[0-9]{{{width - 1}}}"
+    else:  # from 1: one digit or more
+        rest = "" if width == 1 else "[0-9]?" if width == 2 else f"[0-9]{{0,{width - 1}}}"
+    return f"^[1-9]{rest}$"
 
 
 def _or_null(schema: dict[str, Any]) -> dict[str, Any]:

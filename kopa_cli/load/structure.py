@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import types
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -21,13 +22,13 @@ from functools import cache
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints
 
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Msg, Suggestion, diagnostic, suggest
-from kopa_cli.core.i18n import N_
-from kopa_cli.core.money import CENT, decimal_places, parse_number
+from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Figure, Msg, Plural, Suggestion, diagnostic, suggest
+from kopa_cli.core.i18n import N_, N_plural
+from kopa_cli.core.money import decimal_places, parse_number, to_cents
 from kopa_cli.core.origin import Origin, Path
 from kopa_cli.core.phrases import Field
 from kopa_cli.core.spelling import meant_id
-from kopa_cli.load.fieldnames import choice, field
+from kopa_cli.load.fieldnames import choice, field, mapping_key
 
 
 @dataclass(frozen=True)
@@ -44,18 +45,15 @@ class Format:
 class Range:
     """The values a number may take, so that no figure that validates can break the fees.
 
-    From ``minimum`` to ``maximum`` inclusive, with at most ``places`` decimals; or, when
-    ``positive``, anything greater than zero (a weight of 0 would drop a member from a split).
+    From ``minimum`` to ``maximum`` inclusive, with at most ``places`` decimals. With
+    ``positive``, zero and below are said to be not positive (a weight of 0 would drop a
+    member from a split) rather than out of range.
     """
 
-    minimum: int | Decimal = 0
-    maximum: int | Decimal | None = None  # None only when ``positive``
+    minimum: int | Decimal
+    maximum: int | Decimal
     places: int | None = None
     positive: bool = False
-
-    def __post_init__(self) -> None:
-        if self.maximum is None and not self.positive:
-            raise TypeError("a Range needs a maximum, or positive=True")
 
 
 @dataclass(frozen=True)
@@ -72,9 +70,23 @@ class FreeText:
     tabs are allowed in it. Any other text is a single line, without control characters."""
 
 
-# Control characters (C0, DEL, C1): invoices, spreadsheets and e-invoices cannot carry them.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_CONTROL_IN_FREE_TEXT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and line feed
+# Characters that invoices, spreadsheets and e-invoices cannot carry, or that make text read
+# otherwise than it is stored: controls (C0, DEL, C1; Unicode category Cc), format characters
+# (Cf: soft hyphen, zero-width characters, bidi controls that reorder text as in "Trojan
+# source", the byte order mark, tag characters), noncharacters (U+FDD0-U+FDEF and the last two
+# code points of each plane) and lone surrogates. Free text may hold tabs and line breaks (LF,
+# and the line and paragraph separators U+2028/U+2029, Zl/Zp); no other text may.
+# tests/test_formats.py holds this list against unicodedata.
+_FORMAT = (
+    "\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f"
+)
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(f"{chr(plane + 0xFFFE)}{chr(plane + 0xFFFF)}" for plane in range(0, 0x110000, 0x10000))
+_NEVER = f"\x7f-\x9f{_FORMAT}{_NONCHARACTERS}\ud800-\udfff"
+_CONTROL = re.compile(f"[\x00-\x1f\u2028\u2029{_NEVER}]")
+_CONTROL_IN_FREE_TEXT = re.compile(f"[\x00-\x08\x0b-\x1f{_NEVER}]")  # all but tab, LF, LS and PS
+_DECIMALS = N_plural("{n} decimal", "{n} decimals")
 _CONTROL_NAMES = {"\n": N_("a line break"), "\t": N_("a tab")}
 
 
@@ -236,19 +248,26 @@ class _Structurer:
                 self.report(where, codes.MISSING_KEY, refuse=False, key=self.field(where + (name,)))
         return cls(**kwargs)
 
+    def key_field(self, where: Path) -> Field:
+        """The key at the end of ``where``, named for what it stands for (a goal number)."""
+        return mapping_key(self.kind, where[:-1], self.data)
+
     def dict_key(self, key: Any, tp: Any, where: Path) -> Any:
         if tp is date and isinstance(key, str):
             try:
                 return date.fromisoformat(key)
             except ValueError:
-                self.report(where, codes.NOT_A_DATE, key_position=True, key=self.field(where[:-1]), value=key)
+                self.report(where, codes.NOT_A_DATE, key_position=True, key=self.key_field(where), value=key)
                 return None
-        if tp is int and not (isinstance(key, int) and not isinstance(key, bool)):
+        base, marker = get_args(tp)[:2] if get_origin(tp) is Annotated else (tp, None)
+        if base is int and not (isinstance(key, int) and not isinstance(key, bool)):
             if isinstance(key, str) and _WHOLE_NUMBER.fullmatch(key):  # {"2019": ...}
-                self.report(where, codes.NEEDS_NO_QUOTES, key_position=True, key=self.field(where[:-1]), value=key)
-            else:
-                self.report(where, codes.WRONG_TYPE, key_position=True, key=key, expected=Msg(N_("a whole number")), found=Msg(N_("text")))
+                self.report(where, codes.NEEDS_NO_QUOTES, key_position=True, key=self.key_field(where), value=key)
+            else:  # {2019.5: ...}, {five: ...}, {null: ...}
+                self.report(where, codes.WRONG_TYPE, key_position=True, key=self.key_field(where), expected=Msg(N_("a whole number")), found=_found(key))
             return None
+        if isinstance(marker, Range):  # a year of a population, a goal's number
+            return self.bounded(key, key, marker, where, key_position=True)
         return self.convert(key, tp, where)
 
     def scalar(self, value: Any, tp: type, where: Path) -> Any:
@@ -276,7 +295,7 @@ class _Structurer:
         found = control.search(value)
         if found is not None:
             character = found.group()
-            name = Aside(_CONTROL_NAMES.get(character, ""))
+            name = Aside(_CONTROL_NAMES.get(character) or unicodedata.name(character, ""))  # RIGHT-TO-LEFT OVERRIDE
             self.report(where, codes.CONTROL_CHARACTER, key=self.field(where), character=f"U+{ord(character):04X}", name=name)
         return value
 
@@ -285,7 +304,8 @@ class _Structurer:
         if marker.name == "weight" and isinstance(value, int) and not isinstance(value, bool):
             return self.bounded(Decimal(value), value, marker.range, where)
         if isinstance(value, (int, float)) and not isinstance(value, bool):  # 5000.00, 24, 1.5
-            self.report(where, codes.NEEDS_QUOTES, key=key, value=value, found=Msg(N_("a number")))
+            # quoted, an amount stays the exact decimal written; unquoted, YAML makes it a float
+            self.report(where, codes.NEEDS_QUOTES, key=key, value=value, found=Msg(_FLOAT if isinstance(value, float) else N_("a number")))
             return None
         if isinstance(value, str):
             try:
@@ -295,25 +315,25 @@ class _Structurer:
             if number is not None:
                 if self.bounded(number, value, marker.range, where) is None:
                     return None
-                return number.quantize(CENT) if marker.name == "money" else number  # money in cents: 5000.00
+                return to_cents(number) if marker.name == "money" else number  # bounded to two decimals above
         if marker.name == "money":
             self.report(where, codes.NOT_MONEY, key=key, value=_show(value))
         else:
             self.report(where, codes.BAD_FORMAT, key=key, value=value, expected=Msg(_NUMBER_EXPECTED[marker.name]))
         return None
 
-    def bounded(self, number: int | Decimal, value: Any, bounds: Range, where: Path) -> Any:
-        """``number`` if it lies in ``bounds``; else reported (as ``value``, as written) and None."""
-        key = self.field(where)
-        if bounds.positive:
-            if number <= 0:
-                self.report(where, codes.NOT_POSITIVE, key=key, value=_show(value))
-                return None
-        elif number < bounds.minimum or (bounds.maximum is not None and number > bounds.maximum):
-            self.report(where, codes.OUT_OF_RANGE, key=key, value=_show(value), minimum=bounds.minimum, maximum=bounds.maximum)
+    def bounded(self, number: int | Decimal, value: Any, bounds: Range, where: Path, key_position: bool = False) -> Any:
+        """``number`` if it lies in ``bounds``; else reported (as ``value``, as written) and None.
+        With ``key_position``, ``number`` is a key of the mapping at ``where[:-1]``."""
+        key = self.key_field(where) if key_position else self.field(where)
+        if bounds.positive and number <= 0:
+            self.report(where, codes.NOT_POSITIVE, key_position, key=key, value=_show(value))
+            return None
+        if number < bounds.minimum or number > bounds.maximum:
+            self.report(where, codes.OUT_OF_RANGE, key_position, key=key, value=_show(value), minimum=Figure(bounds.minimum), maximum=Figure(bounds.maximum))
             return None
         if bounds.places is not None and isinstance(number, Decimal) and decimal_places(number) > bounds.places:
-            self.report(where, codes.TOO_MANY_DECIMALS, key=key, value=_show(value), places=bounds.places)
+            self.report(where, codes.TOO_MANY_DECIMALS, key_position, key=key, value=_show(value), places=Plural(_DECIMALS, bounds.places))
             return None
         return number
 
@@ -324,12 +344,13 @@ class _Structurer:
         elif expected == _WHOLE and isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):  # "2019"
             self.report(where, codes.NEEDS_NO_QUOTES, key=key, value=value)
         else:
-            self.report(where, codes.WRONG_TYPE, key=key, expected=Msg(expected), found=Msg(_type_name(value)))
+            self.report(where, codes.WRONG_TYPE, key=key, expected=Msg(expected), found=self.origin.as_written(where, _found(value)))
         return None
 
 
 
 _TEXT, _WHOLE = N_("text"), N_("a whole number")
+_FLOAT = N_("a floating-point number, which is not exact")
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
 
 
@@ -348,6 +369,12 @@ _NUMBER_EXPECTED = {
 
 def _show(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
+
+
+def _found(value: Any) -> str | Msg:
+    """What was written instead: a number or a word quoted as written ("not 2020.0", "not
+    '.inf'"), anything else named by its type ("not empty")."""
+    return _show(value) if isinstance(value, (str, int, float)) and not isinstance(value, bool) else Msg(_type_name(value))
 
 
 def _type_name(value: Any) -> str:

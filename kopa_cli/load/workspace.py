@@ -7,6 +7,7 @@ The files themselves come from recordfiles.py.
 
 from __future__ import annotations
 
+import functools
 import gc
 import multiprocessing
 import os
@@ -24,7 +25,6 @@ from kopa_cli.load.kinds import BY_NAME, CALL, CALL_PATH, KINDS
 from kopa_cli.load.recordfiles import RecordFiles, Source, kind_of, read_records, stem_id
 from kopa_cli.load.records import Application, Call, Organization, Pilot, TextField
 from kopa_cli.load.structure import structure
-from kopa_cli.load.syntaxhints import explain
 from kopa_cli.core.textlength import count_chars
 from kopa_cli.load.yamlparse import parse_yaml
 
@@ -69,7 +69,7 @@ def parse_record(kind: str, path: str, data: bytes) -> tuple[Any, list[Diagnosti
     else:
         parsed, origin, problems = parse_yaml(text, path)
     if parsed is None and problems:
-        return None, explain(problems, text)
+        return None, problems
     internal: dict[str, Any] = {} if kind == CALL.name else {"id": path.rsplit("/", 1)[1].rsplit(".", 1)[0]}
     if kind == "applications" and isinstance(parsed, dict):
         # Counting needs a Markdown parse: do it once here, where the result is cached.
@@ -111,17 +111,25 @@ def parse_all(
         _pending, _encode_pending = [], False
 
 
+@functools.cache
+def _freeze_once() -> None:
+    """Move what exists now out of later collections, once per process: the first workspace
+    lives until the command ends. A second one (--compare, or the next in-process test run)
+    is collected as usual, so frozen objects never pile up."""
+    gc.freeze()
+
+
 @contextmanager
 def _no_garbage_collection() -> Iterator[None]:
     """Records are many small objects that live until the command ends: collecting cycles
-    while building them costs a fifth of the time and frees nothing. Afterwards they are
-    frozen, so that later collections do not walk them all again either."""
+    while building them costs a fifth of the time and frees nothing. The first workspace is
+    then frozen, so that later collections do not walk it again either (benchmarks/README.md)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        _freeze_once()
         if enabled:
             gc.enable()
 

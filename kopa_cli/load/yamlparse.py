@@ -122,18 +122,22 @@ def _pos(node: Node, line_offset: int) -> Pos:
     return (mark.line + 1 + line_offset, mark.column + 1)
 
 
-def _stand_in(text: str) -> str:
-    """A private-use character that ``text`` neither holds nor names in an escape ("\\ue000")."""
+def _stand_in(text: str) -> str | None:
+    """A private-use character that ``text`` neither holds nor names in an escape ("\\ue000"),
+    or None when every one is taken (then the character it would stand for is left alone)."""
     lowered = text.lower()
-    return next(chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text and f"{c:04x}" not in lowered)
+    return next((chr(c) for c in range(0xE000, 0xF900) if chr(c) not in text and f"{c:04x}" not in lowered), None)
 
 
 def _hide_yaml11_breaks(text: str) -> tuple[str, dict[int, str]]:
-    """``text`` with NEL, LS and PS swapped for stand-ins, and the table that swaps them back."""
+    """``text`` with NEL, LS and PS swapped for stand-ins, and the table that swaps them back.
+    Without a free stand-in a break stays: its line's positions then count it, nothing fails."""
     restore: dict[int, str] = {}
     for char in _YAML11_BREAKS:
         if char in text:
             stand_in = _stand_in(text)
+            if stand_in is None:
+                break
             text = text.replace(char, stand_in)
             restore[ord(stand_in)] = char
     return text, restore
@@ -161,6 +165,74 @@ def _tab_starting_block_text(error: YAMLError, text: str) -> int | None:
     ):
         return None
     return sum(len(before) + 1 for before in lines[: mark.line]) + mark.column
+
+
+# A literal block's header line ("goal: |", "- |-  # comment"), blank lines, then a first text
+# line starting with spaces and a tab: the tabs libyaml refuses, found in one pass.
+_TAB_AFTER_BLOCK_HEADER = re.compile(
+    r"^( *)(?:[^\n]*[ \t])?\|[1-9+-]{0,2}(?:[ \t]+#[^\n]*)?[ \t]*\n(?: *\n)*( +)\t", re.MULTILINE
+)
+MAX_TAB_RETRIES = 100  # a tab the one-pass search missed costs a whole parse; then the parser's error stands
+
+
+def _tabs_starting_block_text(text: str) -> list[int]:
+    """Where a tab seems to start a literal block's text; each is confirmed after parsing."""
+    return [m.end() - 1 for m in _TAB_AFTER_BLOCK_HEADER.finditer(text) if len(m[2]) > len(m[1])]
+
+
+def _in_literal_blocks(node: Node, places: list[Pos]) -> bool:
+    """Whether every 0-based (line, column) in ``places`` lies in the text of a literal block."""
+    before: dict[int, float] = {}  # a line of a block's text -> the column its text ends before
+    stack, seen = [node], set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:  # an alias: its node is walked once
+            continue
+        seen.add(id(item))
+        if isinstance(item, ScalarNode):
+            if item.style == "|":
+                start, end = item.start_mark, item.end_mark
+                before.update(dict.fromkeys(range(start.line + 1, end.line), float("inf")))
+                if end.line > start.line:
+                    before[end.line] = max(before.get(end.line, 0), end.column)
+        elif isinstance(item, SequenceNode):
+            stack.extend(item.value)
+        elif isinstance(item, MappingNode):
+            stack.extend(part for pair in item.value for part in pair)
+    return all(column < before.get(line, -1) for line, column in places)
+
+
+def _zero_based(text: str, indexes: list[int]) -> list[Pos]:
+    """0-based (line, column) of ascending character indexes of ``text``, in one pass."""
+    places, line, line_start, previous = [], 0, 0, 0
+    for index in indexes:
+        line += text.count("\n", previous, index)
+        line_start = max(line_start, text.rfind("\n", previous, index) + 1)
+        places.append((line, index - line_start))
+        previous = index
+    return places
+
+
+def _compose(text: str, tabs: list[int]) -> tuple[Node | None, str, str | None, YAMLError | None]:
+    """Compose ``text`` with the tabs at ``tabs`` (and any more the parser refuses at the start
+    of a block's text) read as text: (node, the text parsed, the tabs' stand-in, error)."""
+    stand_in = _stand_in(text) if tabs else None
+    if tabs and stand_in is None:
+        tabs = []
+    chars = list(text)
+    for tab in tabs:
+        chars[tab] = stand_in
+    text = "".join(chars)
+    for _ in range(MAX_TAB_RETRIES + 1):
+        try:
+            return _NodeReader(text).get_single_node(), text, stand_in, None
+        except YAMLError as error:
+            tab = _tab_starting_block_text(error, text)
+            stand_in = stand_in or (_stand_in(text) if tab is not None else None)
+            if tab is None or stand_in is None:
+                return None, text, stand_in, error
+            text = text[:tab] + stand_in + text[tab + 1 :]  # the tab is text: parse it as such, then put it back
+    return None, text, stand_in, error
 
 
 def _too_deep_at(text: str, limit: int) -> int | None:
@@ -196,6 +268,7 @@ class _Builder:
         self.path = path
         self.line_offset = line_offset
         self.text = text
+        self.lines: list[str] | None = None  # the text's lines, split once when a block needs them
         self.origin = Origin(path)
         self.values, self.keys = self.origin.values, self.origin.keys  # filled node by node
         self.written = self.origin.written
@@ -246,8 +319,9 @@ class _Builder:
         if not node.value.strip():
             return _pos(node, self.line_offset)
         line = node.start_mark.line + 1  # 0-based: the line after the indicator
-        lines = self.text.split("\n", line + 1)
-        text_line = lines[line] if line < len(lines) else ""
+        if self.lines is None:
+            self.lines = self.text.split("\n")
+        text_line = self.lines[line] if line < len(self.lines) else ""
         column = len(text_line) - len(text_line.lstrip(" ")) + 1
         return (line + 1 + self.line_offset, column)
 
@@ -309,6 +383,10 @@ _UNKNOWN = object()
 _BLOCK_STYLES = ("|", ">")
 
 
+def _reparse(text: str) -> YAMLError | None:
+    return _compose(text, [])[3]
+
+
 def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Origin, list[Diagnostic]]:
     """Parse one YAML document. Returns (data, origin, diagnostics); data is None on failure."""
     origin = Origin(path)
@@ -319,17 +397,15 @@ def parse_yaml(text: str, path: str, line_offset: int = 0) -> tuple[Any, Origin,
         line, column = position_in(text, deep)
         return None, origin, [diagnostic(path, (line + line_offset, column), codes.TOO_DEEP, limit=MAX_DEPTH)]
     text, restore = _hide_yaml11_breaks(text)
-    while True:
-        try:
-            node = _NodeReader(text).get_single_node()
-            break
-        except YAMLError as error:
-            tab = _tab_starting_block_text(error, text)
-            if tab is None:
-                return None, origin, [syntax_diagnostic(error, text, path, line_offset, byte_offsets=C_PARSER)]
-            stand_in = _stand_in(text)  # the tab is text: parse it as such, then put it back
-            text = text[:tab] + stand_in + text[tab + 1 :]
-            restore[ord(stand_in)] = "\t"
+    tabs = _tabs_starting_block_text(text)
+    node, parsed, stand_in, error = _compose(text, tabs)
+    if tabs and node is not None and not _in_literal_blocks(node, _zero_based(text, tabs)):
+        node, parsed, stand_in, error = _compose(text, [])  # a guess was not a block's text: the parser finds each
+    if error is not None:
+        return None, origin, [syntax_diagnostic(error, parsed, path, line_offset, byte_offsets=C_PARSER, reparse=_reparse)]
+    text = parsed
+    if stand_in is not None:
+        restore[ord(stand_in)] = "\t"
     if node is None:
         return None, origin, []
     builder = _Builder(path, line_offset, text, restore)

@@ -16,7 +16,7 @@ from itertools import groupby
 from typing import IO
 
 from kopa_cli.core import formatting
-from kopa_cli.core.diagnostics import shown as escaped
+from kopa_cli.core.diagnostics import escaped
 from kopa_cli.billing.fees import Amounts, Comparison, FeeLine, PilotYear, totals
 from kopa_cli.core.i18n import N_, _
 from kopa_cli.core.money import format_money
@@ -57,6 +57,12 @@ class Shown:
             return None
         return _("Shown: {filters}.").format(filters=self.scope())
 
+    def nothing_shown(self) -> str:
+        """Why there is no fee to show: the filters, or no pilot at all (a new workspace)."""
+        if self.filter_line():
+            return _("No fees match the given filters.")
+        return _("There are no pilots yet, so there are no fees; a pilot is added with: kopa new pilot ID")
+
 
 def format_rate(rate: Decimal) -> str:
     """Decimal("24.00") -> "24", Decimal("25.5") -> "25.5": the rate as written in call.yaml."""
@@ -89,7 +95,7 @@ def _record(line: FeeLine) -> dict[str, object]:
 def as_json(lines: Iterable[FeeLine], out: IO[str]) -> None:
     """A JSON list with one line object per text line: readable in a diff, and quick to write
     (json's C encoder serves each object; ``indent`` would switch to the pure-Python one)."""
-    objects = [json.dumps(_record(line), ensure_ascii=False) for line in lines]
+    objects = [json.dumps(_record(line)) for line in lines]  # ASCII escapes: no encoding loses text
     out.write("[\n  " + ",\n  ".join(objects) + "\n]\n" if objects else "[]\n")
 
 
@@ -224,7 +230,7 @@ def as_table(lines: list[FeeLine], titles: Mapping[str, str], shown: Shown, cons
     if filter_line:
         console.print(Text(filter_line), soft_wrap=True)
     if not lines:
-        console.print(Text(_("No fees match the given filters.")), soft_wrap=True)
+        console.print(Text(shown.nothing_shown()), soft_wrap=True)
         return
     for section in sections(lines, titles, shown):
         print_table(console, section.title, section.headers, section.rows, section.right_from)
@@ -261,7 +267,7 @@ def as_markdown(lines: list[FeeLine], titles: Mapping[str, str], shown: Shown, o
     if filter_line:
         out.write(md_escape(filter_line) + "\n\n")
     if not lines:
-        out.write(_("No fees match the given filters.") + "\n")
+        out.write(shown.nothing_shown() + "\n")
         return
     for section in sections(lines, titles, shown):
         text = [f"### {md_escape(section.title)}", "", *_md_table(section.headers, section.rows, section.right_from), ""]

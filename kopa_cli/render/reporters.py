@@ -12,7 +12,7 @@ import os
 from typing import IO, Callable
 
 from kopa_cli.core import formatting
-from kopa_cli.core.diagnostics import Diagnostic, Report, Severity, shown
+from kopa_cli.core.diagnostics import Diagnostic, Report, Severity, escaped
 from kopa_cli.core.i18n import N_, _, ngettext
 
 MAX_LENGTH_LINES = 50  # past this, the text report names only the longest applications
@@ -34,7 +34,7 @@ def text(report: Report, out: IO[str], color: bool, lengths: bool = True) -> Non
     for d in report.diagnostics:
         severity = _(SEVERITY_WORDS[d.severity])
         style = styles.get(d.severity.value, "")
-        out.write(f"{shown(d.path)}:{d.line}:{d.column}: {style}{severity}{reset} {d.code} {d.render(escape=True)}\n")
+        out.write(f"{escaped(d.path)}:{d.line}:{d.column}: {style}{severity}{reset} {d.code} {d.render(escape=True)}\n")
     if lengths and report.lengths and report.limit:
         longest = sorted(report.lengths.items(), key=lambda item: (-item[1], item[0]))
         if len(longest) > MAX_LENGTH_LINES:
@@ -42,7 +42,7 @@ def text(report: Report, out: IO[str], color: bool, lengths: bool = True) -> Non
             longest = longest[:5]
         else:
             out.write(_("Application lengths (characters / limit):") + "\n")
-        longest = [(shown(path), count) for path, count in longest]
+        longest = [(escaped(path), count) for path, count in longest]
         width = max(len(path) for path, _count in longest)
         for path, count in longest:
             out.write(f"  {path:<{width}}  {formatting.number(count):>6} / {formatting.number(report.limit)}\n")
@@ -65,8 +65,8 @@ def as_json(report: Report, out: IO[str], color: bool = False) -> None:
         "diagnostics": [d.as_dict() for d in report.diagnostics],
         "lengths": [{"path": p, "count": n, "limit": report.limit} for p, n in sorted(report.lengths.items())],
     }
-    # one write: json.dump would make one per token, a third of an unchanged workspace's run
-    out.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    # one write (json.dump makes one per token); ASCII escapes: any output encoding holds the text
+    out.write(json.dumps(document, indent=2) + "\n")
 
 
 def _escape(value: str, property: bool = False) -> str:
@@ -77,7 +77,7 @@ def _escape(value: str, property: bool = False) -> str:
 
 def _annotation(d: Diagnostic) -> str:
     kind = "error" if d.severity.value == "error" else "warning"
-    props = f"file={_escape(shown(d.path), True)},line={d.line},col={d.column},title={_escape(d.code, True)}"
+    props = f"file={_escape(escaped(d.path), True)},line={d.line},col={d.column},title={_escape(d.code, True)}"
     return f"::{kind} {props}::{_escape(d.render(escape=True))}"
 
 

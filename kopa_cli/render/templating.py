@@ -31,6 +31,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, modifie
 from kopa_cli.core import formatting
 from kopa_cli.core.errors import TemplateFailed, TemplateMissing, TemplateOutside
 from kopa_cli.core.i18n import _
+from kopa_cli.core.money import parse_number
 
 WORKSPACE_TEMPLATES = "templates"
 # Inside a wheel the built-in templates are kopa_cli/templates (pyproject.toml force-includes
@@ -65,10 +66,21 @@ class _ContainedLoader(jinja2.FileSystemLoader):
 # Filters: the one place that decides how values look in rendered text.
 
 
+class _NotANumber(ValueError):
+    """A number filter was given what is not a plain number (its message is the value)."""
+
+
 def _decimal(value: Decimal | str | int) -> Decimal:
-    if isinstance(value, float):  # a float has already lost the cents (domain.md, Money)
-        raise TypeError(f"{value!r} is a float; money and rates are Decimal or quoted text")
-    return Decimal(value)
+    """``value`` as a finite Decimal, read as records are (money.parse_number): ``"5000.00"``,
+    ``24``; raises _NotANumber for anything else (" 5 ", "5_000", "1e3", "NaN", a float)."""
+    if isinstance(value, Decimal) and value.is_finite():
+        return abs(value) if value == 0 else value  # never "-0 %"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    try:  # a float has already lost the cents (domain.md, Money)
+        return parse_number(value)
+    except ValueError:
+        raise _NotANumber(repr(value)) from None
 
 
 def _money(value: Decimal | str | int, currency: str = "EUR") -> str:
@@ -76,7 +88,7 @@ def _money(value: Decimal | str | int, currency: str = "EUR") -> str:
 
 
 def _number(value: Decimal | str | int) -> str:
-    return formatting.number(value if isinstance(value, int) else _decimal(value))
+    return formatting.number(_decimal(value))
 
 
 def _date(value: date) -> str:
@@ -270,6 +282,10 @@ def render(workspace: Path | None, name: str, **context: Any) -> str:
         raise TemplateFailed(
             template=_shown(filename, workspace, name), line=line, problem=problem.format(detail=str(error.message or error).rstrip("."))
         ) from None
+    except _NotANumber as error:
+        filename, line = _template_position(error, env)
+        problem = _("a number filter (money, number, percent) was given {value}, which is not a plain number such as 5000.00")
+        raise TemplateFailed(template=_shown(filename, workspace, name), line=line, problem=problem.format(value=error)) from None
     except (ArithmeticError, ValueError, TypeError, LookupError) as error:
         # A filter given a value of the wrong kind (e.g. money of "abc"): still the template's line.
         filename, line = _template_position(error, env)
