@@ -80,14 +80,6 @@ def parse_record(kind: str, path: str, data: bytes) -> tuple[Any, list[Diagnosti
     return record, problems + shape_problems
 
 
-@functools.cache
-def _freeze_once() -> None:
-    """Move what exists now out of later collections, once per process: the first workspace
-    lives until the command ends. A second one (--compare, or the next in-process test run)
-    is collected as usual, so frozen objects never pile up."""
-    gc.freeze()
-
-
 PARALLEL_FROM = 200  # files; below this, starting worker processes costs more than it saves
 _pending: list[tuple[str, str, bytes]] = []
 _encode_pending = False
@@ -117,6 +109,14 @@ def parse_all(
             return list(pool.map(_parse_pending, range(len(files)), chunksize=chunk))
     finally:
         _pending, _encode_pending = [], False
+
+
+@functools.cache
+def _freeze_once() -> None:
+    """Move what exists now out of later collections, once per process: the first workspace
+    lives until the command ends. A second one (--compare, or the next in-process test run)
+    is collected as usual, so frozen objects never pile up."""
+    gc.freeze()
 
 
 @contextmanager
