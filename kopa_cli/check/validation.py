@@ -133,7 +133,7 @@ def education_forms_and_goals(ws: Workspace) -> Iterator[Diagnostic]:
         return
     # a refused form of the call or of the application is reported once, where it is written
     forms = [] if refused(ws.call, "education_forms") else list(ws.call.education_forms or ())
-    goals = sorted(ws.call.goals or {})
+    goals = [] if refused(ws.call, "goals") else sorted(ws.call.goals or {})
     for app in ws.applications.values():
         for index, form in enumerate(app.education_forms):
             if form is not None and forms and form not in forms and not refused(app, "education_forms", index):
