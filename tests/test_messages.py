@@ -277,3 +277,9 @@ def test_reference_messages_say_what_the_user_sees() -> None:
         set_language(None)
     assert pilot.startswith("the pilot is based on application 'x'")
     assert payer.startswith("the Y-tunnus 0208585-2 also appears in records/organizations/kuhmo.yaml;")
+
+
+def test_a_value_is_quoted_as_written_without_python_escapes(shipped: Path) -> None:
+    edit(shipped, "records/call.yaml", 'annual: "5000.00"', 'annual: "5000\\\\00"')
+    [problem] = problems(shipped, "--lang", "en")
+    assert problem[3] == "KOPA205" and "is '5000\\00', which is not an amount of money" in problem[4]

@@ -368,7 +368,9 @@ _NUMBER_EXPECTED = {
 
 
 def _show(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
+    """A value in a message: text in single quotes as written (output escapes what must be), a
+    number as is."""
+    return f"'{value}'" if isinstance(value, str) else str(value)
 
 
 def _found(value: Any) -> str | Msg:
