@@ -9,10 +9,11 @@ creating only the types named here and the record classes of records.py, and rai
 Shapes: JSON's own scalars and lists stand for themselves; every other value is an object
 with one key, its tag: ``{"t": [...]}`` a tuple, ``{"m": [[key, value], ...]}`` a dict (its
 keys may be numbers or dates), ``{"d": "2019-12-13"}`` a date, ``{"dt": ...}`` a datetime,
-``{"$": "5000.00"}`` a Decimal, ``{"M"|"A"|"S"|"F"|"Ch"|"W": text}`` and ``{"C": n}`` the
-text and number types of message arguments (core/diagnostics.py, core/phrases.py, a value as
-written of core/origin.py), ``{"O": [path, values, keys, written, refused]}`` an Origin and
-``{"R": [class name, [field values]]}`` a record, a Diagnostic, a Report or a Phrase.
+``{"$": "5000.00"}`` a Decimal, ``{"M"|"A"|"S"|"W": text}`` and ``{"Fg": "1000"}`` the
+text and number types of message arguments (core/diagnostics.py, a value as written of
+core/origin.py), ``{"O": [path, values, keys, written, refused]}`` an Origin and
+``{"R": [class name, [field values]]}`` a record, a Diagnostic, a Report, a Phrase, a Plural,
+or a Field or Choice of core/phrases.py.
 """
 
 from __future__ import annotations
@@ -28,16 +29,10 @@ from kopa_cli.core.origin import Origin, Written
 from kopa_cli.core.phrases import Choice, Field
 
 _SCALARS = (str, int, float, bool, type(None))  # also the keys of a path: a YAML key may be 2019.5 or null
-# Text types that say how a message shows them: each kept under a tag of its own. Field and
-# Choice are listed in both tables, so that they are kept whether they are text or dataclasses.
-_TEXTS = {
-    tag: cls
-    for tag, cls in {"M": Msg, "A": Aside, "S": Suggestion, "F": Field, "Ch": Choice, "W": Written}.items()
-    if issubclass(cls, str)
-}
+# Text types that say how a message shows them: each kept under a tag of its own.
+_TEXTS = {"M": Msg, "A": Aside, "S": Suggestion, "W": Written}
 # Dataclasses kept by class name and field values (the records of records.py too, below)
-_REPORTS = {cls.__name__: cls for cls in (Diagnostic, Report, Phrase, Plural, Field, Choice) if dataclasses.is_dataclass(cls)}
-
+_REPORTS = {cls.__name__: cls for cls in (Diagnostic, Report, Phrase, Plural, Field, Choice)}
 
 @cache
 def _records() -> dict[str, type]:
