@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Diagnostic, diagnostic, suggest
+from kopa_cli.core.diagnostics import Diagnostic, diagnostic
 from kopa_cli.load.fieldnames import field
-from kopa_cli.load.structure import record_fields, refused
+from kopa_cli.load.structure import refused
 from kopa_cli.load.workspace import Workspace
 
 MARKER = "KORVAA"  # "replace": the init templates mark their invented values with it
@@ -55,9 +55,5 @@ def billing_address(ws: Workspace) -> Iterator[Diagnostic]:
     """KOPA610 on an organisation with neither ``einvoice`` nor ``billing_email``. One that
     was written but refused, or misspelt (an unknown key close to either), is reported already."""
     for org in ws.organizations.values():
-        if org.einvoice is not None or org.billing_email is not None or any(refused(org, name) for name in _ADDRESSES):
-            continue
-        known = {name for name, _, _ in record_fields(type(org))}
-        unknown = [path[0] for path in org.origin.refused if len(path) == 1 and path[0] not in known]
-        if not any(suggest(name, _ADDRESSES) for name in unknown):
+        if org.einvoice is None and org.billing_email is None and not any(refused(org, name) for name in _ADDRESSES):
             yield diagnostic(org.origin.path, org.origin.at(), codes.NO_BILLING_ADDRESS)

@@ -230,12 +230,12 @@ class _Structurer:
             return self.wrong_type(value, N_("a mapping of keys and values"), where)
         fields = record_fields(cls)
         names = _names(cls)
-        misspelt = set()  # required keys written under a misspelt name: said once, as unknown
         for k in value:
             if k not in names:
                 hint = suggest(k, list(names))
-                misspelt.add(str(hint))
                 self.report(where + (k,), codes.UNKNOWN_KEY, key_position=True, key=k, hint=hint)
+                if hint and hint not in value:  # the key meant was written, misspelt: not "missing" too
+                    self.origin.refused.add(where + (str(hint),))
         kwargs = internal
         for name, tp, metadata in fields:
             if name in value:
@@ -244,7 +244,7 @@ class _Structurer:
                 # a list), so rules never meet None where a default was promised.
                 if converted is not None or metadata.get("required"):
                     kwargs[name] = converted
-            elif metadata.get("required") and name not in misspelt:
+            elif metadata.get("required") and where + (name,) not in self.origin.refused:
                 self.report(where, codes.MISSING_KEY, refuse=False, key=self.field(where + (name,)))
         return cls(**kwargs)
 
