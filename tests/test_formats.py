@@ -23,6 +23,8 @@ EXAMPLES = {
     "Phone": "+358 40 123 4567",
     "BusinessId": "2235388-6",
     "Iban": "FI2617453000123456",
+    "LedgerNumber": "20200001",
+    "Reference": "202000015",
     "Bic": "NDEAFIHH",
     "MunicipalityCode": "205",
     "EInvoiceAddress": "003722353886",

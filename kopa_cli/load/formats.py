@@ -44,6 +44,8 @@ EInvoiceAddress = Annotated[str, Format("einvoice_address", identifiers.is_einvo
 EInvoiceOperator = Annotated[str, Format("einvoice_operator", identifiers.is_einvoice_operator, codes.BAD_EINVOICE_OPERATOR)]
 # Every number the fees use is bounded, so that a workspace that validates can be billed.
 Money = Annotated[Decimal, Number("money", Range(0, MONEY_MAXIMUM, places=2))]
+# An invoiced amount: negative on a credit note (hyvityslasku).
+SignedMoney = Annotated[Decimal, Number("money", Range(-MONEY_MAXIMUM, MONEY_MAXIMUM, places=2))]
 Rate = Annotated[Decimal, Number("rate", Range(0, 100, places=2))]  # percent
 # A weight above zero, as agreed between members ("2", "1.5"); at most a million, with at most
 # six decimals (so from 0.000001), so that the sum of a pilot's weights stays exact.
@@ -57,3 +59,7 @@ GoalNumber = Annotated[int, Range(1, 99)]  # a call's goals are numbered from 1
 PaymentTerm = Annotated[int, Range(1, 30)]
 InvoiceNumber = Annotated[int, Range(1, 999_999_999)]  # an invoice number is 1-20 characters (Finvoice)
 Paragraphs = Annotated[str, FreeText()]
+# An issued invoice's number as the ledger writes it: <fee year><4-digit sequence>, quoted.
+LEDGER_NUMBER_PATTERN = r"^[0-9]{8,9}$"
+LedgerNumber = Annotated[str, Format(N_("an invoice number of eight digits, quoted, like \"20200001\""), _matches(LEDGER_NUMBER_PATTERN), codes.BAD_FORMAT, LEDGER_NUMBER_PATTERN)]
+Reference = Annotated[str, Format(N_("a reference number (viitenumero) with a valid check digit"), identifiers.is_reference, codes.BAD_FORMAT, r"^[0-9]{4,20}$")]

@@ -22,6 +22,7 @@ from kopa_cli.load.formats import (
     Iban,
     InvoiceNumber,
     Id,
+    LedgerNumber,
     Money,
     MunicipalityCode,
     Paragraphs,
@@ -30,6 +31,8 @@ from kopa_cli.load.formats import (
     Population,
     Postcode,
     Rate,
+    Reference,
+    SignedMoney,
     Weight,
     Year,
 )
@@ -211,3 +214,56 @@ class Pilot:
     def split_method(self, call: Call | None) -> str:
         """How the fee is split: the pilot's ``split``, else the call's, else ``"equal"``."""
         return self.split or (call.fee.split if call and call.fee and call.fee.split else "equal")
+
+
+InvoiceKind = Literal["invoice", "credit_note"]
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """The buyer as the invoice showed it: a snapshot of the organisation record and the
+    pilot member, so that an old invoice renders the same after the records change."""
+
+    name: str = key(required=True)
+    business_id: BusinessId = key(required=True)
+    address: Address = key(required=True)
+    einvoice: EInvoice | None = key()
+    billing_email: Email | None = key()
+    language: Language = key("fi")
+    buyer_reference: str | None = key(doc="The member's own reference (cost centre, order number).")
+
+
+@dataclass(frozen=True)
+class InvoiceEntry:
+    """One issued invoice or credit note of the ledger records/invoices/<year>.yaml.
+
+    Written only by `kopa invoice`, never changed once committed (record-format.md).
+    Amounts are in euros with cents; a credit note's are negative, at the original's VAT rate.
+    """
+
+    number: LedgerNumber = key(required=True, doc="<fee year><4-digit sequence>; invoices and credit notes share the series.")
+    kind: InvoiceKind = key(required=True)
+    date: date = key(required=True, doc="The invoice date.")
+    due: date = key(required=True, doc="The due date: the invoice date + invoicing.payment_term_days.")
+    pilot: Id = key(required=True)
+    member: Id = key(required=True)
+    fee_year: Year = key(required=True)
+    net: SignedMoney = key(required=True)
+    vat_rate: Rate = key(required=True)
+    vat: SignedMoney = key(required=True)
+    total: SignedMoney = key(required=True)
+    reference: Reference = key(required=True, doc="Viitenumero: the number and its 7-3-1 check digit.")
+    credits: LedgerNumber | None = key(doc="On a credit note: the number of the invoice it corrects.")
+    reason: str | None = key(doc="On a credit note: why.")
+    buyer: Buyer = key(required=True)
+    pilot_name: str = key(required=True)
+    origin: Origin = internal()
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The invoice ledger of one year: records/invoices/<year>.yaml, a list of entries."""
+
+    entries: list[InvoiceEntry] = key([])
+    id: str = internal()  # the year, as the file's stem
+    origin: Origin = internal()
