@@ -62,3 +62,20 @@ def run_kopa(*args: str, workspace: Path | None = None, env: dict[str, str] | No
 @pytest.fixture
 def shipped(tmp_path: Path) -> Path:
     return copy_shipped_workspace(tmp_path)
+
+
+def require_program(*names: str) -> str:
+    """The path of the first of ``names`` on PATH, for a test that runs a real program.
+
+    Where none is installed the test is skipped on a developer's machine, but fails under CI
+    (CI=true): .ci/run installs every program the tests use, so a skip there would hide a
+    missing install step.
+    """
+    for name in names:
+        found = shutil.which(name)
+        if found:
+            return found
+    message = f"{' or '.join(names)} is not installed (.ci/run installs it)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
