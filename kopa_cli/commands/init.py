@@ -28,6 +28,8 @@ def run(directory: Path) -> int:
     create_new(call, text)
     created = [call]
     for kind in IN_FOLDERS:
+        if kind.made_by:  # its command makes the folder
+            continue
         keep = directory / RECORDS / kind.folder / ".gitkeep"  # git keeps no empty folders
         if keep.exists() or keep.is_symlink():
             continue

@@ -171,3 +171,15 @@ class FileLocked(KopaError):
     """Another kopa process is writing the same file (core/files.py ``lock``)."""
 
     template = N_("{path} is being written by another kopa command; waited {seconds} s. Try again when it has finished.")
+
+
+class BrokenStatisticsFile(KopaError):
+    """A statistics file (PX or JSON-stat2) that cannot be read as a table; ``problem`` is a
+    Phrase that says what is wrong at ``line`` (1 when the whole file is meant)."""
+
+    template = N_("{path}:{line}: {problem}")
+    exit_code = ExitCode.PROBLEMS
+
+
+class StatisticsExist(TargetExists):
+    template = N_("{path} already exists; to replace it with this table, give --replace (or choose another --name)")

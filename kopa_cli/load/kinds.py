@@ -36,6 +36,7 @@ class Kind:
     suffixes: tuple[str, ...]
     class_name: str  # in records.py
     aliases: tuple[str, ...] = ()
+    made_by: str | None = None  # the command that writes its files; `kopa new` does not offer them
 
     @cached_property
     def record(self) -> type:
@@ -62,8 +63,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("organizations", "organization", "organisation", "organizations", (".yaml",), "Organization", ("organisation",)),
     Kind("applications", "application", "application", "applications", (".md", ".yaml"), "Application"),
     Kind("pilots", "pilot", "pilot", "pilots", (".yaml",), "Pilot"),
+    Kind("statistics", "statistics", "area statistics", "statistics", (".yaml",), "Statistics", made_by="kopa stats import"),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 IN_FOLDERS = tuple(kind for kind in KINDS if kind.folder)  # the kinds with a file per record
-NEW_NOUNS = {noun: kind for kind in IN_FOLDERS for noun in (kind.noun, *kind.aliases)}  # `kopa new NOUN`
+NEW_NOUNS = {noun: kind for kind in IN_FOLDERS if not kind.made_by for noun in (kind.noun, *kind.aliases)}  # `kopa new NOUN`
 IGNORED_FOLDERS = ("invoices",)  # written by `kopa invoice`, not read as records
