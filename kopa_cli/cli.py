@@ -219,6 +219,7 @@ app.add_typer(stats_app, name="stats")
 def stats_import(
     file: Annotated[Path, typer.Argument(metavar=N_("FILE"), help=N_("The PX or JSON-stat2 file."))],
     name: Annotated[Optional[str], typer.Option("--name", metavar=N_("<id>"), help=N_("The record's id, its file name (default: the table's id and latest year, like 11re-2019)."))] = None,
+    note: Annotated[Optional[str], typer.Option("--note", metavar=N_("<text>"), help=N_("A note kept with the figures and printed with them, e.g. that some are examples."))] = None,
     replace: Annotated[bool, typer.Option("--replace", help=N_("Replace a statistics file of the same name."))] = False,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
@@ -227,7 +228,7 @@ def stats_import(
     _use_global_options(workspace, lang)
     from .commands import stats as command
 
-    return command.run(_root(), file, name, replace, State.lang)
+    return command.run(_root(), file, name, note, replace, State.lang)
 
 
 def main() -> None:

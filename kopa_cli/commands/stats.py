@@ -38,7 +38,7 @@ def default_name(data: dict) -> str:
     return wanted if is_id(wanted) else meant_id(wanted) or KIND.name
 
 
-def run(root: Path, file: Path, name: str | None, replace_existing: bool, lang: str | None, today: date | None = None) -> int:
+def run(root: Path, file: Path, name: str | None, note: str | None, replace_existing: bool, lang: str | None) -> int:
     if name is not None and not is_id(name):
         raise InvalidId(id=name, hint=Suggestion(meant_id(name)))
     load(root, lang)  # for the call's language
@@ -49,7 +49,7 @@ def run(root: Path, file: Path, name: str | None, replace_existing: bool, lang: 
         raise PathNotFound(path=shown_file) from None
     except OSError as error:
         raise broken(shown_file, 1, N_("the file cannot be read: {reason}"), reason=oserrors.reason(error)) from None
-    table = statistics_data(read_table(data, shown_file), today or date.today())
+    table = statistics_data(read_table(data, shown_file), date.today(), note)
     record_id = name or default_name(table)
     path = root / RECORDS / KIND.folder / f"{record_id}{KIND.suffixes[0]}"
     text = statistics_yaml(table)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
@@ -69,7 +68,7 @@ def _single_age(code: str, label: str) -> int | None:
     return None
 
 
-def statistics_data(cube: Cube, imported: date) -> dict[str, Any]:
+def statistics_data(cube: Cube, imported: date, note: str | None = None) -> dict[str, Any]:
     """The record's data (records.Statistics) for ``cube``. Raises BrokenStatisticsFile when
     the table has no municipalities or years, or a variable kopa cannot reduce to its total."""
     area = _find(cube, lambda d: any(_KU_CODE.fullmatch(code) for code in d.codes)) or _find(
@@ -138,6 +137,7 @@ def statistics_data(cube: Cube, imported: date) -> dict[str, Any]:
         "updated": cube.updated,
         "imported": imported,
         "file": PurePath(cube.path).name,
+        "note": note,
         "areas": areas,
     }
     return {key: value for key, value in data.items() if value is not None}
