@@ -56,6 +56,9 @@ TYPE_NAMES: list[tuple[str, Any]] = [
     ("BIC", formats.Bic),
     ("e-invoice address", formats.EInvoiceAddress),
     ("e-invoice operator", formats.EInvoiceOperator),
+    ("true or false", bool),
+    ("area code", formats.AreaCode),
+    ("age", formats.Age),
 ]
 PLURALS = {"id": "ids", "integer": "integers", "year": "years", "date": "dates", "map": "maps"}
 
@@ -75,6 +78,8 @@ TABLES: dict[str, type] = {
     "pilots/&lt;id&gt;.yaml": r.Pilot,
     "members": r.PilotMember,
     "approval": r.Approval,
+    "statistics/&lt;id&gt;.yaml": r.Statistics,
+    "areas": r.AreaStatistics,
 }
 
 

@@ -9,13 +9,17 @@ from collections.abc import Iterator
 
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, Figure, diagnostic
+from kopa_cli.load.structure import refused
 from kopa_cli.load.workspace import Workspace
 
 WHOLE_COUNTRY = "SSS"  # Statistics Finland's code for the whole country
 
 
 def unknown_areas(ws: Workspace) -> Iterator[Diagnostic]:
-    """KOPA801: a municipality code no organisation has (the whole country is always known)."""
+    """KOPA801: a municipality code no organisation has (the whole country is always known).
+    Not while an organisation's file or code could not be read: the code may be there."""
+    if any(ws.unreadable.get("organizations")) or any(refused(org, "municipality_code") for org in ws.organizations.values()):
+        return
     known = {org.municipality_code for org in ws.organizations.values() if org.municipality_code}
     for table in ws.statistics.values():
         for code in table.areas or {}:
