@@ -47,8 +47,9 @@ def _figure(value: Any) -> Decimal | None:
 
 def read_jsonstat(data: bytes, path: str) -> Cube:
     """The table in a JSON-stat2 dataset. Raises BrokenStatisticsFile (``path:line: ...``)."""
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a byte order mark, which some editors add
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise broken(path, data.count(b"\n", 0, error.start) + 1, N_("byte {byte} is not UTF-8 text; JSON is always UTF-8"), byte=f"0x{data[error.start]:02x}") from None
     try:

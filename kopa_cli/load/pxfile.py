@@ -84,12 +84,12 @@ class _Reader:
             keyword = match.group(1).upper()
             if keyword == "DATA":
                 return found, self.data()
-            values = self.values(start)
+            values = self.values(start, keyword)
             if match.group(2) is None:  # the file's main language; translations are skipped
                 subkeys = _SUBKEY.findall(match.group(3) or "")
                 found[(keyword, subkeys[0] if subkeys else None)] = (values, self.line(start))
 
-    def values(self, start: int) -> list[str]:
+    def values(self, start: int, keyword: str) -> list[str]:
         """A keyword's values up to its ';': quoted strings (joined when only white space
         separates them) and bare words, separated by commas."""
         items: list[str] = []
@@ -111,18 +111,27 @@ class _Reader:
                 current = None
                 self.at += 1
             elif char == '"':
-                end = self.text.find('"', self.at + 1)
-                if end < 0:
-                    raise self.fail(N_("a quoted text that starts here never ends"))
-                current = (current or "") + self.text[self.at + 1:end]
-                self.at = end + 1
+                current = (current or "") + self.quoted()
             else:
                 match = _BARE.match(self.text, self.at)
                 assert match is not None  # not space, not , ; or "
+                if current is not None and _KEYWORD.match(self.text, self.at):  # the next keyword
+                    raise self.fail(N_("the value of {keyword} does not end with ';'"), start, keyword=keyword)
                 if current is not None:
                     raise self.fail(N_("'{found}' follows a value without a comma or ';' between them"), found=match.group())
                 current = match.group()
                 self.at = match.end()
+
+    def quoted(self) -> str:
+        """The text between the quotation mark here and the next one, on the same line (a
+        longer text is written as several quoted strings, one a line)."""
+        end = self.text.find('"', self.at + 1)
+        line_end = self.text.find("\n", self.at)
+        if end < 0 or 0 <= line_end < end:
+            raise self.fail(N_("a quoted text that starts here never ends"))
+        text = self.text[self.at + 1:end]
+        self.at = end + 1
+        return text
 
     def data(self) -> list[tuple[str, int]]:
         """The figures after DATA=, up to ';': separated by spaces, tabs, line breaks or commas."""
@@ -139,11 +148,8 @@ class _Reader:
                     raise self.fail(N_("text after the end of DATA"))
                 return tokens
             if self.text[self.at] == '"':
-                end = self.text.find('"', self.at + 1)
-                if end < 0:
-                    raise self.fail(N_("a quoted text that starts here never ends"))
-                tokens.append((self.text[self.at + 1:end], self.at))
-                self.at = end + 1
+                start = self.at
+                tokens.append((self.quoted(), start))
             else:
                 match = _BARE.match(self.text, self.at)
                 assert match is not None
@@ -191,7 +197,7 @@ def read_px(data: bytes, path: str) -> Cube:
     for name in names:
         values = entries.get(("VALUES", name))
         if values is None:
-            line = entries.get(("STUB", None), entries.get(("HEADING", None)))[1]
+            line = next(entries[(kind, None)][1] for kind in ("STUB", "HEADING") if name in entries.get((kind, None), ((), 0))[0])
             raise broken(path, line, N_("the variable '{name}' has no VALUES(\"{name}\")"), name=name)
         labels = tuple(values[0])
         codes = entries.get(("CODES", name))

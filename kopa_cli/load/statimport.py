@@ -21,6 +21,7 @@ from kopa_cli.load.statcube import Cube, Dimension, broken
 LICENCE = "CC BY 4.0"  # Statistics Finland's licence for its tables (stat.fi, "Käyttöehdot")
 SOURCE = "Tilastokeskus"
 _KU_CODE = re.compile(r"KU([0-9]{3})")
+_MUNICIPALITY_CODE = re.compile(r"[0-9]{3}")
 _AREA_CODE = re.compile(r"(?:KU)?([0-9]{3})|SSS")
 _YEAR = re.compile(r"[0-9]{4}")
 _SINGLE_AGE = re.compile(r"([0-9]{1,3})(?:\s*-|\+)?")  # "7", "007", and the oldest: "100 -", "100+"
@@ -72,7 +73,7 @@ def statistics_data(cube: Cube, imported: date, note: str | None = None) -> dict
     """The record's data (records.Statistics) for ``cube``. Raises BrokenStatisticsFile when
     the table has no municipalities or years, or a variable kopa cannot reduce to its total."""
     area = _find(cube, lambda d: any(_KU_CODE.fullmatch(code) for code in d.codes)) or _find(
-        cube, lambda d: _named(d, _AREA_NAMES) and any(_AREA_CODE.fullmatch(code) for code in d.codes)
+        cube, lambda d: _named(d, _AREA_NAMES) and any(_MUNICIPALITY_CODE.fullmatch(code) for code in d.codes)
     )
     if area is None:
         raise broken(cube.path, 1, N_("the table has no municipalities: no variable has municipality codes like KU205 (choose the area variable 'Alue' in PxWeb)"))
