@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import REPO, build_tree, copy_shipped_workspace
-from kopa_cli.load.areafigures import AGE_GROUPS, area_figures
+from kopa_cli.load.areafigures import AGE_GROUPS, area_figures, member_codes
 from kopa_cli.load.recordfiles import DirectorySource
 from kopa_cli.load.workspace import Workspace, load_workspace
 
@@ -105,3 +105,11 @@ def test_a_missing_age_leaves_its_group_without_a_figure(tmp_path: Path) -> None
     [member] = area_figures(workspace(root), ["205"]).members
     assert member.population is None
     assert [g.people for g in member.age_groups] == [70, 90, None]
+
+
+def test_the_codes_of_a_pilots_members() -> None:
+    assert member_codes(SHIPPED, SHIPPED.pilots["kainuu-lukiot"]) == ["205", "765", "290"]  # not the vocational college
+    figures = area_figures(SHIPPED, member_codes(SHIPPED, SHIPPED.pilots["sydosterbotten-utbildning"]))
+    assert [m.code for m in figures.members] == ["545", "287", "231"]
+    assert figures.members[0].name == "Närpiö" and figures.members[0].population.people == 9479
+    assert figures.missing == ("287", "231")  # the shipped statistics have no Kristinestad, Kaskö

@@ -96,9 +96,11 @@ def test_a_sparse_json_stat2_dataset_with_codes_without_ku(shipped: Path, tmp_pa
 
 
 def test_the_default_name_is_the_table_and_its_latest_year(shipped: Path, tmp_path: Path) -> None:
-    run_kopa("stats", "import", str(write(tmp_path, "11re.json", JSONSTAT)), workspace=shipped)
-    run_kopa("stats", "import", str(write(tmp_path, "statfin_vaerak_pxt_11re_Kainuu.json", _sparse_dataset())), workspace=shipped)
-    assert sorted(statistics(shipped)) == ["11re-2019", "kainuu-2019", "vaesto-2019"]
+    run_kopa("stats", "import", str(write(tmp_path, "11re.json", JSONSTAT)), workspace=shipped)  # extension.px.tableid
+    run_kopa("stats", "import", str(write(tmp_path, "statfin_vaerak_pxt_11rf.json", _sparse_dataset())), workspace=shipped)
+    run_kopa("stats", "import", str(write(tmp_path, "Kuntien avainluvut.json", _sparse_dataset())), workspace=shipped)
+    assert sorted(statistics(shipped)) == ["11re-2019", "11rf-2019", "kuntien-avainluvut-2019", "vaesto-2019"]
+    assert statistics(shipped)["11rf-2019"].table == "11rf"
 
 
 def test_an_existing_file_is_never_overwritten_without_replace(shipped: Path, tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from kopa_cli.load.records import Statistics
+from kopa_cli.load.records import Pilot, Statistics
 from kopa_cli.load.workspace import Workspace
 
 # The age groups of the call's education forms, in whole years, both ends included.
@@ -139,24 +139,28 @@ def _groups(ages: dict[int, tuple[dict[int, int | None], Statistics]], year: int
     groups = []
     for first, last in AGE_GROUPS:
         counts = [by_age.get(age) for age in range(first, last + 1)]
-        people = None if None in counts else sum(counts)  # type: ignore[arg-type]
-        groups.append(AgeGroup(first, last, people, _source(table, year)))
+        groups.append(AgeGroup(first, last, _sum(counts), _source(table, year)))
     return tuple(groups)
 
 
+def _sum(counts: list[int | None]) -> int | None:
+    """The sum, or None if any is unknown."""
+    return None if None in counts else sum(counts)  # type: ignore[arg-type]
+
+
 def _summed(parts: list[Figures]) -> tuple[PopulationFigure | None, tuple[AgeGroup, ...]]:
-    """The area's population and age groups: the members' sums, or None / () if any lacks them."""
-    populations = [part.population for part in parts]
+    """The area's population and age groups: the members' sums, or None / () if any lacks them.
+    The members' figures are of one year here (area_figures chooses it); the first's source
+    stands for all."""
     population = None
-    if parts and all(populations):
+    if parts and all(part.population for part in parts):
+        populations = [part.population for part in parts]
         first = populations[0]
-        changes = [p.change for p in populations]
-        change = None if None in changes else sum(changes)  # type: ignore[arg-type]
-        population = PopulationFigure(first.year, sum(p.people for p in populations), change, first.source)
+        population = PopulationFigure(first.year, sum(p.people for p in populations), _sum([p.change for p in populations]), first.source)
     groups: tuple[AgeGroup, ...] = ()
     if parts and all(part.age_groups for part in parts):
         groups = tuple(
-            AgeGroup(first, last, None if None in (people := [p.age_groups[i].people for p in parts]) else sum(people), parts[0].age_groups[i].source)  # type: ignore[arg-type]
+            AgeGroup(first, last, _sum([part.age_groups[i].people for part in parts]), parts[0].age_groups[i].source)
             for i, (first, last) in enumerate(AGE_GROUPS)
         )
     return population, groups
@@ -164,11 +168,27 @@ def _summed(parts: list[Figures]) -> tuple[PopulationFigure | None, tuple[AgeGro
 
 def area_figures(ws: Workspace, municipality_codes: Iterable[str]) -> AreaFigures:
     """The figures of the municipalities ``municipality_codes`` ("205" or "KU205"; repeats
-    are counted once) and of the area they make, from the workspace's population tables.
+    are counted once) and of the area they make, from the workspace's population tables
+    (statistics records with ``population: true``; where two give the same figure, the one
+    updated or imported last).
+
+    Returns ``AreaFigures``:
+
+    - ``members``: one ``Figures`` per code, in the order given: ``code`` ("205"), ``name``
+      (as the table gives it, or None), ``population`` — a ``PopulationFigure`` (``year``,
+      ``people``, ``change`` from the year before or None, ``previous``, ``source``) or None
+      — and ``age_groups``: ``AgeGroup`` (``first``, ``last``, ``label`` "0–6", ``people``
+      or None, ``source``) for 0–6, 7–15 and 16–18, or () where no table has ages;
+    - ``total``: the same for the whole area (``code`` and ``name`` None), the members' sums;
+    - ``missing``: the codes no table gives a population for.
+
+    Every ``source`` is a ``FigureSource`` (``publisher``, ``table``, ``title``, ``year``,
+    ``file``, ``licence``, ``note``): print it with the figure (CC BY 4.0 asks for it).
 
     Each member's population is from the latest year the tables give for every member (so
     that members and total compare), or, when the members have no year in common, each its
-    own latest (the total then has no population); the same for the age groups."""
+    own latest (the total then has no population); the same for the age groups. Counts
+    are people on 31 December of the year."""
     codes = list(dict.fromkeys(code.removeprefix("KU") for code in municipality_codes))
     tables = _tables(ws)
     totals = {code: _totals(tables, code) for code in codes}
@@ -185,3 +205,10 @@ def area_figures(ws: Workspace, municipality_codes: Iterable[str]) -> AreaFigure
     total = Figures(None, None, population if common_year is not None else None, groups if common_age_year is not None else ())
     missing = tuple(m.code for m in members if m.population is None and m.code)
     return AreaFigures(tuple(members), total, missing)
+
+
+def member_codes(ws: Workspace, pilot: Pilot) -> list[str]:
+    """The municipality codes of a pilot's members, in member order: the members that are
+    municipalities with a code in their organisation record (providers have none)."""
+    orgs = (ws.organizations.get(member.org) for member in pilot.members or () if member and member.org)
+    return [org.municipality_code for org in orgs if org is not None and org.municipality_code]

@@ -23,6 +23,7 @@ SOURCE = "Tilastokeskus"
 _KU_CODE = re.compile(r"KU([0-9]{3})")
 _MUNICIPALITY_CODE = re.compile(r"[0-9]{3}")
 _AREA_CODE = re.compile(r"(?:KU)?([0-9]{3})|SSS")
+_PXWEB_FILE = re.compile(r"_pxt_([0-9A-Za-z]+)")  # statfin_vaerak_pxt_11re.px
 _YEAR = re.compile(r"[0-9]{4}")
 _SINGLE_AGE = re.compile(r"([0-9]{1,3})(?:\s*-|\+)?")  # "7", "007", and the oldest: "100 -", "100+"
 # Names of variables, as Statistics Finland writes them in Finnish, Swedish and English
@@ -41,6 +42,13 @@ def read_table(data: bytes, path: str) -> Cube:
 
     is_json = path.lower().endswith(".json") or (not path.lower().endswith(".px") and data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"))
     return read_jsonstat(data, path) if is_json else read_px(data, path)
+
+
+def _table_id(stem: str) -> str:
+    """The table's id from the name PxWeb gives a download (statfin_vaerak_pxt_11re), else
+    the file's own name: for files that do not carry the id (JSON-stat2 without extension.px)."""
+    found = _PXWEB_FILE.search(stem)
+    return found.group(1) if found else stem
 
 
 def _named(dimension: Dimension, names: tuple[str, ...]) -> bool:
@@ -128,7 +136,7 @@ def statistics_data(cube: Cube, imported: date, note: str | None = None) -> dict
         areas[found.group(1) or "SSS"] = {key: value for key, value in figures.items() if value != {}}
     described = " ".join(filter(None, (cube.contents, cube.title, cube.unit))).casefold()
     data: dict[str, Any] = {
-        "table": cube.table or PurePath(cube.path).stem.rsplit("_", 1)[-1],
+        "table": cube.table or _table_id(PurePath(cube.path).stem),
         "title": cube.title,
         "source": cube.source or SOURCE,
         "licence": LICENCE,
