@@ -141,6 +141,7 @@ BROKEN = [
     ("11re.px", _px('CODES("Sukupuoli")="SSS";', 'CODES("Sukupuoli")="SSS","1";'), 25, 'CODES("Sukupuoli") has 2 codes but VALUES("Sukupuoli") has 1 values'),
     ("11re.px", _px("300 303", "300 3O3"), DATA_LINE + 22, "'3O3' in DATA is not a figure (a number, '..' for a missing one, or '-' for nil)"),
     ("11re.px", PX.rsplit(b";", 1)[0], LAST_LINE, "DATA does not end with ';': the file may be cut short"),
+    ("11re.px", _px('CODES("Vuosi")="2018","2019";', 'CODES("Vuosi")="2018","2019";\r\nKEYS("Alue")=CODES;'), 27, "the file writes its DATA with KEYS, which kopa does not read; save the table from PxWeb as a PC-Axis file"),
     ("11re.px", PX.split(b"DATA=")[0], DATA_LINE, "the file has no DATA: it is not a whole PX file"),
     ("11re.px", _px('VALUES("Vuosi")="2018","2019";\r\n', ""), 15, "the variable 'Vuosi' has no VALUES(\"Vuosi\")"),
     ("11re.json", JSONSTAT[:-40], 1, "not valid JSON: Unterminated string starting at"),
@@ -196,7 +197,7 @@ def test_a_variable_with_several_values_and_no_total_is_refused(shipped: Path, t
     doubled = " \r\n".join(row for row in rows for _ in (0, 1)) + ";\r\n"
     result = run_kopa("--lang", "en", "stats", "import", str(write(tmp_path, "11re.px", (head + "DATA=\r\n" + doubled).encode("iso-8859-15"))), workspace=shipped)
     assert result.exit_code == 1
-    assert "the variable 'Sukupuoli' has several values (Miehet, Naiset) and no total" in result.stderr
+    assert "11re.px:19: the variable 'Sukupuoli' has several values (Miehet, Naiset) and no total" in result.stderr  # its VALUES
 
 
 def test_a_missing_input_file(shipped: Path, tmp_path: Path) -> None:

@@ -82,7 +82,7 @@ def read_jsonstat(data: bytes, path: str) -> Cube:
         if len(codes) != int(size):
             raise broken(path, _line_of(text, str(dim_id)), N_("the dimension '{name}' has {found} categories, but \"size\" says {expected}"), name=dim_id, found=len(codes), expected=int(size))
         codes = [str(code) for code in codes]
-        dimensions.append(Dimension(str(dim_id), str(described.get("label") or dim_id), tuple(codes), tuple(str(labels.get(code, code)) for code in codes), dim_id in (roles.get("time") or ())))
+        dimensions.append(Dimension(str(dim_id), str(described.get("label") or dim_id), tuple(codes), tuple(str(labels.get(code, code)) for code in codes), dim_id in (roles.get("time") or ()), _line_of(text, str(dim_id))))
         units = category.get("unit")
         if dim_id in (roles.get("metric") or ()) and len(codes) == 1:
             contents = str(labels.get(codes[0], codes[0]))

@@ -192,6 +192,9 @@ def read_px(data: bytes, path: str) -> Cube:
     entries, tokens = reader.entries()
     if ("STUB", None) not in entries and ("HEADING", None) not in entries:
         raise broken(path, 1, N_("the file has neither STUB nor HEADING: it does not say what its variables are"))
+    keys = next((line for (keyword, _), (_, line) in entries.items() if keyword == "KEYS"), None)
+    if keys is not None:  # DATA rows led by their stub values: PxWeb does not write them
+        raise broken(path, keys, N_("the file writes its DATA with KEYS, which kopa does not read; save the table from PxWeb as a PC-Axis file"))
     names = [*entries.get(("STUB", None), ([], 0))[0], *entries.get(("HEADING", None), ([], 0))[0]]
     dimensions = []
     for name in names:
@@ -203,7 +206,7 @@ def read_px(data: bytes, path: str) -> Cube:
         codes = entries.get(("CODES", name))
         if codes is not None and len(codes[0]) != len(labels):
             raise broken(path, codes[1], N_("CODES(\"{name}\") has {codes} codes but VALUES(\"{name}\") has {values} values"), name=name, codes=len(codes[0]), values=len(labels))
-        dimensions.append(Dimension(name, name, tuple(codes[0]) if codes else labels, labels, ("TIMEVAL", name) in entries))
+        dimensions.append(Dimension(name, name, tuple(codes[0]) if codes else labels, labels, ("TIMEVAL", name) in entries, values[1]))
     cube = Cube(
         path=path,
         table=_one(entries, "MATRIX") or _one(entries, "TABLEID"),

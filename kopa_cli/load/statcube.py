@@ -27,6 +27,7 @@ class Dimension:
     codes: tuple[str, ...]
     labels: tuple[str, ...]
     time: bool = False  # PX TIMEVAL, or the JSON-stat2 role "time"
+    line: int = 1  # where the file lists its values (PX VALUES, JSON-stat2 the dimension), for messages
 
 
 @dataclass(frozen=True)

@@ -96,7 +96,7 @@ def statistics_data(cube: Cube, imported: date, note: str | None = None) -> dict
             continue
         total = _total(dimension)
         if total is None:
-            raise broken(cube.path, 1, N_("the variable '{name}' has several values ({values}) and no total; choose its total or one value in PxWeb and download again"), name=dimension.label, values=", ".join(dimension.labels))
+            raise broken(cube.path, dimension.line, N_("the variable '{name}' has several values ({values}) and no total; choose its total or one value in PxWeb and download again"), name=dimension.label, values=", ".join(dimension.labels))
         fixed[dimension.code] = total
     ages = [(index, _single_age(code, label)) for index, (code, label) in enumerate(zip(age.codes, age.labels))] if age else []
     ages = [(index, years) for index, years in ages if years is not None]
