@@ -1,0 +1,126 @@
+"""Workbooks to PDF (or CSV) through LibreOffice headless: ``soffice --headless --convert-to``.
+
+Each run gives LibreOffice a profile folder of its own (``-env:UserInstallation``) in a temporary
+folder: with the user's profile, a conversion would be handed to a LibreOffice the user has open,
+or wait on another run's lock, and two parallel runs would collide. All files of a run are
+converted by one LibreOffice start (each start costs seconds). The converted files are written
+into a temporary folder first and then moved into place one by one (core/files.py), so a file in
+the output folder is always a whole, new one; any file missing after the conversion is an error
+naming it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from kopa_cli.core import files
+from kopa_cli.core.errors import ConversionFailed, ConversionTimedOut, LibreOfficeMissing
+
+# The program's names: "soffice" everywhere, "libreoffice" as some Linux distributions also call it.
+PROGRAMS = ("soffice", "libreoffice")
+# A start takes 2-5 s and a workbook well under a second; a run that takes longer has hung
+# (a dialog waiting in a profile, a damaged file).
+TIMEOUT = 120.0
+# CSV as UTF-8 (76) with comma separators (44) and double quotes (34), values as shown
+# (Finnish number formats kept): LibreOffice's "Text - txt - csv (StarCalc)" filter options.
+LOCALE = "fi-FI"
+CSV_UTF8 = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"
+
+
+def find_soffice() -> str:
+    """The path of LibreOffice's ``soffice`` program; raises LibreOfficeMissing without it."""
+    for name in PROGRAMS:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise LibreOfficeMissing()
+
+
+def convert_to_pdf(paths: Sequence[Path], out_dir: Path, timeout: float = TIMEOUT, locale: str = LOCALE) -> list[Path]:
+    """Each workbook (xlsx, ods...) as ``<out_dir>/<its stem>.pdf``; returns those paths in order.
+
+    Raises LibreOfficeMissing when LibreOffice is not installed, ConversionFailed naming the
+    first file that is missing after the conversion, ConversionTimedOut after ``timeout`` seconds
+    (LibreOffice is then stopped and no file is written)."""
+    return convert(paths, out_dir, "pdf", timeout, locale)
+
+
+def convert(
+    paths: Sequence[Path], out_dir: Path, target: str = "pdf", timeout: float = TIMEOUT, locale: str = LOCALE
+) -> list[Path]:
+    """Each file as ``<out_dir>/<its stem>.<extension>`` in LibreOffice's ``target`` format:
+    ``"pdf"``, ``"csv"``, or a format with its filter and options such as ``CSV_UTF8``; the
+    extension is the part before the first colon. Returns the written paths in order.
+    ``locale`` (a BCP 47 tag) is LibreOffice's locale setting: how numbers and dates whose
+    format names no language are shown (Finnish by default: ``2 066,67 €``), whatever the
+    machine's locale.
+
+    Raises as convert_to_pdf, and ValueError for two sources with the same stem (they would
+    be converted into the same file)."""
+    extension = target.partition(":")[0]
+    targets = [out_dir / f"{Path(path).stem}.{extension}" for path in paths]
+    if len(set(targets)) != len(targets):
+        raise ValueError("two files to convert have the same name")
+    if not paths:
+        return []
+    soffice = find_soffice()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="kopa-libreoffice-") as work:
+        profile, converted = Path(work) / "profile", Path(work) / "out"
+        _write_settings(profile, locale)
+        command = [
+            soffice,
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--headless", "--invisible", "--nodefault", "--nofirststartwizard", "--nolockcheck", "--norestore",
+            "--convert-to", target, "--outdir", str(converted),
+            *(str(Path(path).resolve()) for path in paths),
+        ]
+        output = _run(command, timeout, [Path(path).name for path in paths])
+        for source, made, final in zip(paths, (converted / t.name for t in targets), targets):
+            if not made.is_file():
+                raise ConversionFailed(target=files.shown(final), source=files.shown(Path(source)), detail=output or "-")
+            files.replace(final, made.read_bytes())
+    return targets
+
+
+def _write_settings(profile: Path, locale: str) -> None:
+    """A new profile's settings: the locale, before LibreOffice first starts with it."""
+    settings = profile / "user" / "registrymodifications.xcu"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(_SETTINGS.format(locale=escape(locale)), encoding="utf-8")
+
+
+_SETTINGS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>{locale}</value></prop></item>
+</oor:items>
+"""
+
+
+def _run(command: list[str], timeout: float, sources: list[str]) -> str:
+    """Run LibreOffice; its own last words (English) for a message. Stops it, and every process
+    it started, after ``timeout`` seconds."""
+    posix = os.name == "posix"
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=posix,  # soffice is a script that starts soffice.bin: stop the whole group
+    )
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        if posix:
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+        process.communicate()
+        raise ConversionTimedOut(sources=sources, seconds=f"{timeout:g}") from None
+    lines = output.decode("utf-8", "replace").strip().splitlines()
+    return lines[-1] if lines else ""
