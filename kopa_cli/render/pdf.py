@@ -11,10 +11,12 @@ naming it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -28,19 +30,33 @@ PROGRAMS = ("soffice", "libreoffice")
 # A start takes 2-5 s and a workbook well under a second; a run that takes longer has hung
 # (a dialog waiting in a profile, a damaged file).
 TIMEOUT = 120.0
+# LibreOffice's locale for formats that name no language: Finnish, whatever the machine's.
+LOCALE = "fi-FI"
 # CSV as UTF-8 (76) with comma separators (44) and double quotes (34), values as shown
 # (Finnish number formats kept): LibreOffice's "Text - txt - csv (StarCalc)" filter options.
-LOCALE = "fi-FI"
 CSV_UTF8 = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"
 
 
 def find_soffice() -> str:
-    """The path of LibreOffice's ``soffice`` program; raises LibreOfficeMissing without it."""
+    """The path of LibreOffice's ``soffice`` program: on PATH, else where its installer puts it on
+    macOS and Windows (which do not add it to PATH). Raises LibreOfficeMissing without it."""
     for name in PROGRAMS:
         found = shutil.which(name)
         if found:
             return found
+    for path in _installed_places():
+        if path.is_file():
+            return str(path)
     raise LibreOfficeMissing()
+
+
+def _installed_places() -> list[Path]:
+    if sys.platform == "darwin":
+        return [Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")]
+    if os.name == "nt":
+        folders = {os.environ.get(name) for name in ("ProgramFiles", "ProgramFiles(x86)")} - {None}
+        return [Path(folder) / "LibreOffice" / "program" / "soffice.exe" for folder in sorted(folders)]
+    return []
 
 
 def convert_to_pdf(paths: Sequence[Path], out_dir: Path, timeout: float = TIMEOUT, locale: str = LOCALE) -> list[Path]:
@@ -83,10 +99,12 @@ def convert(
             *(str(Path(path).resolve()) for path in paths),
         ]
         output = _run(command, timeout, [Path(path).name for path in paths])
-        for source, made, final in zip(paths, (converted / t.name for t in targets), targets):
-            if not made.is_file():
+        made = [converted / final.name for final in targets]
+        for source, path, final in zip(paths, made, targets):
+            if not path.is_file():
                 raise ConversionFailed(target=files.shown(final), source=files.shown(Path(source)), detail=output or "-")
-            files.replace(final, made.read_bytes())
+        for path, final in zip(made, targets):
+            files.replace(final, path.read_bytes())
     return targets
 
 
@@ -116,10 +134,11 @@ def _run(command: list[str], timeout: float, sources: list[str]) -> str:
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        if posix:
-            os.killpg(process.pid, signal.SIGKILL)
-        else:
-            process.kill()
+        with contextlib.suppress(ProcessLookupError):  # it may have ended meanwhile
+            if posix:
+                os.killpg(process.pid, signal.SIGKILL)
+            else:
+                process.kill()
         process.communicate()
         raise ConversionTimedOut(sources=sources, seconds=f"{timeout:g}") from None
     lines = output.decode("utf-8", "replace").strip().splitlines()
