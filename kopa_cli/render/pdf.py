@@ -3,10 +3,10 @@
 Each run gives LibreOffice a profile folder of its own (``-env:UserInstallation``) in a temporary
 folder: with the user's profile, a conversion would be handed to a LibreOffice the user has open,
 or wait on another run's lock, and two parallel runs would collide. All files of a run are
-converted by one LibreOffice start (each start costs seconds). The converted files are written
-into a temporary folder first and then moved into place one by one (core/files.py), so a file in
-the output folder is always a whole, new one; any file missing after the conversion is an error
-naming it.
+converted by one LibreOffice start (each start costs seconds), up to BATCH of them. The
+converted files are written into a temporary folder first and moved into place (core/files.py)
+only when every one is there: a file in the output folder is always a whole, new one, and any
+file missing after the conversion is an error naming it.
 """
 
 from __future__ import annotations
@@ -30,6 +30,10 @@ PROGRAMS = ("soffice", "libreoffice")
 # A start takes 2-5 s and a workbook well under a second; a run that takes longer has hung
 # (a dialog waiting in a profile, a damaged file).
 TIMEOUT = 120.0
+# LibreOffice silently leaves out the files past about 250 of one run (seen here at 247; also
+# higebu/3gpp-mcp#4), so a run converts at most BATCH files. (Two runs at once on this 2-core
+# machine were no faster than one after the other: benchmarks/einvoices.py --pdf.)
+BATCH = 100
 # LibreOffice's locale for formats that name no language: Finnish, whatever the machine's.
 LOCALE = "fi-FI"
 # CSV as UTF-8 (76) with comma separators (44) and double quotes (34), values as shown
@@ -76,7 +80,7 @@ def convert(
     extension is the part before the first colon. Returns the written paths in order.
     ``locale`` (a BCP 47 tag) is LibreOffice's locale setting: how numbers and dates whose
     format names no language are shown (Finnish by default: ``2 066,67 €``), whatever the
-    machine's locale.
+    machine's locale. ``timeout`` is for each LibreOffice run (of up to BATCH files).
 
     Raises as convert_to_pdf, and ValueError for two sources with the same stem (they would
     be converted into the same file)."""
@@ -89,23 +93,33 @@ def convert(
     soffice = find_soffice()
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="kopa-libreoffice-") as work:
-        profile, converted = Path(work) / "profile", Path(work) / "out"
-        _write_settings(profile, locale)
-        command = [
-            soffice,
-            f"-env:UserInstallation={profile.as_uri()}",
-            "--headless", "--invisible", "--nodefault", "--nofirststartwizard", "--nolockcheck", "--norestore",
-            "--convert-to", target, "--outdir", str(converted),
-            *(str(Path(path).resolve()) for path in paths),
-        ]
-        output = _run(command, timeout, [Path(path).name for path in paths])
-        made = [converted / final.name for final in targets]
-        for source, path, final in zip(paths, made, targets):
-            if not path.is_file():
-                raise ConversionFailed(target=files.shown(final), source=files.shown(Path(source)), detail=output or "-")
+        made: list[Path] = []
+        for number, start in enumerate(range(0, len(paths), BATCH)):
+            batch = [Path(path) for path in paths[start : start + BATCH]]
+            converted, output = _convert_batch(soffice, Path(work) / str(number), batch, target, timeout, locale)
+            for source, final in zip(batch, targets[start : start + BATCH]):
+                made.append(converted / final.name)
+                if not made[-1].is_file():
+                    raise ConversionFailed(target=files.shown(final), source=files.shown(source), detail=output or "-")
         for path, final in zip(made, targets):
             files.replace(final, path.read_bytes())
     return targets
+
+
+def _convert_batch(
+    soffice: str, folder: Path, sources: list[Path], target: str, timeout: float, locale: str
+) -> tuple[Path, str]:
+    """One LibreOffice run with its own profile: (the folder it wrote into, its last words)."""
+    profile, converted = folder / "profile", folder / "out"
+    _write_settings(profile, locale)
+    command = [
+        soffice,
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--headless", "--invisible", "--nodefault", "--nofirststartwizard", "--nolockcheck", "--norestore",
+        "--convert-to", target, "--outdir", str(converted),
+        *(str(source.resolve()) for source in sources),
+    ]
+    return converted, _run(command, timeout, [source.name for source in sources])
 
 
 def _write_settings(profile: Path, locale: str) -> None:
