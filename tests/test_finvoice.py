@@ -173,6 +173,8 @@ def test_a_credit_note_needs_the_invoice_it_credits(workspace):
         finvoice_xml(credit_note(original), workspace.call)
     with pytest.raises(ValueError):
         finvoice_xml(credit_note(original), workspace.call, invoice(workspace, number="20200002"))
+    with pytest.raises(ValueError):
+        finvoice_xml(original, workspace.call, original)
 
 
 @pytest.mark.parametrize(("lang", "title", "term", "penalty", "row"), [

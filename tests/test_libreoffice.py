@@ -85,6 +85,7 @@ def test_a_pdf_missing_after_the_conversion_is_an_error_naming_it(invoice_workbo
     with pytest.raises(ConversionFailed) as raised:
         convert_to_pdf([invoice_workbook, missing], tmp_path / "out")
     assert "20200002-sotkamo.pdf" in raised.value.message and str(missing) in raised.value.message
+    assert raised.value.kwargs["detail"].startswith("Error"), raised.value.message  # what LibreOffice said
     assert raised.value.exit_code == ExitCode.PROBLEMS
     assert list((tmp_path / "out").iterdir()) == []
 

@@ -12,6 +12,7 @@ schema with lxml. The bytes depend only on the ledger entry and the call: no clo
 
 from __future__ import annotations
 
+import gettext
 import re
 import textwrap
 import xml.etree.ElementTree as ET
@@ -65,10 +66,13 @@ def finvoice_xml(
     otherwise the finance office's operator adds it and the buyer's address is given as
     BuyerOrganisationUnitNumber.
 
-    Raises ValueError for a credit note without its original (a caller's mistake).
+    Raises ValueError for a credit note without its original, or an invoice with one (a
+    caller's mistake).
     """
     if entry.kind == "credit_note" and (original is None or original.number != entry.credits):
         raise ValueError(f"credit note {entry.number} needs the invoice it credits ({entry.credits})")
+    if entry.kind == "invoice" and original is not None:
+        raise ValueError(f"invoice {entry.number} credits no other invoice")
     texts = translations(entry.buyer.language)
     root = ET.Element("Finvoice", Version="3.0")
     if sender is not None and entry.buyer.einvoice is not None:
@@ -200,7 +204,7 @@ def _period(entry: InvoiceEntry) -> tuple[date, date]:
     return date(entry.fee_year, 1, 1), date(entry.fee_year, 12, 31)
 
 
-def _invoice_details(root: ET.Element, entry: InvoiceEntry, original: InvoiceEntry | None, texts) -> None:
+def _invoice_details(root: ET.Element, entry: InvoiceEntry, original: InvoiceEntry | None, texts: gettext.NullTranslations) -> None:
     details = _sub(root, "InvoiceDetails")
     _sub(details, "InvoiceTypeCode", TYPE_CODE[entry.kind], CodeListAgencyIdentifier="SPY")
     _sub(details, "InvoiceTypeCodeUN", UN_DOCUMENT_TYPE[entry.kind])
@@ -238,7 +242,7 @@ def _invoice_details(root: ET.Element, entry: InvoiceEntry, original: InvoiceEnt
     _sub(fine, "PaymentOverDueFineFreeText", texts.gettext(PENALTY_INTEREST))
 
 
-def _credit_texts(entry: InvoiceEntry, original: InvoiceEntry | None, texts) -> list[str]:
+def _credit_texts(entry: InvoiceEntry, original: InvoiceEntry | None, texts: gettext.NullTranslations) -> list[str]:
     if original is None:
         return []
     lang = entry.buyer.language
@@ -248,13 +252,13 @@ def _credit_texts(entry: InvoiceEntry, original: InvoiceEntry | None, texts) -> 
     return found
 
 
-def _row(root: ET.Element, entry: InvoiceEntry, original: InvoiceEntry | None, texts) -> None:
+def _row(root: ET.Element, entry: InvoiceEntry, original: InvoiceEntry | None, texts: gettext.NullTranslations) -> None:
     """The one row: the pilot's fee share for the fee year. A credit note has quantity -1 at
     the original's unit price (EN 16931: an item's net price is never negative)."""
     lang = entry.buyer.language
     start, end = _period(entry)
     row = _sub(root, "InvoiceRow")
-    _sub(row, "ArticleIdentifier", _cut(entry.pilot, 70))
+    _sub(row, "ArticleIdentifier", entry.pilot)
     _sub(row, "ArticleName", _cut(texts.gettext(ARTICLE_NAME).format(year=entry.fee_year), 100))
     credit = entry.kind == "credit_note"
     _sub(row, "InvoicedQuantity", "-1" if credit else "1", QuantityUnitCodeUN="C62")

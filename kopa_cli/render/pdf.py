@@ -109,7 +109,7 @@ def convert(
 def _convert_batch(
     soffice: str, folder: Path, sources: list[Path], target: str, timeout: float, locale: str
 ) -> tuple[Path, str]:
-    """One LibreOffice run with its own profile: (the folder it wrote into, its last words)."""
+    """One LibreOffice run with its own profile: (the folder it wrote into, what it said)."""
     profile, converted = folder / "profile", folder / "out"
     _write_settings(profile, locale)
     command = [
@@ -138,7 +138,7 @@ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 
 
 def _run(command: list[str], timeout: float, sources: list[str]) -> str:
-    """Run LibreOffice; its own last words (English) for a message. Stops it, and every process
+    """Run LibreOffice; its last error, else its last line (English), for a message. Stops it, and every process
     it started, after ``timeout`` seconds."""
     posix = os.name == "posix"
     process = subprocess.Popen(
@@ -156,4 +156,5 @@ def _run(command: list[str], timeout: float, sources: list[str]) -> str:
         process.communicate()
         raise ConversionTimedOut(sources=sources, seconds=f"{timeout:g}") from None
     lines = output.decode("utf-8", "replace").strip().splitlines()
-    return lines[-1] if lines else ""
+    errors = [line for line in lines if line.startswith("Error")]  # "Error: source file could not be loaded"
+    return (errors or lines or [""])[-1]
