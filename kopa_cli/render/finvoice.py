@@ -128,7 +128,8 @@ def _lines(text: str, width: int) -> list[str]:
 
 
 def _cut(text: str, width: int) -> str:
-    """``text`` within an element's length, an ellipsis marking a cut (only for free texts)."""
+    """``text`` within an element's length, an ellipsis marking a cut: for an element that cannot
+    repeat, and a length no real value reaches (a town over 35 characters)."""
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
