@@ -304,7 +304,3 @@ class Statistics:
     areas: dict[AreaCode, AreaStatistics] = key(required=True, doc="The figures by area code.")
     id: str = internal()
     origin: Origin = internal()
-
-    def area(self, code: str) -> AreaStatistics | None:
-        """The figures of area ``code`` ("205", "KU205" or "SSS"), or None."""
-        return self.areas.get(code.removeprefix("KU"))
