@@ -171,3 +171,9 @@ class FileLocked(KopaError):
     """Another kopa process is writing the same file (core/files.py ``lock``)."""
 
     template = N_("{path} is being written by another kopa command; waited {seconds} s. Try again when it has finished.")
+
+
+class NotGeneratedSchema(KopaError):
+    """`kopa schema --out` found a file of the same name that it did not write (commands/schema.py)."""
+
+    template = N_("{path} was not written by kopa schema, so it is not overwritten: move it away or choose another --out folder")

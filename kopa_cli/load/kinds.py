@@ -26,7 +26,9 @@ class Kind:
     ``folder`` its folder under records/ ("" for call.yaml, which stands alone),
     ``suffixes`` the file suffixes accepted there (the first is what `kopa new` writes),
     ``label`` its English name for people (the JSON Schema's title),
-    ``aliases`` other spellings `kopa new` accepts for ``noun`` (never listed as choices).
+    ``aliases`` other spellings `kopa new` accepts for ``noun`` (never listed as choices),
+    ``list_key`` set when a file is a YAML list rather than a mapping: the record's key that
+    the list fills (the invoice ledger: "entries"; its JSON Schema is then an array).
     """
 
     name: str
@@ -36,6 +38,7 @@ class Kind:
     suffixes: tuple[str, ...]
     class_name: str  # in records.py
     aliases: tuple[str, ...] = ()
+    list_key: str | None = None
 
     @cached_property
     def record(self) -> type:
@@ -66,4 +69,5 @@ KINDS: tuple[Kind, ...] = (
 BY_NAME = {kind.name: kind for kind in KINDS}
 IN_FOLDERS = tuple(kind for kind in KINDS if kind.folder)  # the kinds with a file per record
 NEW_NOUNS = {noun: kind for kind in IN_FOLDERS for noun in (kind.noun, *kind.aliases)}  # `kopa new NOUN`
+NOUNS = {noun: kind for kind in KINDS for noun in (kind.noun, *kind.aliases)}  # `kopa schema NOUN`
 IGNORED_FOLDERS = ("invoices",)  # written by `kopa invoice`, not read as records
