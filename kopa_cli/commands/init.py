@@ -29,7 +29,7 @@ def run(directory: Path) -> int:
     write_schemas(directory / SCHEMAS)  # for editors: the modelines of new files name them
     create_new(call, text)
     created = [call, directory / SCHEMAS]
-    for kind in IN_FOLDERS:
+    for kind in (kind for kind in IN_FOLDERS if kind.written_by is None):  # kopa invoice makes its own
         keep = directory / RECORDS / kind.folder / ".gitkeep"  # git keeps no empty folders
         if keep.exists() or keep.is_symlink():
             continue

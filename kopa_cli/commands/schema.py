@@ -41,7 +41,7 @@ def schema_reference(kind: Kind, record: str) -> str:
 
 
 def schema_text(kind: Kind) -> str:
-    return _json(json_schema(kind))
+    return _json(json_schema(kind.name))
 
 
 def write_schemas(folder: Path, kinds: tuple[Kind, ...] = KINDS) -> list[Path]:
@@ -82,5 +82,5 @@ def run(noun: str | None, out: Path | None) -> int:
     elif noun:
         typer.echo(schema_text(NOUNS[noun]), nl=False)
     else:
-        typer.echo(_json({kind.noun: json_schema(kind) for kind in KINDS}), nl=False)
+        typer.echo(_json({kind.noun: json_schema(kind.name) for kind in KINDS}), nl=False)
     return ExitCode.OK

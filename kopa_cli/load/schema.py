@@ -23,9 +23,8 @@ validate``; where they differ:
 A Markdown application fits the application schema once its sections are read as the
 ``goal`` and ``plan`` keys.
 
-A kind whose file is a YAML list (``Kind.list_key``: the invoice ledger, a list of
-``InvoiceEntry``) gets an array schema. Every schema carries ``GENERATED`` as its
-``$comment``: `kopa schema --out` overwrites only files that say so.
+Every schema carries ``GENERATED`` as its ``$comment``: `kopa schema --out` overwrites only
+files that say so (commands/schema.py).
 """
 
 from __future__ import annotations
@@ -34,9 +33,9 @@ import dataclasses
 import types
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
-from kopa_cli.load.kinds import BY_NAME, Kind
+from kopa_cli.load.kinds import BY_NAME
 from kopa_cli.load.structure import Format, Number, Range, record_fields
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -60,17 +59,16 @@ _NUMBER_DESCRIPTIONS = {
 }
 
 
-def json_schema(kind: str | Kind) -> dict[str, Any]:
-    """The JSON Schema of one record kind: a ``Kind`` or its name in kinds.py ("call",
-    "organizations", "applications", "pilots"...). Raises KeyError for an unknown name."""
-    record_kind = BY_NAME[kind] if isinstance(kind, str) else kind
+def json_schema(kind: str) -> dict[str, Any]:
+    """The JSON Schema of one record kind: "call", "organizations", "applications" or "pilots"."""
+    record_kind = BY_NAME[kind]
     builder = _SchemaBuilder()
-    if record_kind.list_key:  # the file is the list of this key (the ledger's entries)
-        (annotation,) = [tp for name, tp, _ in record_fields(record_kind.record) if name == record_kind.list_key]
-        root = builder.of(annotation)
+    title = f"KOPA {record_kind.label} ({record_kind.where('.yaml')})"  # the schema reads YAML files
+    whole = getattr(record_kind.record, "WHOLE_FILE", None)
+    if whole is not None:  # the file is one list (the invoice ledger)
+        root = {"type": "array", "items": builder.of(get_type_hints(record_kind.record)[whole]).get("items")}
     else:
         root = {"type": "object", **builder.object_schema(record_kind.record)}
-    title = f"KOPA {record_kind.label} ({record_kind.where('.yaml')})"  # the schema reads YAML files
     schema: dict[str, Any] = {"$schema": DIALECT, "$comment": GENERATED, "title": title, **root}
     if builder.defs:
         schema["$defs"] = dict(sorted(builder.defs.items()))
@@ -148,7 +146,7 @@ class _SchemaBuilder:
 
 def _number(marker: Number) -> dict[str, Any]:
     pattern = _NUMBER_TEXT[marker.name]
-    if marker.range.minimum < 0:  # a credit note's amounts (SignedMoney)
+    if marker.range.minimum < 0:  # an invoiced amount, negative on a credit note
         pattern = "^-?" + pattern.removeprefix("^")
     schema: dict[str, Any] = {"type": "string", "pattern": pattern}
     if marker.name == "weight":  # a whole number may be written unquoted; "pattern" applies to text only
