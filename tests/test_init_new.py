@@ -62,6 +62,7 @@ def test_init_creates_a_workspace_that_validates(tmp_path):
         "records/pilots/.gitkeep",
         "schemas/application.schema.json",  # for editors (tests/test_schema_command.py)
         "schemas/call.schema.json",
+        "schemas/invoice.schema.json",
         "schemas/organization.schema.json",
         "schemas/pilot.schema.json",
     ]
