@@ -21,6 +21,9 @@ from typing import Any
 import pytest
 
 from conftest import copy_shipped_workspace, require_program, run_kopa
+from kopa_cli.commands.schema import schema_reference
+from kopa_cli.load.kinds import BY_NAME
+from kopa_cli.load.recordfiles import kind_of
 
 WAIT = 20.0  # seconds for one answer; the server answers in well under one
 # The settings an editor would send; schemaStore off: no downloads, only the modeline's schema.
@@ -117,10 +120,6 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _with_modeline(root: Path, relative: str) -> str:
     """A shipped record with the modeline kopa new gives a file at its place."""
-    from kopa_cli.commands.schema import schema_reference
-    from kopa_cli.load.kinds import BY_NAME
-    from kopa_cli.load.recordfiles import kind_of
-
     kind = BY_NAME[kind_of(relative)]
     return f"# yaml-language-server: $schema={schema_reference(kind, relative)}\n" + (root / relative).read_text(encoding="utf-8")
 
