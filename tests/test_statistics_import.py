@@ -42,6 +42,8 @@ def test_a_px_file_in_iso_8859_15_is_stored_with_its_source(shipped: Path, tmp_p
     result = run_kopa("stats", "import", str(write(tmp_path, "11re.px", PX)), workspace=shipped)
     assert result.exit_code == 0
     assert "records/statistics/11re-2019.yaml" in result.stdout
+    text = (shipped / "records" / "statistics" / "11re-2019.yaml").read_text(encoding="utf-8")
+    assert text.startswith("# yaml-language-server: $schema=../../schemas/statistics.schema.json\n# Alueen tilastot, tuotu")
     table = statistics(shipped)["11re-2019"]
     assert (table.table, table.title, table.source, table.licence) == ("11re", "Väestö iän (1-v.) ja sukupuolen mukaan alueittain, 1972-2019", "Tilastokeskus", "CC BY 4.0")
     assert (table.contents, table.unit, table.population) == ("Väestö 31.12.", "henkilöä", True)

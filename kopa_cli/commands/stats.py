@@ -27,6 +27,7 @@ from kopa_cli.load.statimport import read_table, statistics_data
 from kopa_cli.load.workspace import parse_record
 from kopa_cli.render.statisticsfile import statistics_yaml
 from .common import load
+from .schema import SCHEMAS, file_name, schema_reference
 
 KIND = BY_NAME["statistics"]
 
@@ -52,11 +53,11 @@ def run(root: Path, file: Path, name: str | None, note: str | None, replace_exis
     table = statistics_data(read_table(data, shown_file), date.today(), note)
     record_id = name or default_name(table)
     path = root / RECORDS / KIND.folder / f"{record_id}{KIND.suffixes[0]}"
-    text = statistics_yaml(table)
+    relative = path.relative_to(root).as_posix()
+    text = statistics_yaml(table, schema_reference(KIND, relative))  # for editors, as kopa new writes
     encoded = text.encode("utf-8")
     if len(encoded) > MAX_FILE_BYTES:
         raise broken(shown_file, 1, N_("the table is too large to keep as a record ({size} bytes, at most {limit}); choose fewer municipalities, years or ages in PxWeb"), size=len(encoded), limit=MAX_FILE_BYTES)
-    relative = path.relative_to(root).as_posix()
     _record, problems = parse_record(KIND.name, relative, encoded)
     errors = [problem for problem in problems if problem.severity is Severity.ERROR]
     if errors:
@@ -72,5 +73,8 @@ def run(root: Path, file: Path, name: str | None, note: str | None, replace_exis
             raise CannotCreate(path=shown(path), reason=oserrors.reason(error)) from None
     areas = len(table["areas"])
     typer.echo(ngettext("Stored {table} ({title}), {n} area, in {path}", "Stored {table} ({title}), {n} areas, in {path}", areas).format(table=table["table"], title=table["title"], n=areas, path=shown(path)))
+    schema = root / SCHEMAS / file_name(KIND)
+    if not schema.exists():
+        typer.echo(_("Editors check it against {schema} once the schemas are written: kopa schema --out {folder}").format(schema=shown(schema), folder=shown(schema.parent)))
     typer.echo(_("Check it with the other records: kopa validate"))
     return ExitCode.OK

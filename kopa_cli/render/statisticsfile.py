@@ -44,11 +44,13 @@ def _flow(mapping: dict[Any, Any], indent: int) -> str:
     return "\n".join(lines)
 
 
-def statistics_yaml(data: dict[str, Any]) -> str:
-    """The YAML text of a statistics record's ``data``, with a comment on where it came from."""
+def statistics_yaml(data: dict[str, Any], schema: str | None = None) -> str:
+    """The YAML text of a statistics record's ``data``, with a comment on where it came from;
+    with ``schema`` (a path from the file), first the yaml-language-server modeline naming it."""
     header = _("Area statistics imported by 'kopa stats import' from {file} on {day}.").format(file=data.get("file", "?"), day=formatting.day(data["imported"]))
     licence = _("Licence {licence}: cite the source ({source}) and the table ({table}).").format(licence=data["licence"], source=data["source"], table=data["table"])
-    lines = [f"# {header}", f"# {licence}"]
+    lines = [f"# yaml-language-server: $schema={schema}"] if schema else []
+    lines += [f"# {header}", f"# {licence}"]
     for key, value in data.items():
         if key != "areas":
             lines.append(f"{key}: {_scalar(value)}")
