@@ -258,6 +258,27 @@ def completion(
     return command.run(shell)
 
 
+stats_app = typer.Typer(cls=KopaGroup, help=N_("Area statistics from Statistics Finland: import a table into records/statistics/."), no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+app.add_typer(stats_app, name="stats")
+
+
+@stats_app.command("import", cls=KopaCommand, help=N_("Store a table downloaded from Statistics Finland's PxWeb (a PX file, or JSON-stat2 from its API) under records/statistics/, with its source and licence."))
+@guarded
+def stats_import(
+    file: Annotated[Path, typer.Argument(metavar=N_("FILE"), help=N_("The PX or JSON-stat2 file."))],
+    name: Annotated[Optional[str], typer.Option("--name", metavar=N_("<id>"), help=N_("The record's id, its file name (default: the table's id and latest year, like 11re-2019)."))] = None,
+    note: Annotated[Optional[str], typer.Option("--note", metavar=N_("<text>"), help=N_("A note kept with the figures and printed with them, e.g. that some are examples."))] = None,
+    replace: Annotated[bool, typer.Option("--replace", help=N_("Replace a statistics file of the same name."))] = False,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import stats as command
+
+    return command.run(_root(), file, name, note, replace, State.lang)
+
+
 def main() -> None:
     guard_standard_streams()  # also for --help and usage errors, which no command's guard sees
     if completing():  # a shell asks for the words that may follow (commands/completion.py)

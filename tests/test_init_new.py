@@ -65,6 +65,7 @@ def test_init_creates_a_workspace_that_validates(tmp_path):
         "schemas/invoice.schema.json",
         "schemas/organization.schema.json",
         "schemas/pilot.schema.json",
+        "schemas/statistics.schema.json",
     ]
     assert "records/call.yaml" in result.stdout
     assert "kopa new organization" in result.stdout  # the next step

@@ -67,6 +67,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("applications", "application", "application", "applications", (".md", ".yaml"), "Application"),
     Kind("pilots", "pilot", "pilot", "pilots", (".yaml",), "Pilot"),
     Kind("invoices", "invoice", "invoice ledger", "invoices", (".yaml",), "Ledger", written_by="kopa invoice", stem="<year>"),
+    Kind("statistics", "statistics", "area statistics", "statistics", (".yaml",), "Statistics", written_by="kopa stats import"),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 IN_FOLDERS = tuple(kind for kind in KINDS if kind.folder)  # the kinds with a file per record

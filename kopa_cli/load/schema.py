@@ -161,6 +161,8 @@ def _key_schema(tp: Any) -> dict[str, Any]:
         tp, bounds = get_args(tp)[:2]
         if tp is int and isinstance(bounds, Range):
             return {"pattern": _digits_within(bounds)}
+        if isinstance(bounds, Format) and bounds.pattern:  # an area code of a statistics file
+            return {"pattern": bounds.pattern}
     if tp is int:
         return {"pattern": _DIGITS}
     if tp is date:
