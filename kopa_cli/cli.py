@@ -171,6 +171,43 @@ def fees(
     return command.run(_root(), State.lang, pilot, year, member, output_format.value, compare, cache)
 
 
+class ReportFormat(str, Enum):
+    md = "md"
+    html = "html"
+    pdf = "pdf"
+
+
+@app.command(cls=KopaCommand, help=N_("A report from its template: applications, pilot (a pilot's starter package), fees, or the workspace's own; --list shows them."))
+@guarded
+def report(
+    name: Annotated[Optional[str], typer.Argument(metavar=N_("NAME"), help=N_("The report (kopa report --list shows them)."))] = None,
+    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), help=N_("The pilot of the report (its id); the pilot report needs one."))] = None,
+    output_format: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help=N_("md (Markdown, default), html or pdf; without it, from the --out file's suffix."))] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<file>"), help=N_("Write the report to this file (default: standard output; a PDF needs a file)."))] = None,
+    listing: Annotated[bool, typer.Option("--list", help=N_("List the built-in and the workspace's reports."))] = False,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import report as command
+
+    root = _root() if (name is not None and not listing) or State.workspace or os.environ.get("KOPA_WORKSPACE") else _found_root()
+    return command.run(root, State.lang, name, pilot, output_format.value if output_format else None, out, listing, cache)
+
+
+def _found_root() -> Optional[Path]:
+    """The workspace for `kopa report --list`, if there is one: without one, the built-in reports."""
+    from .commands.common import workspace_root
+    from kopa_cli.core.errors import WorkspaceNotFound
+
+    try:
+        return workspace_root(None)
+    except WorkspaceNotFound:
+        return None
+
+
 class TwoFolders(KopaError):
     template = N_("two folders for the new workspace: {directory} and --workspace {workspace}; give one")
 

@@ -130,6 +130,12 @@ def one_line(value: object) -> str:
     return " ".join(("" if value is None else str(value)).split())
 
 
+def md_cell(value: object) -> str:
+    """Text for one cell of a Markdown table: on one line, with ``|`` and ``\\`` escaped and ``<``
+    written ``&lt;``, so that no value ends the cell or becomes raw HTML on GitHub."""
+    return one_line(value).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "money": _money,
     "number": _number,
@@ -137,6 +143,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "percent": _percent,
     "yaml_str": yaml_str,
     "one_line": one_line,
+    "md_cell": md_cell,
 }
 
 
