@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from kopa_cli.core.i18n import N_, _
-
 TABLE = Path(__file__).with_name("data") / "municipalities-2020.csv"
 
 # Region code -> Finnish, Swedish and English name (Statistics Finland's own names).
@@ -41,7 +39,6 @@ REGION_NAMES: dict[str, tuple[str, str, str]] = {
     "21": ("Ahvenanmaa", "Åland", "Åland"),
 }
 _LANGUAGES = ("fi", "sv", "en")
-SOURCE = N_("Statistics Finland, classification of municipalities to regions 2020 (CC BY 4.0)")
 
 
 @dataclass(frozen=True)
@@ -65,7 +62,3 @@ def region_of(municipality_code: str | None) -> Region | None:
     region = _table().get(municipality_code or "")
     return Region(region, REGION_NAMES[region]) if region else None
 
-
-def source() -> str:
-    """Where the table comes from, in the message language."""
-    return _(SOURCE)
