@@ -193,19 +193,7 @@ def report(
     _use_global_options(workspace, lang)
     from .commands import report as command
 
-    root = _root() if (name is not None and not listing) or State.workspace or os.environ.get("KOPA_WORKSPACE") else _found_root()
-    return command.run(root, State.lang, name, pilot, output_format.value if output_format else None, out, listing, cache)
-
-
-def _found_root() -> Optional[Path]:
-    """The workspace for `kopa report --list`, if there is one: without one, the built-in reports."""
-    from .commands.common import workspace_root
-    from kopa_cli.core.errors import WorkspaceNotFound
-
-    try:
-        return workspace_root(None)
-    except WorkspaceNotFound:
-        return None
+    return command.run(State.workspace, State.lang, name, pilot, output_format.value if output_format else None, out, listing, cache)
 
 
 class TwoFolders(KopaError):

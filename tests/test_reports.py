@@ -78,6 +78,15 @@ def test_list_shows_builtin_and_workspace_reports(shipped: Path) -> None:
     assert re.match(r"summary +\[työtila, md\] +Applications and fees on one page$", lines[3])
 
 
+def test_list_outside_a_workspace_shows_the_builtin_reports(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_kopa("report", "--list")
+    assert result.exit_code == 0
+    assert [line.split()[0] for line in result.stdout.splitlines()] == ["applications", "fees", "pilot"]
+    result = run_kopa("report", "fees")
+    assert result.exit_code == 2 and "kopa init" in result.stderr
+
+
 def test_a_workspace_template_overrides_a_builtin_one(shipped: Path) -> None:
     build_tree(shipped, {"templates/reports/fees.md.j2": "{# Our own #}\n{{ label.total }}: {{ total.gross|money }}\n"})
     result = run_kopa("report", "fees", workspace=shipped)

@@ -172,14 +172,15 @@ def applications(workspace: Workspace, report: Report) -> dict[str, Any]:
     }
 
 
-def _coverage(rows: list[dict[str, Any]], field: str, items: Iterable[tuple[Any, str]]) -> list[dict[str, Any]]:
-    """A row per goal or education form: which applications name it (``marks`` in the order of
-    ``applications``) and how many."""
-    coverage = []
-    for key, text in items:
-        marks = [key in row[field] for row in rows]
-        coverage.append({"key": key, "text": text, "marks": marks, "count": sum(marks)})
-    return coverage
+def _coverage(rows: list[dict[str, Any]], field: str, items: Iterable[tuple[Any, str]]) -> dict[str, Any]:
+    """Which applications name which goal or education form: ``columns`` (``key``, ``text``,
+    ``count`` of applications) and ``rows`` (per application ``id``, ``name``, ``marks``: true or
+    false per column). Applications are the rows, so that the table stays readable for many."""
+    columns = [{"key": key, "text": text} for key, text in items]
+    marked = [{"id": row["id"], "name": row["name"], "marks": [column["key"] in row[field] for column in columns]} for row in rows]
+    for index, column in enumerate(columns):
+        column["count"] = sum(row["marks"][index] for row in marked)
+    return {"columns": columns, "rows": marked}
 
 
 # -- fees ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ only here, and commands import this module only when they render.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import traceback
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -30,7 +31,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, modifie
 
 from kopa_cli.core import formatting
 from kopa_cli.core.errors import TemplateFailed, TemplateMissing, TemplateOutside
-from kopa_cli.core.i18n import _
+from kopa_cli.core.i18n import _, current_language
 from kopa_cli.core.money import parse_number
 
 WORKSPACE_TEMPLATES = "templates"
@@ -83,12 +84,22 @@ def _decimal(value: Decimal | str | int) -> Decimal:
         raise _NotANumber(repr(value)) from None
 
 
+@functools.lru_cache(maxsize=4096)
+def _formatted(kind: str, written: str, lang: str, currency: str) -> str:
+    """Babel's formatting, remembered: a report of 1 000 applications shows the same few
+    numbers (the limit, the fee) a thousand times, and Babel takes ~0.3 ms for each. Keyed by
+    the number as written, since Decimal("1.0") == Decimal("1.00") but they are shown apart."""
+    if kind == "money":
+        return formatting.money(Decimal(written), lang, currency)
+    return formatting.number(Decimal(written), lang)
+
+
 def _money(value: Decimal | str | int, currency: str = "EUR") -> str:
-    return formatting.money(_decimal(value), currency=currency)
+    return _formatted("money", str(_decimal(value)), current_language(), currency)
 
 
 def _number(value: Decimal | str | int) -> str:
-    return formatting.number(_decimal(value))
+    return _formatted("number", str(_decimal(value)), current_language(), "")
 
 
 def _date(value: date) -> str:
@@ -171,9 +182,14 @@ class _ReadOnlyEnvironment(ImmutableSandboxedEnvironment):
         return super().getattr(obj, attribute)
 
 
+_SCALARS = frozenset({str, int, bool, Decimal, date, type(None)})
+
+
 def read_only(value: Any) -> Any:
     """A copy of ``value`` that nothing can change: lists become tuples, sets frozensets,
     mappings read-only mappings, and the (frozen) records are copied with such fields."""
+    if type(value) in _SCALARS:  # most values: answered before the costlier checks below
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {field.name: read_only(getattr(value, field.name)) for field in dataclasses.fields(value) if field.init}
         return dataclasses.replace(value, **fields)
