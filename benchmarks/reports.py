@@ -18,30 +18,22 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from fees import ORGANIZATIONS, REPO, application, kopa_command, organization, pilot, timed
+import fees
+from fees import ORGANIZATIONS, REPO, kopa_command, timed
 
 MEMBERS = 10
 
 
 def generate(root: Path, applications: int, pilots: int) -> None:
-    records = root / "records"
-    for folder in ("organizations", "applications", "pilots"):
-        (records / folder).mkdir(parents=True)
-    shutil.copy(REPO / "records/call.yaml", records / "call.yaml")
-    for index in range(ORGANIZATIONS):
-        (records / "organizations" / f"org-{index:04d}.yaml").write_text(organization(index), encoding="utf-8")
-    for index in range(applications):
-        chosen = [f"org-{(index * 13 + k * 197) % ORGANIZATIONS:04d}" for k in range(MEMBERS)]
-        (records / "applications" / f"app-{index:04d}.yaml").write_text(application(index, chosen), encoding="utf-8")
-        if index < pilots:
-            (records / "pilots" / f"pilot-{index:04d}.yaml").write_text(pilot(index, chosen), encoding="utf-8")
+    fees.generate(root, applications, MEMBERS)  # an application and its pilot for each index
+    for path in sorted((root / "records" / "pilots").glob("*.yaml"))[pilots:]:
+        path.unlink()
 
 
 def run_checked(command: list[str], env: dict[str, str]) -> tuple[float, int]:

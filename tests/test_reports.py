@@ -9,10 +9,13 @@ Update the golden files after an intended change (then read the diff):
 
 from __future__ import annotations
 
+import base64
 import os
 import re
+import struct
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import pytest
@@ -201,6 +204,24 @@ def test_pdf_through_weasyprint(shipped: Path, tmp_path: Path) -> None:
     assert out.read_bytes().startswith(b"%PDF-")
     text = " ".join(subprocess.run([pdftotext, str(out), "-"], check=True, capture_output=True, text=True).stdout.split())
     assert "Kainuun lukioverkko" in text and "36 709" in text.replace("\u00a0", " ") and "12 400,00 €" in text.replace("\u00a0", " ")
+
+
+def _png(path: Path) -> Path:
+    """A 1x1 PNG image."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0\xff\0\0")) + chunk(b"IEND", b""))
+    return path
+
+
+def test_a_pdf_loads_nothing_from_outside_the_html(shipped: Path, tmp_path: Path) -> None:
+    require_weasyprint()
+    from kopa_cli.render.reports import pdf
+
+    image = _png(tmp_path / "secret.png")
+    assert b"/Image" in pdf(f'<img src="data:image/png;base64,{base64.b64encode(image.read_bytes()).decode()}">')
+    assert b"/Image" not in pdf(f'<img src="{image.as_uri()}">')
 
 
 def test_regions_of_the_shipped_municipalities() -> None:

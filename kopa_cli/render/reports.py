@@ -84,12 +84,17 @@ def render(workspace: Path | None, name: str, output_format: str, lang: str, con
 
 def pdf(html: str) -> bytes:
     """The HTML printed to PDF by WeasyPrint (the optional extra ``pdf``): A4, as the HTML's
-    ``@page`` rule says. Raises PdfUnavailable when WeasyPrint or its Pango library is missing."""
+    ``@page`` rule says; nothing outside the HTML is loaded. Raises PdfUnavailable when
+    WeasyPrint or its Pango library is missing."""
     try:
         import weasyprint
+        from weasyprint.urls import URLFetcher
     except (ImportError, OSError) as error:  # OSError: WeasyPrint is there, the Pango library is not
         raise PdfUnavailable(detail=f"{type(error).__name__}: {error}") from None
-    return weasyprint.HTML(string=html).write_pdf()
+
+    # A report is one self-contained file, and its template may come from a pull request:
+    # nothing is read from the network or the disk (file:///...), only data: URLs.
+    return weasyprint.HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"})).write_pdf()
 
 
 def pilot_charts(context: dict[str, Any]) -> dict[str, Any]:
