@@ -204,9 +204,16 @@ def read_only(value: Any) -> Any:
 
 def environment(workspace: Path | None) -> ImmutableSandboxedEnvironment:
     """The Jinja environment: the workspace's templates/ first, then the built-in ones."""
-    roots = []
-    if workspace is not None and (workspace / WORKSPACE_TEMPLATES).is_dir():
-        roots.append(workspace / WORKSPACE_TEMPLATES)
+    own = workspace / WORKSPACE_TEMPLATES if workspace is not None else None
+    return _environment(own if own is not None and own.is_dir() else None)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(own: Path | None) -> ImmutableSandboxedEnvironment:
+    """One environment per templates folder, so that its compiled templates are reused (100
+    pilot reports in one process compile the pilot template once; Jinja re-reads a template
+    whose file changed)."""
+    roots = [own] if own is not None else []
     roots.append(builtin_templates())
     env = _ReadOnlyEnvironment(
         loader=jinja2.ChoiceLoader([_ContainedLoader(root) for root in roots]),
