@@ -170,14 +170,19 @@ class _ChangeRefused(SecurityError):
 # The mutable type whose changing methods each read-only view lacks: asking a view for one is
 # the same attempt as calling it on the original, and is refused as such, not as a misspelling.
 _MUTABLE_OF_VIEW: dict[type, object] = {MappingProxyType: {}, tuple: [], frozenset: set()}
+# The names of those methods, found once (a report reads a view's keys tens of thousands of times).
+_CHANGING: dict[type, frozenset[str]] = {
+    view: frozenset(name for name in dir(mutable) if modifies_known_mutable(mutable, name))
+    for view, mutable in _MUTABLE_OF_VIEW.items()
+}
 
 
 class _ReadOnlyEnvironment(ImmutableSandboxedEnvironment):
     """The immutable sandbox; asking a record's read-only value for a changing method fails as ``_ChangeRefused``."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        mutable = _MUTABLE_OF_VIEW.get(type(obj))
-        if mutable is not None and modifies_known_mutable(mutable, attribute):
+        changing = _CHANGING.get(type(obj))
+        if changing is not None and attribute in changing:
             return self.undefined(attribute, name=attribute, obj=obj, exc=_ChangeRefused)
         return super().getattr(obj, attribute)
 
