@@ -157,6 +157,24 @@ def test_the_applications_report_shows_what_does_not_validate(shipped: Path) -> 
     assert result.exit_code == 1 and "kainuu-jatkuva-oppiminen.yaml" in result.stderr
 
 
+def test_the_applications_report_renders_records_with_errors(shipped: Path) -> None:
+    applications = shipped / "records" / "applications"
+    for name, old, new in (("kainuu-lukiot.md", "status: selected\n", ""),
+                           ("opisto-kylille.md", "submitted: 2019-12-05", "submitted: 5.12.2019")):
+        path = applications / name
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    (applications / "rikki.yaml").write_text("name: [broken\n", encoding="utf-8")
+    for output in ("md", "html"):
+        result = run_kopa("report", "applications", "--format", output, workspace=shipped)
+        assert result.exit_code == 0, output
+    markdown = run_kopa("report", "applications", workspace=shipped).stdout
+    row = next(line for line in markdown.splitlines() if "(`kainuu-lukiot`)" in line)
+    assert row.split(" | ")[1] == "–" and "**ei**" in row
+    row = next(line for line in markdown.splitlines() if "(`opisto-kylille`) |" in line)
+    assert "**ei**" in row
+    assert "`records/applications/rikki.yaml`" in markdown
+
+
 def test_usage_errors(shipped: Path) -> None:
     result = run_kopa("report", "pilots", workspace=shipped)
     assert (result.exit_code, result.stderr) == (2, "kopa: raporttia 'pilots' ei ole; raportit ovat applications, fees, pilot ('kopa report --list' kuvaa ne)\n")

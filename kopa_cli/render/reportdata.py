@@ -61,6 +61,7 @@ LABELS = {
     "length": N_("Length"),
     "over_limit": N_("over the limit"),
     "validates": N_("Validates"),
+    "unreadable": N_("Applications whose file could not be read (kopa validate tells why)"),
     "yes": N_("yes"),
     "no": N_("no"),
     "errors": N_("errors"),
@@ -140,22 +141,24 @@ def applications(workspace: Workspace, report: Report) -> dict[str, Any]:
         path = app.origin.path
         errors, warnings = problems.get(path, (0, 0))
         responsible = app.responsible
-        members = [{"id": m, "name": _org_name(workspace, m)} for m in app.members]
-        regions = sorted({r for m in app.members if (r := _region_name(workspace.organizations.get(m)))})
+        # A record with errors has None where a value was refused: the row shows what there is.
+        member_ids = [m for m in app.members or () if m is not None]
+        members = [{"id": m, "name": _org_name(workspace, m)} for m in member_ids]
+        regions = sorted({r for m in member_ids if (r := _region_name(workspace.organizations.get(m)))})
         length = report.lengths.get(path, 0)
         rows.append({
             "id": app_id,
             "path": path,
             "name": app.name or app_id,
             "status": app.status,
-            "status_name": _(STATUS_NAMES.get(app.status, app.status)),
+            "status_name": _(STATUS_NAMES[app.status]) if app.status in STATUS_NAMES else "–",
             "submitted": app.submitted,
-            "responsible_organisation": {"id": responsible.organization, "name": _org_name(workspace, responsible.organization)} if responsible else None,
-            "responsible_person": responsible.person if responsible else None,
+            "responsible_organisation": {"id": responsible.organization, "name": _org_name(workspace, responsible.organization)} if responsible and responsible.organization else None,
+            "responsible_person": responsible.person if responsible and responsible.person else None,
             "members": members,
             "regions": regions,
-            "education_forms": list(app.education_forms),
-            "goals": sorted(app.goals),
+            "education_forms": [form for form in app.education_forms or () if form is not None],
+            "goals": sorted(goal for goal in app.goals or () if isinstance(goal, int)),
             "length": length,
             "over_limit": report.limit is not None and length > report.limit,
             "errors": errors,
@@ -164,8 +167,14 @@ def applications(workspace: Workspace, report: Report) -> dict[str, Any]:
         })
     goals = dict(call.goals) if call else {}
     forms = list(call.education_forms) if call else []
+    unreadable = [
+        {"id": app_id, "path": path, "errors": problems.get(path, (0, 0))[0]}
+        for app_id, path in sorted(workspace.unreadable.get("applications", {}).items())
+        if app_id not in workspace.applications
+    ]
     return {
         "applications": rows,
+        "unreadable": unreadable,
         "limit": report.limit,
         "goal_coverage": _coverage(rows, "goals", [(number, text) for number, text in sorted(goals.items())]),
         "education_form_coverage": _coverage(rows, "education_forms", [(form, form) for form in forms]),

@@ -321,7 +321,7 @@ def render(workspace: Path | None, name: str, **context: Any) -> str:
         filename, line = _template_position(error, env)
         problem = _("a number filter (money, number, percent) was given {value}, which is not a plain number such as 5000.00")
         raise TemplateFailed(template=_shown(filename, workspace, name), line=line, problem=problem.format(value=error)) from None
-    except (ArithmeticError, ValueError, TypeError, LookupError) as error:
+    except (ArithmeticError, ValueError, TypeError, LookupError, AttributeError) as error:
         # A filter given a value of the wrong kind (e.g. money of "abc"): still the template's line.
         filename, line = _template_position(error, env)
         raise TemplateFailed(
