@@ -1,9 +1,10 @@
 """The region (maakunta) of a municipality, by its municipality code (kuntakoodi).
 
-The table is Statistics Finland's classification of municipalities to regions for 2020
-(Tilastokeskus, luokitusavain "Kunta 2020 – Maakunta 2020", licence CC BY 4.0), the year
-of the KOPA call: 310 municipalities in 19 regions. It ships as data/municipalities-2020.csv
-(code;name;region code). A municipality that has since merged or moved keeps its 2020
+The table follows Statistics Finland's classification of municipalities to regions for 2020
+(Tilastokeskus, kunnat ja maakunnat 2020, licence CC BY 4.0), the year of the KOPA call:
+310 municipalities in 19 regions. It ships as data/municipalities-2020.csv (code;name;region
+code), written out for kopa from that classification, not downloaded by a script: the tests
+check its size, its regions and the shipped records' municipalities. A municipality that has since merged or moved keeps its 2020
 region here (Heinävesi: Etelä-Savo; Iitti: Kymenlaakso; Kuhmoinen: Keski-Suomi).
 """
 
