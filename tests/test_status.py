@@ -86,7 +86,7 @@ def test_status_on_the_shipped_records_gives_every_part_and_the_next_command(shi
 
 
 def test_status_counts_invoices_and_credit_notes_of_the_ledger(shipped: Path) -> None:
-    (shipped / "records" / "invoices").mkdir()
+    (shipped / "records" / "invoices").mkdir(exist_ok=True)
     (shipped / "records" / "invoices" / "2020.yaml").write_text(LEDGER, encoding="utf-8")
     set_language("en")
     workspace = load(shipped, "en", use_cache=False)

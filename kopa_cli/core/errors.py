@@ -224,3 +224,9 @@ class ConversionFailed(KopaError):
 class ConversionTimedOut(KopaError):
     template = N_("LibreOffice did not finish converting {sources} in {seconds} s and was stopped; no file was written")
     exit_code = ExitCode.PROBLEMS
+
+
+class NotGeneratedSchema(KopaError):
+    """`kopa schema --out` found a file of the same name that it did not write (commands/schema.py)."""
+
+    template = N_("{path} was not written by kopa schema, so it is not overwritten: move it away or choose another --out folder")
