@@ -186,6 +186,31 @@ def status(
     return command.run(_root(), State.lang, cache)
 
 
+class ReportFormat(str, Enum):
+    md = "md"
+    html = "html"
+    pdf = "pdf"
+
+
+@app.command(cls=KopaCommand, help=N_("A report from its template: applications, pilot (a pilot's starter package), fees, or the workspace's own; --list shows them."))
+@guarded
+def report(
+    name: Annotated[Optional[str], typer.Argument(metavar=N_("NAME"), help=N_("The report (kopa report --list shows them)."))] = None,
+    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), autocompletion=record_ids("pilots"), help=N_("The pilot of the report (its id); the pilot report needs one."))] = None,
+    output_format: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help=N_("md (Markdown, default), html or pdf; without it, from the --out file's suffix."))] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<file>"), help=N_("Write the report to this file (default: standard output; a PDF needs a file)."))] = None,
+    listing: Annotated[bool, typer.Option("--list", help=N_("List the built-in and the workspace's reports."))] = False,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import report as command
+
+    return command.run(State.workspace, State.lang, name, pilot, output_format.value if output_format else None, out, listing, cache)
+
+
 class TwoFolders(KopaError):
     template = N_("two folders for the new workspace: {directory} and --workspace {workspace}; give one")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from kopa_cli.core import formatting
 from kopa_cli.render import feereport, reporters
-from kopa_cli.core.diagnostics import suggest
+from kopa_cli.core.diagnostics import Report, suggest
 from kopa_cli.core.errors import (CompareFormat, ExitCode, NotAFeeYear, RecordsHaveErrors, RevisionHasErrors,
                                   UnknownMember, UnknownPilot)
 from kopa_cli.billing.fees import FeeLine, compare, compute_fees, select
@@ -46,10 +46,10 @@ def _names(*workspaces: Workspace) -> dict[str, str]:
     return {org_id: org.name for workspace in reversed(workspaces) for org_id, org in workspace.organizations.items()}
 
 
-def _refuse(workspace: Workspace, refusal: RecordsHaveErrors) -> None:
+def _refuse(workspace: Workspace, refusal: RecordsHaveErrors, report: Report | None = None) -> None:
     """Write the validation problems to stderr, as `kopa validate` does, and raise ``refusal``
-    if there are errors."""
-    report = check(workspace)
+    if there are errors. ``report``: ``check(workspace)`` when already made."""
+    report = report or check(workspace)
     if report.errors:
         reporters.text(report, sys.stderr, reporters.wants_color(sys.stderr), lengths=False)
         raise refusal

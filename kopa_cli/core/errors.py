@@ -173,6 +173,35 @@ class FileLocked(KopaError):
     template = N_("{path} is being written by another kopa command; waited {seconds} s. Try again when it has finished.")
 
 
+# kopa report (render/reports.py, commands/report.py)
+
+
+class UnknownReport(KopaError):
+    template = N_("no report '{name}'; the reports are {names} ('kopa report --list' describes them)")
+
+
+class ReportFormatMissing(KopaError):
+    template = N_("the report '{name}' has no {format} template (templates/reports/{name}.{format}.j2); it has {formats}")
+
+
+class PilotRequired(KopaError):
+    template = N_("the report '{name}' is about one pilot: give it with --pilot ID; the pilots are {pilots}")
+
+
+class PdfNeedsOut(KopaError):
+    template = N_("a PDF is written to a file: give one with --out FILE")
+
+
+class PdfUnavailable(KopaError):
+    """WeasyPrint (the optional extra `pdf`) or the Pango library it draws text with is missing."""
+
+    template = N_(
+        "--format pdf needs WeasyPrint, an optional part of kopa: install it with "
+        "pip install 'kopa[pdf]' (it also needs the Pango library, e.g. the Debian package libpango-1.0-0), "
+        "or write HTML with --format html and print it from a browser ({detail})"
+    )
+
+
 # Converting workbooks with LibreOffice (render/pdf.py).
 
 
