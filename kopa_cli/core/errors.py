@@ -171,3 +171,27 @@ class FileLocked(KopaError):
     """Another kopa process is writing the same file (core/files.py ``lock``)."""
 
     template = N_("{path} is being written by another kopa command; waited {seconds} s. Try again when it has finished.")
+
+
+class SpreadsheetTemplateFailed(KopaError):
+    """A cell of an .xlsx template could not be rendered; located as spreadsheets name a cell: file!sheet!cell."""
+
+    template = N_("{template}!{sheet}!{cell}: {problem}")
+    exit_code = ExitCode.PROBLEMS
+
+
+class UnsafeFileName(KopaError):
+    """An invoice's file name would not be a plain name inside its folder (only a damaged ledger gives one)."""
+
+    template = N_("invoice {number}: '{name}' is not a safe file name inside {folder}; run 'kopa validate'")
+    exit_code = ExitCode.PROBLEMS
+
+
+class OriginalInvoiceMissing(KopaError):
+    template = N_("credit note {number} corrects invoice {credits}, which is not in the ledger; run 'kopa validate'")
+    exit_code = ExitCode.PROBLEMS
+
+
+class TemplateUnreadable(KopaError):
+    template = N_("{template} is not a spreadsheet kopa can read ({detail}); save it as .xlsx in Excel or LibreOffice")
+    exit_code = ExitCode.PROBLEMS
