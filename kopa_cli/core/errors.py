@@ -188,10 +188,14 @@ class UnsafeFileName(KopaError):
 
 
 class OriginalInvoiceMissing(KopaError):
-    template = N_("credit note {number} corrects invoice {credits}, which is not in the ledger; run 'kopa validate'")
+    template = N_("credit note {number} corrects invoice {credits}, which is in no file of records/invoices/; run 'kopa validate'")
     exit_code = ExitCode.PROBLEMS
 
 
 class TemplateUnreadable(KopaError):
     template = N_("{template} is not a spreadsheet kopa can read ({detail}); save it as .xlsx in Excel or LibreOffice")
     exit_code = ExitCode.PROBLEMS
+
+
+class OutNeedsWorkbook(KopaError):
+    template = N_("--out names the workbook of --format xlsx; the other formats are written to standard output")
