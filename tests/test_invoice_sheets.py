@@ -264,3 +264,18 @@ def test_libreoffice_opens_an_invoice_and_shows_its_amounts(tmp_path: Path) -> N
     assert re.search(r'"1\s666,67\s€",24\s%,"400,00\s€","2\s066,67\s€"', text)
     assert "2.3.2020" in text and "23.3.2020" in text
     assert virtual_barcode(CALL.organizer.iban, Decimal("2066.67"), "202000015", date(2020, 3, 23)) in text
+
+
+def test_workbooks_made_in_worker_processes_are_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    entries = [KAJAANI, NARPES, credit_note(KAJAANI, "20200009"), entry("kainuu-lukiot", "sotkamo", "20200002")]
+    originals = {KAJAANI.number: KAJAANI}
+    in_turn = invoicesheets.write_invoice_workbooks(entries, CALL, tmp_path / "in-turn", None, originals)
+    monkeypatch.setattr(invoicesheets, "PARALLEL_FROM", 2)
+    in_workers = invoicesheets.write_invoice_workbooks(entries, CALL, tmp_path / "workers", None, originals)
+    assert [p.read_bytes() for p in in_turn] == [p.read_bytes() for p in in_workers]
+    set_language("en")
+    with pytest.raises(OriginalInvoiceMissing) as failure:  # a worker's error reaches the command as itself
+        invoicesheets.write_invoice_workbooks(entries, CALL, tmp_path / "failed", None, {})
+    assert failure.value.message == ("credit note 20200009 corrects invoice 20200001, which is in no file of "
+                                     "records/invoices/; run 'kopa validate'")
+    assert not (tmp_path / "failed").exists()  # nothing is written when one workbook fails
