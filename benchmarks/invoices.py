@@ -9,7 +9,7 @@ of each part and per invoice.
 The whole of issue 7's target is 300 members issued *and* written as xlsx (and Finvoice) in
 under 10 s on the 2-core machine; this script measures the spreadsheet part of it, on one core.
 
-    python benchmarks/invoices.py [--invoices 300] [--runs 3]
+    python benchmarks/invoices.py [--invoices 300] [--runs 3] [--in-turn]
 """
 
 from __future__ import annotations
@@ -81,7 +81,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--invoices", type=int, default=300)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--in-turn", action="store_true", help="no worker processes, to measure what they gain")
     args = parser.parse_args()
+    if args.in_turn:
+        invoicesheets.PARALLEL_FROM = sys.maxsize
     call = load_workspace(REPO, DirectorySource(REPO)).call
     ledger, originals = entries(args.invoices)
     workbooks, summaries, cpu = [], [], []
