@@ -220,3 +220,24 @@ def test_the_same_workbook_gives_the_same_bytes_at_another_time(tmp_path: Path) 
     assert core.count("2020-03-02T00:00:00Z") == 2  # created and modified
     other = workbook_bytes(template.render({**context, "n": Decimal("5000.01")}), datetime(2020, 3, 2))
     assert other != first
+
+
+def test_a_template_with_an_xml_bomb_is_refused_unread(tmp_path: Path) -> None:
+    """openpyxl reads templates through defusedxml: entity declarations are refused, not expanded."""
+    source = io.BytesIO(template_bytes({"A1": "{{ x }}"}))
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(bomb, "w") as changed:
+        for entry in original.infolist():
+            data = original.read(entry)
+            if entry.filename == "xl/worksheets/sheet1.xml":
+                declarations = '<!DOCTYPE lolz [<!ENTITY lol "lol">' + "".join(
+                    f'<!ENTITY lol{n} "{("&lol%s;" % (n - 1 if n > 1 else "")) * 10}">' for n in range(1, 10)) + "]>"
+                data = declarations.encode() + data.split(b"?>", 1)[-1]  # openpyxl writes no XML declaration
+                assert data.count(b"<!ENTITY") == 10
+            changed.writestr(entry, data)
+    build_tree(tmp_path, {"templates/t.xlsx": bomb.getvalue()})
+    with pytest.raises(TemplateUnreadable):
+        xlsxtemplate.load(tmp_path, "t.xlsx", "fi")
+    with pytest.raises(ValueError) as failure:  # why: defusedxml refused the entities
+        openpyxl.load_workbook(io.BytesIO(bomb.getvalue()))
+    assert type(failure.value.__context__).__name__ == "EntitiesForbidden"
