@@ -4,7 +4,6 @@ ledger workbook, each read back with openpyxl (and one opened by LibreOffice).""
 from __future__ import annotations
 
 import dataclasses
-import io
 import re
 import subprocess
 import time
