@@ -151,6 +151,7 @@ class FeeFormat(str, Enum):
     csv = "csv"
     json = "json"
     md = "md"
+    xlsx = "xlsx"
 
 
 @app.command(cls=KopaCommand, help=N_("Each member's share of each pilot's yearly fee, with VAT; or, with --compare, what a change does to the bills."))
@@ -159,7 +160,8 @@ def fees(
     pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), autocompletion=record_ids("pilots"), help=N_("Only this pilot (its id)."))] = None,
     year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("Only this fee year."))] = None,
     member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), autocompletion=record_ids("organizations"), help=N_("Only this member (its organisation id)."))] = None,
-    output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json or md (Markdown)."))] = FeeFormat.table,
+    output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json, md (Markdown) or xlsx (a workbook, written to --out)."))] = FeeFormat.table,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<file>"), help=N_("With --format xlsx: the workbook to write (default: out/fees.xlsx in the workspace)."))] = None,
     compare: Annotated[Optional[str], typer.Option("--compare", metavar=N_("<revision>"), help=N_("Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the current files."))] = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
     workspace: WorkspaceOption = None,
@@ -169,7 +171,7 @@ def fees(
     _use_global_options(workspace, lang)
     from .commands import fees as command
 
-    return command.run(_root(), State.lang, pilot, year, member, output_format.value, compare, cache)
+    return command.run(_root(), State.lang, pilot, year, member, output_format.value, compare, cache, out)
 
 
 @app.command(cls=KopaCommand, help=N_("The state of the project on one screen: the call, applications, pilots, fees, invoices and problems, and the next useful command."))

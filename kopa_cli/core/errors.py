@@ -202,6 +202,37 @@ class PdfUnavailable(KopaError):
     )
 
 
+# kopa invoice: spreadsheets (render/xlsxtemplate.py, render/invoicesheets.py)
+
+
+class SpreadsheetTemplateFailed(KopaError):
+    """A cell of an .xlsx template could not be rendered; located as spreadsheets name a cell: file!sheet!cell."""
+
+    template = N_("{template}!{sheet}!{cell}: {problem}")
+    exit_code = ExitCode.PROBLEMS
+
+
+class UnsafeFileName(KopaError):
+    """An invoice's file name would not be a plain name inside its folder (only a damaged ledger gives one)."""
+
+    template = N_("invoice {number}: '{name}' is not a safe file name inside {folder}; run 'kopa validate'")
+    exit_code = ExitCode.PROBLEMS
+
+
+class OriginalInvoiceMissing(KopaError):
+    template = N_("credit note {number} corrects invoice {credits}, which is in no file of records/invoices/; run 'kopa validate'")
+    exit_code = ExitCode.PROBLEMS
+
+
+class TemplateUnreadable(KopaError):
+    template = N_("{template} is not a spreadsheet kopa can read ({detail}); save it as .xlsx in Excel or LibreOffice")
+    exit_code = ExitCode.PROBLEMS
+
+
+class OutNeedsWorkbook(KopaError):
+    template = N_("--out names the workbook of --format xlsx; the other formats are written to standard output")
+
+
 # Converting workbooks with LibreOffice (render/pdf.py).
 
 
