@@ -16,7 +16,7 @@ from typing import Iterator
 
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, Msg, diagnostic
-from kopa_cli.core.errors import GitError, GitNotInstalled, NotAGitRepository, RevisionNotFound
+from kopa_cli.core.errors import GitError, GitNotInstalled, KopaError, NotAGitRepository, RevisionNotFound
 from kopa_cli.core.i18n import N_
 from kopa_cli.load.kinds import RECORDS
 from kopa_cli.load.recordfiles import MAX_FILE_BYTES, too_large
@@ -81,8 +81,9 @@ class GitSource:
     _blobs: dict[str, bytes] | None = None
 
     @classmethod
-    def open(cls, root: Path, revision: str) -> GitSource:
-        """Find the repository around ``root`` and list its records at ``revision``."""
+    def open(cls, root: Path, revision: str, folder: str = RECORDS) -> GitSource:
+        """Find the repository around ``root`` and list its records at ``revision`` (those
+        under ``folder`` of the workspace: all of them, or one kind's)."""
         located = _git(root, "rev-parse", "--show-toplevel", "--show-prefix")
         if located.returncode != 0:
             raise NotAGitRepository(path=root, detail=_detail(located))
@@ -92,7 +93,7 @@ class GitSource:
         if resolved.returncode != 0:
             raise RevisionNotFound(revision=revision, repository=repository)
         commit = resolved.stdout.decode().strip()
-        listed = _git(repository, "ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", f"{prefix}{RECORDS}/")
+        listed = _git(repository, "ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", f"{prefix}{folder}/")
         if listed.returncode != 0:
             raise GitError(repository=repository, detail=_detail(listed))
         entries = {path: entry for path, entry in _parse_tree(listed.stdout, prefix).items() if not _hidden(path)}
@@ -135,3 +136,48 @@ class GitSource:
             blobs[obj] = output[start:start + int(size)]
             position = start + int(size) + 1
         return blobs
+
+
+LEDGERS = f"{RECORDS}/invoices"  # the invoice ledgers' folder (kinds.py), compared with HEAD
+
+
+def committed_ledgers(root: Path) -> GitSource | None:
+    """The invoice ledgers as the last commit (HEAD) holds them, for the append-only rule.
+
+    None where there is nothing to compare with: the workspace has no records/invoices/
+    folder, is not in a git repository, the repository has no commit yet, or git is not
+    installed. Only the listing runs here; the files are read on first ``read``."""
+    if not (root / LEDGERS).is_dir():
+        return None
+    try:
+        return GitSource.open(root, "HEAD", LEDGERS)
+    except KopaError:
+        return None
+
+
+def ledger_key(head: GitSource | None) -> str:
+    """What the cache must know of HEAD's ledgers: their paths and blob ids ("" for none)."""
+    if head is None:
+        return ""
+    return "head:" + ";".join(f"{path}={entry.object}" for path, entry in head.entries.items())
+
+
+def ledger_texts(head: GitSource | None, root: Path) -> dict[str, bytes] | None:
+    """The bytes at HEAD of each ledger that differs from the working tree's (one removed
+    there too), by workspace path; None for nothing to compare with. A ledger as committed is
+    not parsed again: with 10 000 entries that would cost a quarter of a second."""
+    if head is None or not head.entries:
+        return None
+    texts = {}
+    for path in head.entries:
+        data = head.read(path)
+        if isinstance(data, bytes) and data != _working_bytes(root / path):
+            texts[path] = data
+    return texts
+
+
+def _working_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
