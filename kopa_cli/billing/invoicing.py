@@ -48,10 +48,11 @@ def entries(ledgers: Mapping[str, Ledger]) -> list[InvoiceEntry]:
 
 
 def credited(all_entries: Iterable[InvoiceEntry]) -> dict[str, Decimal]:
-    """How much of each invoice's total credit notes have credited (negative), by its number."""
+    """How much of each invoice's total credit notes have credited (negative), by its number.
+    A credit note with a positive total is an error (KOPA710) and credits nothing."""
     sums: dict[str, Decimal] = defaultdict(Decimal)
     for entry in all_entries:
-        if entry.kind == CREDIT_NOTE and entry.credits is not None and entry.total is not None:
+        if entry.kind == CREDIT_NOTE and entry.credits is not None and entry.total < 0:
             sums[entry.credits] += entry.total
     return dict(sums)
 

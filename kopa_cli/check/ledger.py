@@ -18,11 +18,11 @@ from kopa_cli.billing import invoicing
 from kopa_cli.billing.fees import compute_fees
 from kopa_cli.check.validation import _no_such
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Diagnostic, Figure, Msg, Phrase, Severity, diagnostic
+from kopa_cli.core.diagnostics import Code, Diagnostic, Figure, Msg, Phrase, Severity, diagnostic
 from kopa_cli.core.errors import KopaError
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.identifiers import make_reference
-from kopa_cli.core.money import vat_amount
+from kopa_cli.core.money import format_money, vat_amount
 from kopa_cli.load.gitsource import LEDGERS
 from kopa_cli.load.records import InvoiceEntry, Ledger
 from kopa_cli.load.workspace import Workspace, parse_record
@@ -30,8 +30,14 @@ from kopa_cli.load.workspace import Workspace, parse_record
 Located = tuple[Ledger, int, InvoiceEntry]  # a ledger, the entry's index in it, the entry
 
 
-def _at(ledger: Ledger, index: int, rule, *key: str, **args: object) -> Diagnostic:
-    return diagnostic(ledger.origin.path, ledger.origin.at(index, *key), rule, **args)
+def _euros(amount: Decimal) -> str:
+    """An amount as the ledger writes it, "1160.20": the message quotes the file."""
+    return format_money(amount)
+
+
+def _at(ledger: Ledger, index: int, code: Code, *key: str, **args: object) -> Diagnostic:
+    """A diagnostic at the entry ``index`` of ``ledger``, at its value of ``key`` if given."""
+    return diagnostic(ledger.origin.path, ledger.origin.at(index, *key), code, **args)
 
 
 def _sound_ledgers(ws: Workspace) -> tuple[list[Ledger], list[Diagnostic]]:
@@ -96,20 +102,21 @@ def _entry(ws: Workspace, ledger: Ledger, index: int, entry: InvoiceEntry) -> It
         yield _at(ledger, index, codes.WRONG_INVOICE_REFERENCE, "reference", value=entry.reference, number=entry.number, expected=reference)
     if not entry.date <= entry.due <= entry.date + timedelta(days=invoicing.MAX_DUE_DAYS):
         yield _at(ledger, index, codes.WRONG_DUE_DATE, "due", due=entry.due, date=entry.date)
-    if entry.net + entry.vat != entry.total:
-        yield _at(ledger, index, codes.WRONG_TOTAL, "total", value=entry.total, net=entry.net, vat=entry.vat, expected=entry.net + entry.vat)
+    if entry.net + entry.vat != entry.total:  # (_adds_up, with the reason)
+        yield _at(ledger, index, codes.WRONG_TOTAL, "total", value=_euros(entry.total), net=_euros(entry.net),
+                  vat=_euros(entry.vat), expected=_euros(entry.net + entry.vat))
     if vat_amount(entry.net, entry.vat_rate) != entry.vat:
-        yield _at(ledger, index, codes.WRONG_VAT, "vat", value=entry.vat, rate=Figure(entry.vat_rate), net=entry.net,
-                  expected=vat_amount(entry.net, entry.vat_rate))
+        yield _at(ledger, index, codes.WRONG_VAT, "vat", value=_euros(entry.vat), rate=Figure(entry.vat_rate), net=_euros(entry.net),
+                  expected=_euros(vat_amount(entry.net, entry.vat_rate)))
     credit_note = entry.kind == invoicing.CREDIT_NOTE
     for key in ("net", "total"):
         amount = getattr(entry, key)
         if (amount >= 0) if credit_note else (amount <= 0):
-            yield _at(ledger, index, codes.WRONG_SIGN, key, key=key, value=amount, rule=_NEGATIVE if credit_note else _POSITIVE)
+            yield _at(ledger, index, codes.WRONG_SIGN, key, key=key, value=_euros(amount), requirement=_NEGATIVE if credit_note else _POSITIVE)
     if credit_note and entry.credits is None:
-        yield _at(ledger, index, codes.CREDITS_MISPLACED, rule=Msg(N_("a credit note names here the number of the invoice it corrects")))
+        yield _at(ledger, index, codes.CREDITS_MISPLACED, requirement=Msg(N_("a credit note names here the number of the invoice it corrects")))
     if not credit_note and entry.credits is not None:
-        yield _at(ledger, index, codes.CREDITS_MISPLACED, "credits", rule=Msg(N_("only a credit note corrects another invoice; an invoice has no credits")))
+        yield _at(ledger, index, codes.CREDITS_MISPLACED, "credits", requirement=Msg(N_("only a credit note corrects another invoice; an invoice has no credits")))
     if entry.pilot not in ws.pilots:
         yield _no_such(ws, "pilots", entry.pilot, ledger.origin.path, ledger.origin.at(index, "pilot"))
     if entry.member not in ws.organizations:
@@ -145,7 +152,7 @@ def _credit_notes(located: list[Located]) -> Iterator[Diagnostic]:
         credited[original.number] -= note.total
         if credited[original.number] > original.total:
             yield _at(ledger, index, codes.OVER_CREDITED, "total", number=original.number,
-                      credited=Figure(credited[original.number]), total=Figure(original.total))
+                      credited=_euros(credited[original.number]), total=_euros(original.total))
 
 
 def _live(located: list[Located], ws: Workspace, records_have_errors: bool) -> Iterator[Diagnostic]:
@@ -169,14 +176,18 @@ def _live(located: list[Located], ws: Workspace, records_have_errors: bool) -> I
                       pilot=entry.pilot, year=entry.fee_year)
             continue
         first[key] = entry.number
-        if shares is None:
-            continue
+        if shares is None or not _adds_up(entry) or entry.pilot not in ws.pilots or entry.member not in ws.organizations:
+            continue  # its own errors first
         line = shares.get(key)
         billed = entry.total + credits.get(entry.number, Decimal(0))
         if line is None or (line.gross, line.vat_rate) != (billed, entry.vat_rate) or line.net != entry.net:
-            share = Phrase.of(N_("{amount} €"), amount=Figure(line.gross)) if line else Msg(N_("no share at all"))
+            share = Phrase.of(N_("{amount} €"), amount=_euros(line.gross)) if line else Msg(N_("no share at all"))
             yield _at(ledger, index, codes.SHARE_CHANGED, "total", number=entry.number, member=entry.member,
-                      total=Figure(billed), pilot=entry.pilot, year=entry.fee_year, share=share)
+                      total=_euros(billed), pilot=entry.pilot, year=entry.fee_year, share=share)
+
+
+def _adds_up(entry: InvoiceEntry) -> bool:
+    return entry.net + entry.vat == entry.total and vat_amount(entry.net, entry.vat_rate) == entry.vat
 
 
 _COMPARED = tuple(f.name for f in fields(InvoiceEntry) if f.name != "origin")
