@@ -275,3 +275,20 @@ def test_an_issue_killed_between_writing_and_renaming_leaves_the_old_ledger(repo
     assert left.read_bytes().startswith(old) and left.read_bytes().count(b"- number:") == 11
     assert diagnostics(repo) == []  # the temporary file left beside it is hidden, and no record
     assert issue(repo).exit_code == 0 and len(ledger_entries(repo)) == 11
+
+
+def test_the_render_selection_takes_numbers_or_a_year(repo: Path) -> None:
+    from kopa_cli.commands.invoice import output_folder, render_selection
+    from kopa_cli.core.errors import NotAFeeYearOfCall, RenderNeedsSelection, UnknownInvoice
+    from kopa_cli.load.cache import load
+
+    assert issue(repo).exit_code == 0
+    workspace = load(repo, use_cache=False)
+    picked = render_selection(workspace, ["20200003", "20200001", "20200003"], None)
+    assert [e.number for e in picked] == ["20200003", "20200001"]
+    assert len(render_selection(workspace, [], 2020)) == 11 and render_selection(workspace, [], 2021) == []
+    assert output_folder(repo, None, picked[0]) == repo / "out" / "invoices" / "2020"
+    assert output_folder(repo, repo / "elsewhere", picked[0]) == repo / "elsewhere"
+    for numbers, year, error in (([], None, RenderNeedsSelection), (["20209999"], None, UnknownInvoice), ([], 2019, NotAFeeYearOfCall)):
+        with pytest.raises(error):
+            render_selection(workspace, numbers, year)

@@ -18,7 +18,7 @@ from kopa_cli.billing import invoicing
 from kopa_cli.billing.fees import compute_fees
 from kopa_cli.check.validation import _no_such
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Code, Diagnostic, Figure, Msg, Phrase, Severity, diagnostic
+from kopa_cli.core.diagnostics import Code, Diagnostic, Msg, Phrase, Severity, diagnostic
 from kopa_cli.core.errors import KopaError
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.identifiers import make_reference
@@ -106,7 +106,7 @@ def _entry(ws: Workspace, ledger: Ledger, index: int, entry: InvoiceEntry) -> It
         yield _at(ledger, index, codes.WRONG_TOTAL, "total", value=_euros(entry.total), net=_euros(entry.net),
                   vat=_euros(entry.vat), expected=_euros(entry.net + entry.vat))
     if vat_amount(entry.net, entry.vat_rate) != entry.vat:
-        yield _at(ledger, index, codes.WRONG_VAT, "vat", value=_euros(entry.vat), rate=Figure(entry.vat_rate), net=_euros(entry.net),
+        yield _at(ledger, index, codes.WRONG_VAT, "vat", value=_euros(entry.vat), rate=f"{entry.vat_rate:f} %", net=_euros(entry.net),
                   expected=_euros(vat_amount(entry.net, entry.vat_rate)))
     credit_note = entry.kind == invoicing.CREDIT_NOTE
     for key in ("net", "total"):

@@ -20,7 +20,7 @@ from kopa_cli.billing.fees import compute_fees, select
 from kopa_cli.core import files, formatting
 from kopa_cli.core.diagnostics import Severity, suggest
 from kopa_cli.core.errors import (AlreadyCredited, CreditsCreditNote, DateBeforeLedger, ExitCode, InvoiceRecordsHaveErrors,
-                                  LedgerNotAppendable, NotAFeeYearOfCall, SeriesFull, UnknownInvoice, UnknownMember,
+                                  LedgerNotAppendable, NotAFeeYearOfCall, RenderNeedsSelection, SeriesFull, UnknownInvoice, UnknownMember,
                                   UnknownPilot)
 from kopa_cli.core.i18n import N_, _, ngettext
 from kopa_cli.core.identifiers import format_reference, format_rf, rf_reference
@@ -227,3 +227,29 @@ def _table(table: list[dict[str, str]]) -> None:
                       formatting.day(date.fromisoformat(row["due"])), row["member"], row["pilot"], row["fee_year"],
                       formatting.money(Decimal(row["total"])), state, format_reference(row["reference"]))
     _console().print(shown)
+
+
+# `kopa invoice render [NUMBERS...|--year YEAR] [--out DIR]`: the selection is here; the writers
+# (xlsx workbooks, Finvoice, PDF) are called by the command once they are merged (docs/invoices.md).
+
+
+def render_selection(workspace: Workspace, numbers: list[str], year: int | None) -> list[InvoiceEntry]:
+    """The entries to write again from the ledger: those ``numbers`` (in the order given,
+    each once), else every entry of fee ``year``. Raises UnknownInvoice for a number in no
+    ledger, NotAFeeYearOfCall for a year that is none, RenderNeedsSelection for neither."""
+    all_entries = invoicing.entries(workspace.ledgers)
+    if numbers:
+        by_number = {entry.number: entry for entry in all_entries}
+        missing = [number for number in numbers if number not in by_number]
+        if missing:
+            raise UnknownInvoice(number=", ".join(missing))
+        return [by_number[number] for number in dict.fromkeys(numbers)]
+    if year is None:
+        raise RenderNeedsSelection()
+    _fee_year(workspace, year)
+    return [entry for entry in all_entries if entry.fee_year == year]
+
+
+def output_folder(root: Path, out: Path | None, entry: InvoiceEntry) -> Path:
+    """Where an entry's files go: ``--out``, else out/invoices/<fee year>/ in the workspace."""
+    return out if out is not None else root / "out" / "invoices" / str(entry.fee_year)

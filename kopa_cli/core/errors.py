@@ -208,3 +208,7 @@ class LedgerNotAppendable(KopaError):
 class SeriesFull(KopaError):
     template = N_("the invoice numbers of fee year {year} have run out at {last}")
     exit_code = ExitCode.PROBLEMS
+
+
+class RenderNeedsSelection(KopaError):
+    template = N_("name the invoices to write: their NUMBERS, or --year YEAR for all of a fee year")
