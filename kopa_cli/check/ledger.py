@@ -25,7 +25,7 @@ from kopa_cli.core.identifiers import make_reference
 from kopa_cli.core.money import format_money, vat_amount
 from kopa_cli.load.gitsource import LEDGERS
 from kopa_cli.load.records import InvoiceEntry, Ledger
-from kopa_cli.load.workspace import Workspace, parse_record
+from kopa_cli.load.workspace import Workspace, parse_alone
 
 Located = tuple[Ledger, int, InvoiceEntry]  # a ledger, the entry's index in it, the entry
 
@@ -203,7 +203,7 @@ def _append_only(ws: Workspace, ledgers: list[Ledger]) -> Iterator[Diagnostic]:
     for path, data in sorted(ws.committed_ledgers.items()):
         if path in current and path not in sound:
             continue  # its own errors come first
-        committed, problems = parse_record("invoices", path, data)
+        committed, problems = parse_alone("invoices", path, data)
         if committed is None or any(p.severity is Severity.ERROR for p in problems):
             continue  # nothing reliable to compare with
         ledger = current.get(path)

@@ -11,7 +11,7 @@ import csv
 import json
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
 
@@ -27,7 +27,7 @@ from kopa_cli.core.identifiers import format_reference, format_rf, rf_reference
 from kopa_cli.core.money import format_money
 from kopa_cli.load.gitsource import LEDGERS
 from kopa_cli.load.records import InvoiceEntry, Ledger
-from kopa_cli.load.workspace import Workspace, parse_record
+from kopa_cli.load.workspace import Workspace, parse_alone
 from kopa_cli.render import ledgerfile
 from .common import load
 from .fees import _console, _refuse
@@ -81,7 +81,7 @@ def _append(path: Path, root: Path, ledger: Ledger | None, new: list[InvoiceEntr
     text = path.read_bytes().decode("utf-8-sig") if path.exists() else ""
     result = ledgerfile.appended(text, new)
     relative = path.relative_to(root).as_posix()
-    parsed, problems = parse_record("invoices", relative, result.encode("utf-8"))
+    parsed, problems = parse_alone("invoices", relative, result.encode("utf-8"))
     old = list(ledger.entries) if ledger is not None else []
     if parsed is None or any(p.severity is Severity.ERROR for p in problems) or list(parsed.entries) != old + new:
         raise LedgerNotAppendable(path=relative)
@@ -110,7 +110,7 @@ def issue(root: Path, lang: str | None, year: int, pilot: str | None, member: st
     """Issue an invoice for every share of ``year`` (of ``pilot``, ``member``) without a live one."""
     day = day or date.today()
     path = ledger_path(root, year)
-    with _writing(path):
+    with nullcontext() if dry_run else _writing(path):  # a dry run creates not even the lock file
         workspace = _valid_workspace(root, lang)
         _fee_year(workspace, year)
         if pilot is not None and pilot not in workspace.pilots:

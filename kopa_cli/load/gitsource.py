@@ -19,7 +19,7 @@ from kopa_cli.core.diagnostics import Diagnostic, Msg, diagnostic
 from kopa_cli.core.errors import GitError, GitNotInstalled, KopaError, NotAGitRepository, RevisionNotFound
 from kopa_cli.core.i18n import N_
 from kopa_cli.load.kinds import RECORDS
-from kopa_cli.load.recordfiles import MAX_FILE_BYTES, too_large
+from kopa_cli.load.recordfiles import max_bytes, too_large
 
 LINK_MODE = "120000"
 
@@ -108,7 +108,7 @@ class GitSource:
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("a symbolic link in the git revision; kopa does not follow links")))
         if entry.kind != "blob":
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("a git submodule, not a file")))
-        if entry.size is not None and entry.size > MAX_FILE_BYTES:
+        if entry.size is not None and entry.size > max_bytes(path):
             return too_large(path, entry.size)
         if self._blobs is None:
             self._blobs = self._read_blobs()
@@ -117,8 +117,8 @@ class GitSource:
     def _read_blobs(self) -> dict[str, bytes]:
         """Every readable blob at once, through one ``git cat-file --batch``."""
         wanted = sorted({
-            e.object for e in self.entries.values()
-            if e.kind == "blob" and e.mode != LINK_MODE and (e.size or 0) <= MAX_FILE_BYTES
+            e.object for path, e in self.entries.items()
+            if e.kind == "blob" and e.mode != LINK_MODE and (e.size or 0) <= max_bytes(path)
         })
         result = _git(self.repository, "cat-file", "--batch", input="".join(f"{o}\n" for o in wanted).encode())
         if result.returncode != 0:
