@@ -292,3 +292,18 @@ def test_the_render_selection_takes_numbers_or_a_year(repo: Path) -> None:
     for numbers, year, error in (([], None, RenderNeedsSelection), (["20209999"], None, UnknownInvoice), ([], 2019, NotAFeeYearOfCall)):
         with pytest.raises(error):
             render_selection(workspace, numbers, year)
+
+
+def test_committed_ledgers_are_compared_only_when_more_than_appended_to() -> None:
+    from kopa_cli.load.gitsource import _appended_to
+
+    committed = b'- number: "20200001"\n  kind: invoice\n'
+    assert _appended_to(committed, committed)
+    assert _appended_to(committed, committed + b'- number: "20200002"\n')
+    assert _appended_to(committed, committed + b"# a comment\n- number: x\n")
+    assert _appended_to(b"", b'- number: "20200001"\n')
+    assert not _appended_to(committed, committed + b"  reason: changed\n")  # adds a key to the last entry
+    assert not _appended_to(committed, committed + b"\n- number: x\n")
+    assert not _appended_to(committed.rstrip(), committed.rstrip() + b'- number: "20200002"\n')
+    assert not _appended_to(committed, committed.replace(b"invoice", b"credit_note"))
+    assert not _appended_to(committed, None)
