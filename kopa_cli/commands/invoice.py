@@ -63,16 +63,16 @@ def _reference_shown(reference: str) -> str:
     return f"{format_reference(reference)} ({format_rf(rf_reference(reference))})"
 
 
-def _print_entries(entries: list[InvoiceEntry], workspace: Workspace) -> None:
+def _print_entries(entries: list[InvoiceEntry]) -> None:
     for entry in entries:
-        buyer = workspace.organizations.get(entry.member)
         sys.stdout.write("  ".join((
             entry.number,
             entry.member,
             entry.pilot,
             formatting.money(entry.total),
             _("reference {reference}").format(reference=_reference_shown(entry.reference)),
-        )) + (f"  {buyer.name}" if buyer else "") + "\n")
+            entry.buyer.name,
+        )) + "\n")
 
 
 def _append(path: Path, root: Path, ledger: Ledger | None, new: list[InvoiceEntry]) -> None:
@@ -132,7 +132,7 @@ def issue(root: Path, lang: str | None, year: int, pilot: str | None, member: st
             _append(path, root, ledger, new)
             heading = ngettext("Issued {count} invoice into {path}:", "Issued {count} invoices into {path}:", len(new))
         sys.stdout.write(heading.format(count=formatting.number(len(new)), path=path.relative_to(root).as_posix()) + "\n")
-        _print_entries(new, workspace)
+        _print_entries(new)
     return ExitCode.OK
 
 
@@ -160,7 +160,7 @@ def credit(root: Path, lang: str | None, number: str, reason: str | None, day: d
         _append(path, root, ledger, [note])
         sys.stdout.write(_("Credited invoice {number} with credit note {note} in {path}:").format(
             number=number, note=next_number, path=path.relative_to(root).as_posix()) + "\n")
-        _print_entries([note], workspace)
+        _print_entries([note])
         sys.stdout.write(_("Run 'kopa invoice issue --year {year}' to bill the corrected share.").format(year=original.fee_year) + "\n")
     return ExitCode.OK
 
