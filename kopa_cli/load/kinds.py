@@ -76,3 +76,4 @@ BY_NAME = {kind.name: kind for kind in KINDS}
 IN_FOLDERS = tuple(kind for kind in KINDS if kind.folder)  # the kinds with a file per record
 # `kopa new NOUN`: the kinds people write
 NEW_NOUNS = {noun: kind for kind in IN_FOLDERS if kind.written_by is None for noun in (kind.noun, *kind.aliases)}
+NOUNS = {noun: kind for kind in KINDS for noun in (kind.noun, *kind.aliases)}  # `kopa schema NOUN`: every kind

@@ -85,6 +85,12 @@ class Fee:
 
 
 @dataclass(frozen=True)
+class EInvoice:
+    address: EInvoiceAddress = key(required=True)
+    operator: EInvoiceOperator = key(required=True)
+
+
+@dataclass(frozen=True)
 class Organizer:
     name: str = key(required=True)
     business_id: BusinessId = key(required=True)
@@ -92,6 +98,7 @@ class Organizer:
     iban: Iban = key(required=True)
     bic: Bic = key(required=True)
     contacts: list[Person] = key([])
+    einvoice: EInvoice | None = key(doc="The organiser's own e-invoice address and operator: the sender of its Finvoice messages.")
 
 
 @dataclass(frozen=True)
@@ -115,12 +122,6 @@ class Call:
     organizer: Organizer = key(required=True)
     invoicing: Invoicing = key(Invoicing())
     origin: Origin = internal()
-
-
-@dataclass(frozen=True)
-class EInvoice:
-    address: EInvoiceAddress = key(required=True)
-    operator: EInvoiceOperator = key(required=True)
 
 
 @dataclass(frozen=True)
