@@ -273,3 +273,42 @@ class BrokenStatisticsFile(KopaError):
 
 class StatisticsExist(TargetExists):
     template = N_("{path} already exists; to replace it with this table, give --replace (or choose another --name)")
+# kopa invoice
+
+
+class InvoiceRecordsHaveErrors(RecordsHaveErrors):
+    template = N_("the records have errors (listed above); fix them before issuing invoices or credit notes")
+
+
+class NotAFeeYearOfCall(KopaError):
+    template = N_("{year} is not a fee year of the call; its fee years are {years}")
+
+
+class DateBeforeLedger(KopaError):
+    template = N_("the date {date} is before the last entry of {path} ({last}); numbers must follow dates, so give --date {last} or later")
+
+
+class UnknownInvoice(KopaError):
+    template = N_("no invoice {number} in records/invoices/")
+
+
+class CreditsCreditNote(KopaError):
+    template = N_("{number} is a credit note; only an invoice can be credited")
+
+
+class AlreadyCredited(KopaError):
+    template = N_("invoice {number} is already wholly credited (by {by}); there is nothing left to credit")
+
+
+class LedgerNotAppendable(KopaError):
+    template = N_("new entries cannot be appended to {path}: the file must be a list with one '- ' item per entry, as kopa writes it")
+    exit_code = ExitCode.PROBLEMS
+
+
+class SeriesFull(KopaError):
+    template = N_("the invoice numbers of fee year {year} have run out at {last}")
+    exit_code = ExitCode.PROBLEMS
+
+
+class RenderNeedsSelection(KopaError):
+    template = N_("name the invoices to write: their NUMBERS, or --year YEAR for all of a fee year")
