@@ -317,6 +317,9 @@ invoice_app = typer.Typer(
 )
 app.add_typer(invoice_app)
 InvoiceDateOption = Annotated[Optional[date], typer.Option("--date", metavar=N_("<date>"), click_type=DAY, help=N_("The invoice date, like 2020-03-02 (default: today)."))]
+InvoiceOutOption = Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<folder>"), help=N_("The folder of the invoice files (default: out/invoices/<fee year>/ in the workspace)."))]
+PdfOption = Annotated[bool, typer.Option("--pdf", help=N_("Also convert each invoice workbook to PDF (needs LibreOffice)."))]
+FinvoiceOption = Annotated[bool, typer.Option("--finvoice", help=N_("Also write each invoice as a Finvoice 3.0 e-invoice message (.xml) for the e-invoicing operator."))]
 
 
 @invoice_app.command("issue", cls=KopaCommand, help=N_("Issue an invoice for every member share of the fee year that has no live invoice."))
@@ -327,6 +330,9 @@ def invoice_issue(
     member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), help=N_("Only this member (its organisation id)."))] = None,
     day: InvoiceDateOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Show what would be issued; write nothing."))] = False,
+    out: InvoiceOutOption = None,
+    pdf: PdfOption = False,
+    finvoice: FinvoiceOption = False,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,
@@ -334,7 +340,7 @@ def invoice_issue(
     _use_global_options(workspace, lang)
     from .commands import invoice as command
 
-    return command.issue(_root(), State.lang, year, pilot, member, day, dry_run)
+    return command.issue(_root(), State.lang, year, pilot, member, day, dry_run, out, pdf, finvoice)
 
 
 @invoice_app.command("credit", cls=KopaCommand, help=N_("Credit an invoice wholly with a credit note; then 'kopa invoice issue' bills the corrected share."))
@@ -343,6 +349,9 @@ def invoice_credit(
     number: Annotated[str, typer.Argument(metavar=N_("NUMBER"), help=N_("The number of the invoice to credit, like 20200001."))],
     reason: Annotated[Optional[str], typer.Option("--reason", metavar=N_("<text>"), help=N_("Why it is credited, shown on the credit note."))] = None,
     day: InvoiceDateOption = None,
+    out: InvoiceOutOption = None,
+    pdf: PdfOption = False,
+    finvoice: FinvoiceOption = False,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,
@@ -350,20 +359,22 @@ def invoice_credit(
     _use_global_options(workspace, lang)
     from .commands import invoice as command
 
-    return command.credit(_root(), State.lang, number, reason, day)
+    return command.credit(_root(), State.lang, number, reason, day, out, pdf, finvoice)
 
 
 class LedgerFormat(str, Enum):
     table = "table"
     csv = "csv"
     json = "json"
+    xlsx = "xlsx"
 
 
 @invoice_app.command("list", cls=KopaCommand, help=N_("Every invoice and credit note of the ledgers, with its status: open, credited or credit note."))
 @guarded
 def invoice_list(
     year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("Only this fee year."))] = None,
-    output_format: Annotated[LedgerFormat, typer.Option("--format", "-f", help=N_("table (default), csv or json."))] = LedgerFormat.table,
+    output_format: Annotated[LedgerFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json or xlsx (a workbook for the finance office)."))] = LedgerFormat.table,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<file>"), help=N_("The workbook of --format xlsx (default: out/invoices/ledger.xlsx, or ledger-<year>.xlsx with --year, in the workspace)."))] = None,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,
@@ -371,7 +382,25 @@ def invoice_list(
     _use_global_options(workspace, lang)
     from .commands import invoice as command
 
-    return command.list_entries(_root(), State.lang, year, output_format.value)
+    return command.list_entries(_root(), State.lang, year, output_format.value, out)
+
+
+@invoice_app.command("render", cls=KopaCommand, help=N_("Write the files of issued invoices again from the ledger alone: a workbook each, the year's summary workbook, and with --finvoice and --pdf those too."))
+@guarded
+def invoice_render(
+    numbers: Annotated[Optional[list[str]], typer.Argument(metavar=N_("[NUMBER]..."), help=N_("The invoices and credit notes to write, like 20200001 (or --year)."))] = None,
+    year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("Every invoice and credit note of this fee year."))] = None,
+    out: InvoiceOutOption = None,
+    pdf: PdfOption = False,
+    finvoice: FinvoiceOption = False,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import invoice as command
+
+    return command.render(_root(), State.lang, numbers or [], year, out, pdf, finvoice)
 
 
 def main() -> None:

@@ -63,7 +63,10 @@ def test_issue_bills_every_share_once_and_a_second_run_changes_nothing(repo: Pat
     assert result.exit_code == 0
     entries = ledger_entries(repo)
     assert len(entries) == len(shares) == 11
-    assert dry.stdout.splitlines()[1:] == result.stdout.splitlines()[1:]
+    assert dry.stdout.splitlines()[1:] == result.stdout.splitlines()[1:12]  # the same invoices
+    assert "Wrote 12 files:" in result.stdout  # a workbook each and the year's summary
+    written = sorted(path.name for path in (repo / "out/invoices/2020").iterdir())
+    assert written == sorted([f"2020{n:04d}-{e['member']}.xlsx" for n, e in enumerate(entries, 1)] + ["summary-2020.xlsx"])
     assert [e["number"] for e in entries] == [f"2020{n:04d}" for n in range(1, 12)]
     assert {(e["pilot"], e["member"], e["total"]) for e in entries} == {
         (line["pilot"], line["member"], line["gross"]) for line in shares
@@ -80,6 +83,10 @@ def test_issue_bills_every_share_once_and_a_second_run_changes_nothing(repo: Pat
     again = issue(repo)
     assert again.exit_code == 0 and "Nothing to issue" in again.stdout
     assert (repo / LEDGER).read_bytes() == before
+    assert git(repo, "status", "--porcelain") == ""
+    # written again from the ledger alone, a day later: the same bytes (git sees no change)
+    rendered = run_kopa("--lang", "en", "invoice", "render", "--year", "2020", workspace=repo)
+    assert rendered.exit_code == 0 and "Wrote 12 files:" in rendered.stdout
     assert git(repo, "status", "--porcelain") == ""
 
 
@@ -277,21 +284,43 @@ def test_an_issue_killed_between_writing_and_renaming_leaves_the_old_ledger(repo
     assert issue(repo).exit_code == 0 and len(ledger_entries(repo)) == 11
 
 
-def test_the_render_selection_takes_numbers_or_a_year(repo: Path) -> None:
-    from kopa_cli.commands.invoice import output_folder, render_selection
-    from kopa_cli.core.errors import NotAFeeYearOfCall, RenderNeedsSelection, UnknownInvoice
-    from kopa_cli.load.cache import load
+def test_render_writes_the_chosen_invoices_again_with_finvoice_messages_valid_against_the_schema(repo: Path, tmp_path: Path) -> None:
+    from lxml import etree
+
+    from test_finvoice import SCHEMA
 
     assert issue(repo).exit_code == 0
-    workspace = load(repo, use_cache=False)
-    picked = render_selection(workspace, ["20200003", "20200001", "20200003"], None)
-    assert [e.number for e in picked] == ["20200003", "20200001"]
-    assert len(render_selection(workspace, [], 2020)) == 11 and render_selection(workspace, [], 2021) == []
-    assert output_folder(repo, None, picked[0]) == repo / "out" / "invoices" / "2020"
-    assert output_folder(repo, repo / "elsewhere", picked[0]) == repo / "elsewhere"
-    for numbers, year, error in (([], None, RenderNeedsSelection), (["20209999"], None, UnknownInvoice), ([], 2019, NotAFeeYearOfCall)):
-        with pytest.raises(error):
-            render_selection(workspace, numbers, year)
+    out = tmp_path / "again"
+    result = run_kopa("--lang", "en", "invoice", "render", "20200003", "20200001", "20200003", "--out", str(out), "--finvoice", workspace=repo)
+    assert result.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "20200001-kajaani.xlsx", "20200001-kajaani.xml", "20200003-kuhmo.xlsx", "20200003-kuhmo.xml", "summary-2020.xlsx",
+    ]
+    for name in ("20200001-kajaani", "20200003-kuhmo"):  # the same bytes as when issued
+        assert (out / f"{name}.xlsx").read_bytes() == (repo / "out/invoices/2020" / f"{name}.xlsx").read_bytes()
+    if SCHEMA.is_file() or os.environ.get("CI"):
+        schema = etree.XMLSchema(etree.parse(str(SCHEMA)))
+        for message in out.glob("*.xml"):
+            schema.assertValid(etree.parse(str(message)))
+    for args, code, words in (
+        ((), 2, "name the invoices to write"),
+        (("20209999",), 2, "20209999"),
+        (("--year", "2019"), 2, "2019"),
+    ):
+        failed = run_kopa("--lang", "en", "invoice", "render", *args, workspace=repo)
+        assert failed.exit_code == code and words in failed.stderr, args
+
+
+def test_list_writes_the_ledger_as_a_workbook(repo: Path) -> None:
+    from openpyxl import load_workbook
+
+    assert issue(repo).exit_code == 0
+    result = run_kopa("--lang", "en", "invoice", "list", "--year", "2020", "--format", "xlsx", workspace=repo)
+    assert result.exit_code == 0
+    sheet = load_workbook(repo / "out/invoices/ledger-2020.xlsx").active
+    numbers = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] and str(row[0]).isdigit()]
+    assert numbers == [f"2020{n:04d}" for n in range(1, 12)]
+    assert run_kopa("invoice", "list", "--format", "csv", "--out", "x.xlsx", workspace=repo).exit_code == 2
 
 
 def test_committed_ledgers_are_compared_only_when_more_than_appended_to() -> None:

@@ -20,7 +20,7 @@ from kopa_cli.billing.fees import compute_fees, select
 from kopa_cli.core import files, formatting
 from kopa_cli.core.diagnostics import Severity, suggest
 from kopa_cli.core.errors import (AlreadyCredited, CreditsCreditNote, DateBeforeLedger, ExitCode, InvoiceRecordsHaveErrors,
-                                  LedgerNotAppendable, NotAFeeYearOfCall, RenderNeedsSelection, SeriesFull, UnknownInvoice, UnknownMember,
+                                  LedgerNotAppendable, NotAFeeYearOfCall, OutNeedsWorkbook, RenderNeedsSelection, SeriesFull, UnknownInvoice, UnknownMember,
                                   UnknownPilot)
 from kopa_cli.core.i18n import N_, _, ngettext
 from kopa_cli.core.identifiers import format_reference, format_rf, rf_reference
@@ -106,8 +106,9 @@ def _numbers(workspace: Workspace, year: int, count: int) -> list[str]:
 
 
 def issue(root: Path, lang: str | None, year: int, pilot: str | None, member: str | None,
-          day: date | None, dry_run: bool) -> int:
-    """Issue an invoice for every share of ``year`` (of ``pilot``, ``member``) without a live one."""
+          day: date | None, dry_run: bool, out: Path | None = None, pdf: bool = False, finvoice: bool = False) -> int:
+    """Issue an invoice for every share of ``year`` (of ``pilot``, ``member``) without a live one,
+    then write their files (``write_documents``)."""
     day = day or date.today()
     path = ledger_path(root, year)
     with nullcontext() if dry_run else _writing(path):  # a dry run creates not even the lock file
@@ -133,11 +134,16 @@ def issue(root: Path, lang: str | None, year: int, pilot: str | None, member: st
             heading = ngettext("Issued {count} invoice into {path}:", "Issued {count} invoices into {path}:", len(new))
         sys.stdout.write(heading.format(count=formatting.number(len(new)), path=path.relative_to(root).as_posix()) + "\n")
         _print_entries(new)
+    if not dry_run:  # the ledger is written and its lock released: the files follow from it
+        all_entries = invoicing.entries(workspace.ledgers) + new
+        _print_written(root, write_documents(root, workspace, new, all_entries, out, pdf, finvoice))
     return ExitCode.OK
 
 
-def credit(root: Path, lang: str | None, number: str, reason: str | None, day: date | None) -> int:
-    """A credit note for the whole of invoice ``number``, numbered in its fee year's series."""
+def credit(root: Path, lang: str | None, number: str, reason: str | None, day: date | None,
+           out: Path | None = None, pdf: bool = False, finvoice: bool = False) -> int:
+    """A credit note for the whole of invoice ``number``, numbered in its fee year's series,
+    then its files (``write_documents``)."""
     day = day or date.today()
     workspace = load(root, lang)
     original = next((e for e in invoicing.entries(workspace.ledgers) if e.number == number), None)
@@ -161,7 +167,8 @@ def credit(root: Path, lang: str | None, number: str, reason: str | None, day: d
         sys.stdout.write(_("Credited invoice {number} with credit note {note} in {path}:").format(
             number=number, note=next_number, path=path.relative_to(root).as_posix()) + "\n")
         _print_entries([note])
-        sys.stdout.write(_("Run 'kopa invoice issue --year {year}' to bill the corrected share.").format(year=original.fee_year) + "\n")
+    _print_written(root, write_documents(root, workspace, [note], all_entries + [note], out, pdf, finvoice))
+    sys.stdout.write(_("Run 'kopa invoice issue --year {year}' to bill the corrected share.").format(year=original.fee_year) + "\n")
     return ExitCode.OK
 
 
@@ -192,10 +199,19 @@ def rows(workspace: Workspace, year: int | None) -> list[dict[str, str]]:
     ]
 
 
-def list_entries(root: Path, lang: str | None, year: int | None, output_format: str) -> int:
+def list_entries(root: Path, lang: str | None, year: int | None, output_format: str, out: Path | None = None) -> int:
     workspace = load(root, lang)
     if year is not None and workspace.call is not None:
         _fee_year(workspace, year)
+    if out is not None and output_format != "xlsx":
+        raise OutNeedsWorkbook()
+    if output_format == "xlsx":
+        from kopa_cli.render.invoicesheets import ledger_workbook
+
+        path = out or root / "out" / "invoices" / (f"ledger-{year}.xlsx" if year is not None else "ledger.xlsx")
+        ledger_workbook([e for e in invoicing.entries(workspace.ledgers) if year is None or e.fee_year == year], path)
+        _print_written(root, [path])
+        return ExitCode.OK
     table = rows(workspace, year)
     if output_format == "json":
         json.dump(table, sys.stdout, ensure_ascii=False, indent=2)
@@ -229,8 +245,53 @@ def _table(table: list[dict[str, str]]) -> None:
     _console().print(shown)
 
 
-# `kopa invoice render [NUMBERS...|--year YEAR] [--out DIR]`: the selection is here; the writers
-# (xlsx workbooks, Finvoice, PDF) are called by the command once they are merged (docs/invoices.md).
+# --- the documents: workbooks, the year's summary, Finvoice, PDF ------------------------------
+
+
+def output_folder(root: Path, out: Path | None, year: int) -> Path:
+    """Where a fee year's files go: ``--out``, else out/invoices/<fee year>/ in the workspace."""
+    return out if out is not None else root / "out" / "invoices" / str(year)
+
+
+def write_documents(root: Path, workspace: Workspace, chosen: list[InvoiceEntry], all_entries: list[InvoiceEntry],
+                    out: Path | None, pdf: bool, finvoice: bool) -> list[Path]:
+    """Write the files of the ``chosen`` entries, from the ledger alone: a workbook each, the
+    summary workbook of each of their fee years (``all_entries`` of that year), and with
+    ``finvoice`` a Finvoice message each, with ``pdf`` each workbook as PDF. Returns the paths.
+
+    Raises what render/invoicesheets.py, render/finvoice.py and render/pdf.py raise: a failing
+    template writes no workbook, a missing LibreOffice or PDF is an error (non-zero exit)."""
+    from kopa_cli.render import invoicesheets
+    from kopa_cli.render.finvoice import finvoice_xml
+
+    call = workspace.call
+    originals = {entry.number: entry for entry in all_entries}
+    written: list[Path] = []
+    for year in sorted({entry.fee_year for entry in chosen}):
+        folder = output_folder(root, out, year)
+        entries = [entry for entry in chosen if entry.fee_year == year]
+        workbooks = invoicesheets.write_invoice_workbooks(entries, call, folder, root, originals)
+        summary = folder / invoicesheets.summary_file_name(year)
+        invoicesheets.ledger_workbook([entry for entry in all_entries if entry.fee_year == year], summary)
+        written += [*workbooks, summary]
+        if finvoice:
+            for entry, workbook in zip(entries, workbooks):
+                message = workbook.with_suffix(".xml")
+                original = originals.get(entry.credits) if entry.credits else None
+                invoicesheets.write_output(message, finvoice_xml(entry, call, original, sender=call.organizer.einvoice))
+                written.append(message)
+        if pdf:
+            from kopa_cli.render.pdf import convert_to_pdf
+
+            written += convert_to_pdf(workbooks, folder)
+    return written
+
+
+def _print_written(root: Path, written: list[Path]) -> None:
+    if written:
+        sys.stdout.write(ngettext("Wrote {count} file:", "Wrote {count} files:", len(written)).format(count=formatting.number(len(written))) + "\n")
+        for path in written:
+            sys.stdout.write(f"  {files.shown(path)}\n")
 
 
 def render_selection(workspace: Workspace, numbers: list[str], year: int | None) -> list[InvoiceEntry]:
@@ -250,6 +311,11 @@ def render_selection(workspace: Workspace, numbers: list[str], year: int | None)
     return [entry for entry in all_entries if entry.fee_year == year]
 
 
-def output_folder(root: Path, out: Path | None, entry: InvoiceEntry) -> Path:
-    """Where an entry's files go: ``--out``, else out/invoices/<fee year>/ in the workspace."""
-    return out if out is not None else root / "out" / "invoices" / str(entry.fee_year)
+def render(root: Path, lang: str | None, numbers: list[str], year: int | None, out: Path | None,
+           pdf: bool, finvoice: bool) -> int:
+    """Write the files of issued invoices again, from the ledger alone: the same bytes as the
+    first time while the templates and the call's organiser are unchanged."""
+    workspace = _valid_workspace(root, lang)
+    chosen = render_selection(workspace, numbers, year)
+    _print_written(root, write_documents(root, workspace, chosen, invoicing.entries(workspace.ledgers), out, pdf, finvoice))
+    return ExitCode.OK
