@@ -102,6 +102,10 @@ def _number(value: Decimal | str | int) -> str:
     return _formatted("number", str(_decimal(value)), current_language(), "")
 
 
+def _signed(value: Decimal | str | int) -> str:
+    return formatting.signed(_decimal(value))
+
+
 def _date(value: date) -> str:
     return formatting.day(value)
 
@@ -150,6 +154,7 @@ def md_cell(value: object) -> str:
 FILTERS: dict[str, Callable[..., str]] = {
     "money": _money,
     "number": _number,
+    "signed": _signed,
     "date": _date,
     "percent": _percent,
     "yaml_str": yaml_str,
