@@ -311,7 +311,7 @@ def _area(workspace: Workspace, members: list[dict[str, Any]]) -> dict[str, Any]
     statistics record gives a figure for any member."""
     municipalities = [member for member in members if member["municipality_code"]]
     figures = area_figures(workspace, [member["municipality_code"] for member in municipalities])
-    if not municipalities or len(figures.missing) == len(figures.members) and not any(f.age_groups for f in figures.members):
+    if not municipalities or (len(figures.missing) == len(figures.members) and not any(f.age_groups for f in figures.members)):
         return None
     by_code = {f.code: f for f in figures.members}
     for member in municipalities:
