@@ -10,6 +10,7 @@ import functools
 import os
 import sys
 import traceback
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
@@ -17,7 +18,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from . import __version__
-from kopa_cli.commands.usage import WHOLE_NUMBER, Choice, KopaCommand, KopaGroup, report_failure
+from kopa_cli.commands.usage import DAY, WHOLE_NUMBER, Choice, KopaCommand, KopaGroup, report_failure
 from kopa_cli.commands.completion import SHELLS, completing, record_ids
 from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import N_, _, set_language
@@ -151,6 +152,7 @@ class FeeFormat(str, Enum):
     csv = "csv"
     json = "json"
     md = "md"
+    xlsx = "xlsx"
 
 
 @app.command(cls=KopaCommand, help=N_("Each member's share of each pilot's yearly fee, with VAT; or, with --compare, what a change does to the bills."))
@@ -159,7 +161,8 @@ def fees(
     pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), autocompletion=record_ids("pilots"), help=N_("Only this pilot (its id)."))] = None,
     year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("Only this fee year."))] = None,
     member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), autocompletion=record_ids("organizations"), help=N_("Only this member (its organisation id)."))] = None,
-    output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json or md (Markdown)."))] = FeeFormat.table,
+    output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json, md (Markdown) or xlsx (a workbook, written to --out)."))] = FeeFormat.table,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<file>"), help=N_("With --format xlsx: the workbook to write (default: out/fees.xlsx in the workspace)."))] = None,
     compare: Annotated[Optional[str], typer.Option("--compare", metavar=N_("<revision>"), help=N_("Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the current files."))] = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
     workspace: WorkspaceOption = None,
@@ -169,7 +172,7 @@ def fees(
     _use_global_options(workspace, lang)
     from .commands import fees as command
 
-    return command.run(_root(), State.lang, pilot, year, member, output_format.value, compare, cache)
+    return command.run(_root(), State.lang, pilot, year, member, output_format.value, compare, cache, out)
 
 
 @app.command(cls=KopaCommand, help=N_("The state of the project on one screen: the call, applications, pilots, fees, invoices and problems, and the next useful command."))
@@ -302,6 +305,73 @@ def stats_import(
     from .commands import stats as command
 
     return command.run(_root(), file, name, note, replace, State.lang)
+
+
+# `kopa invoice`: the ledger records/invoices/<year>.yaml (docs/invoices.md)
+invoice_app = typer.Typer(
+    name="invoice",
+    cls=KopaGroup,
+    help=N_("Invoices and credit notes: issue them into the ledger records/invoices/<year>.yaml, and list it."),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(invoice_app)
+InvoiceDateOption = Annotated[Optional[date], typer.Option("--date", metavar=N_("<date>"), click_type=DAY, help=N_("The invoice date, like 2020-03-02 (default: today)."))]
+
+
+@invoice_app.command("issue", cls=KopaCommand, help=N_("Issue an invoice for every member share of the fee year that has no live invoice."))
+@guarded
+def invoice_issue(
+    year: Annotated[int, typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("The fee year to bill."))],
+    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), help=N_("Only this pilot (its id)."))] = None,
+    member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), help=N_("Only this member (its organisation id)."))] = None,
+    day: InvoiceDateOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Show what would be issued; write nothing."))] = False,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import invoice as command
+
+    return command.issue(_root(), State.lang, year, pilot, member, day, dry_run)
+
+
+@invoice_app.command("credit", cls=KopaCommand, help=N_("Credit an invoice wholly with a credit note; then 'kopa invoice issue' bills the corrected share."))
+@guarded
+def invoice_credit(
+    number: Annotated[str, typer.Argument(metavar=N_("NUMBER"), help=N_("The number of the invoice to credit, like 20200001."))],
+    reason: Annotated[Optional[str], typer.Option("--reason", metavar=N_("<text>"), help=N_("Why it is credited, shown on the credit note."))] = None,
+    day: InvoiceDateOption = None,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import invoice as command
+
+    return command.credit(_root(), State.lang, number, reason, day)
+
+
+class LedgerFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@invoice_app.command("list", cls=KopaCommand, help=N_("Every invoice and credit note of the ledgers, with its status: open, credited or credit note."))
+@guarded
+def invoice_list(
+    year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("Only this fee year."))] = None,
+    output_format: Annotated[LedgerFormat, typer.Option("--format", "-f", help=N_("table (default), csv or json."))] = LedgerFormat.table,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import invoice as command
+
+    return command.list_entries(_root(), State.lang, year, output_format.value)
 
 
 def main() -> None:

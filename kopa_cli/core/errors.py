@@ -202,6 +202,37 @@ class PdfUnavailable(KopaError):
     )
 
 
+# kopa invoice: spreadsheets (render/xlsxtemplate.py, render/invoicesheets.py)
+
+
+class SpreadsheetTemplateFailed(KopaError):
+    """A cell of an .xlsx template could not be rendered; located as spreadsheets name a cell: file!sheet!cell."""
+
+    template = N_("{template}!{sheet}!{cell}: {problem}")
+    exit_code = ExitCode.PROBLEMS
+
+
+class UnsafeFileName(KopaError):
+    """An invoice's file name would not be a plain name inside its folder (only a damaged ledger gives one)."""
+
+    template = N_("invoice {number}: '{name}' is not a safe file name inside {folder}; run 'kopa validate'")
+    exit_code = ExitCode.PROBLEMS
+
+
+class OriginalInvoiceMissing(KopaError):
+    template = N_("credit note {number} corrects invoice {credits}, which is in no file of records/invoices/; run 'kopa validate'")
+    exit_code = ExitCode.PROBLEMS
+
+
+class TemplateUnreadable(KopaError):
+    template = N_("{template} is not a spreadsheet kopa can read ({detail}); save it as .xlsx in Excel or LibreOffice")
+    exit_code = ExitCode.PROBLEMS
+
+
+class OutNeedsWorkbook(KopaError):
+    template = N_("--out names the workbook of --format xlsx; the other formats are written to standard output")
+
+
 # Converting workbooks with LibreOffice (render/pdf.py).
 
 
@@ -242,3 +273,42 @@ class BrokenStatisticsFile(KopaError):
 
 class StatisticsExist(TargetExists):
     template = N_("{path} already exists; to replace it with this table, give --replace (or choose another --name)")
+# kopa invoice
+
+
+class InvoiceRecordsHaveErrors(RecordsHaveErrors):
+    template = N_("the records have errors (listed above); fix them before issuing invoices or credit notes")
+
+
+class NotAFeeYearOfCall(KopaError):
+    template = N_("{year} is not a fee year of the call; its fee years are {years}")
+
+
+class DateBeforeLedger(KopaError):
+    template = N_("the date {date} is before the last entry of {path} ({last}); numbers must follow dates, so give --date {last} or later")
+
+
+class UnknownInvoice(KopaError):
+    template = N_("no invoice {number} in records/invoices/")
+
+
+class CreditsCreditNote(KopaError):
+    template = N_("{number} is a credit note; only an invoice can be credited")
+
+
+class AlreadyCredited(KopaError):
+    template = N_("invoice {number} is already wholly credited (by {by}); there is nothing left to credit")
+
+
+class LedgerNotAppendable(KopaError):
+    template = N_("new entries cannot be appended to {path}: the file must be a list with one '- ' item per entry, as kopa writes it")
+    exit_code = ExitCode.PROBLEMS
+
+
+class SeriesFull(KopaError):
+    template = N_("the invoice numbers of fee year {year} have run out at {last}")
+    exit_code = ExitCode.PROBLEMS
+
+
+class RenderNeedsSelection(KopaError):
+    template = N_("name the invoices to write: their NUMBERS, or --year YEAR for all of a fee year")

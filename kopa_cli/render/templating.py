@@ -94,24 +94,24 @@ def _formatted(kind: str, written: str, lang: str, currency: str) -> str:
     return formatting.number(Decimal(written), lang)
 
 
-def _money(value: Decimal | str | int, currency: str = "EUR") -> str:
-    return _formatted("money", str(_decimal(value)), current_language(), currency)
+def _money(value: Decimal | str | int, currency: str = "EUR", *, lang: str | None = None) -> str:
+    return _formatted("money", str(_decimal(value)), lang or current_language(), currency)
 
 
-def _number(value: Decimal | str | int) -> str:
-    return _formatted("number", str(_decimal(value)), current_language(), "")
+def _number(value: Decimal | str | int, *, lang: str | None = None) -> str:
+    return _formatted("number", str(_decimal(value)), lang or current_language(), "")
 
 
-def _signed(value: Decimal | str | int) -> str:
-    return formatting.signed(_decimal(value))
+def _signed(value: Decimal | str | int, *, lang: str | None = None) -> str:
+    return formatting.signed(_decimal(value), lang)
 
 
-def _date(value: date) -> str:
-    return formatting.day(value)
+def _date(value: date, *, lang: str | None = None) -> str:
+    return formatting.day(value, lang)
 
 
-def _percent(value: Decimal | str | int) -> str:
-    return formatting.percent(_decimal(value))
+def _percent(value: Decimal | str | int, *, lang: str | None = None) -> str:
+    return formatting.percent(_decimal(value), lang)
 
 
 _SHORT_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
@@ -161,6 +161,8 @@ FILTERS: dict[str, Callable[..., str]] = {
     "one_line": one_line,
     "md_cell": md_cell,
 }
+# The filters whose output depends on the language: bound to one by environment(lang=...).
+_LANGUAGE_FILTERS = ("money", "number", "date", "percent")
 
 
 def _autoescape(name: str | None) -> bool:
@@ -212,19 +214,28 @@ def read_only(value: Any) -> Any:
     return value
 
 
-def environment(workspace: Path | None) -> ImmutableSandboxedEnvironment:
-    """The Jinja environment: the workspace's templates/ first, then the built-in ones."""
-    own = workspace / WORKSPACE_TEMPLATES if workspace is not None else None
-    return _environment(own if own is not None and own.is_dir() else None)
+def _template_roots(workspace: Path | None) -> list[Path]:
+    """Where templates are looked for: the workspace's templates/ first, then the built-in ones."""
+    roots = []
+    if workspace is not None and (workspace / WORKSPACE_TEMPLATES).is_dir():
+        roots.append(workspace / WORKSPACE_TEMPLATES)
+    roots.append(builtin_templates())
+    return roots
+
+
+def environment(workspace: Path | None, lang: str | None = None) -> ImmutableSandboxedEnvironment:
+    """The Jinja environment: the workspace's templates/ first, then the built-in ones.
+
+    ``lang`` (fi, sv, en) binds the filters money, number, date and percent to that language,
+    e.g. for an invoice in its buyer's language; without it they follow the messages' language."""
+    return _environment(tuple(_template_roots(workspace)), lang)
 
 
 @functools.lru_cache(maxsize=8)
-def _environment(own: Path | None) -> ImmutableSandboxedEnvironment:
-    """One environment per templates folder, so that its compiled templates are reused (100
-    pilot reports in one process compile the pilot template once; Jinja re-reads a template
-    whose file changed)."""
-    roots = [own] if own is not None else []
-    roots.append(builtin_templates())
+def _environment(roots: tuple[Path, ...], lang: str | None) -> ImmutableSandboxedEnvironment:
+    """One environment per templates folder and language, so that its compiled templates are
+    reused (100 pilot reports in one process compile the pilot template once; Jinja re-reads a
+    template whose file changed)."""
     env = _ReadOnlyEnvironment(
         loader=jinja2.ChoiceLoader([_ContainedLoader(root) for root in roots]),
         undefined=jinja2.StrictUndefined,
@@ -234,7 +245,23 @@ def _environment(own: Path | None) -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.filters.update(FILTERS)
+    if lang is not None:
+        env.filters.update({name: functools.partial(FILTERS[name], lang=lang) for name in _LANGUAGE_FILTERS})
     return env
+
+
+def template_file(workspace: Path | None, name: str) -> Path:
+    """The file of a template that is not Jinja text (``invoice.xlsx``): the workspace's
+    templates/ first, then the built-in ones.
+
+    Raises TemplateMissing if neither has it, TemplateOutside for a link out of its folder."""
+    for root in _template_roots(workspace):
+        path = root / name
+        if path.is_file():
+            if not path.resolve().is_relative_to(root.resolve()):
+                raise TemplateOutside(name=name, target=str(path.resolve()))
+            return path
+    raise TemplateMissing(name=name, places=", ".join(str(root) for root in _template_roots(workspace)))
 
 
 def _shown(filename: str | None, workspace: Path | None, name: str) -> str:
@@ -305,32 +332,38 @@ def render(workspace: Path | None, name: str, **context: Any) -> str:
             places = ", ".join(str(root) for root in _roots(env))
             raise TemplateMissing(name=error.name, places=places) from None
         filename, line = _template_position(error, env)  # an {% include %} of a missing template
-        problem = _("no template '{name}' in {places}").format(name=error.name, places=", ".join(str(r) for r in _roots(env)))
-        raise TemplateFailed(template=_shown(filename, workspace, name), line=line, problem=problem) from None
-    except jinja2.TemplateError as error:
+        missing = _("no template '{name}' in {places}").format(name=error.name, places=", ".join(str(r) for r in _roots(env)))
+        raise TemplateFailed(template=_shown(filename, workspace, name), line=line, problem=missing) from None
+    except RENDER_ERRORS as error:
         filename, line = _template_position(error, env)
-        if isinstance(error, _ChangeRefused):
-            problem = _("a template may only read the records it is given, but this one tries to change them ('{detail}')")
-        elif isinstance(error, SecurityError):
-            problem = _("the template tried something that is not allowed ({detail}); a template may only use the values it is given")
-        elif isinstance(error, jinja2.UndefinedError):
-            problem = _("{detail}; check the spelling of the name")
-        elif isinstance(error, jinja2.TemplateSyntaxError):
-            problem = _("template syntax error: {detail}")
-        else:
-            problem = _("the template failed: {detail}")
-        raise TemplateFailed(
-            template=_shown(filename, workspace, name), line=line, problem=problem.format(detail=str(error.message or error).rstrip("."))
-        ) from None
-    except _NotANumber as error:
-        filename, line = _template_position(error, env)
-        problem = _("a number filter (money, number, percent) was given {value}, which is not a plain number such as 5000.00")
-        raise TemplateFailed(template=_shown(filename, workspace, name), line=line, problem=problem.format(value=error)) from None
-    except (ArithmeticError, ValueError, TypeError, LookupError, AttributeError) as error:
-        # A filter given a value of the wrong kind (e.g. money of "abc"): still the template's line.
-        filename, line = _template_position(error, env)
-        raise TemplateFailed(
-            template=_shown(filename, workspace, name), line=line,
-            problem=_("the template failed: {detail}").format(detail=f"{type(error).__name__}: {error}"),
-        ) from None
+        raise TemplateFailed(template=_shown(filename, workspace, name), line=line, problem=problem(error)) from None
 
+
+# What rendering a template may raise that is the template's fault (problem() words each).
+RENDER_ERRORS = (jinja2.TemplateError, ArithmeticError, ValueError, TypeError, LookupError, AttributeError)
+
+
+def problem(error: BaseException) -> str:
+    """What went wrong in a template, in the user's language, for one of RENDER_ERRORS."""
+    if isinstance(error, jinja2.TemplateError):
+        if isinstance(error, _ChangeRefused):
+            text = _("a template may only read the records it is given, but this one tries to change them ('{detail}')")
+        elif isinstance(error, SecurityError):
+            text = _("the template tried something that is not allowed ({detail}); a template may only use the values it is given")
+        elif isinstance(error, jinja2.UndefinedError):
+            text = _("{detail}; check the spelling of the name")
+        elif isinstance(error, jinja2.TemplateSyntaxError):
+            text = _("template syntax error: {detail}")
+        else:
+            text = _("the template failed: {detail}")
+        return text.format(detail=str(error.message or error).rstrip("."))
+    if isinstance(error, _NotANumber):
+        text = _("a number filter (money, number, percent) was given {value}, which is not a plain number such as 5000.00")
+        return text.format(value=error)
+    # A filter given a value of the wrong kind (e.g. money of "abc"): still the template's fault.
+    return _("the template failed: {detail}").format(detail=f"{type(error).__name__}: {error}")
+
+
+def shown_file(path: Path, workspace: Path | None) -> str:
+    """How a template file is named in a message: workspace-relative, or as built in."""
+    return _shown(str(path), workspace, path.name)
