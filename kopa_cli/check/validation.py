@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Callable
 
 from kopa_cli.check import readiness
+from kopa_cli.check.dependencies import record_keys
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, Figure, Msg, Plural, Report, diagnostic, sort_diagnostics, suggest
 from kopa_cli.core.i18n import N_, N_plural
@@ -382,10 +383,13 @@ def check(ws: Workspace) -> Report:
     problems = list(ws.diagnostics)
     for rule in RULES:
         problems.extend(rule(ws))
+    provides, reads = record_keys(ws)
     return Report(
         files=ws.files,
         diagnostics=tuple(sort_diagnostics(problems)),
         lengths=application_lengths(ws),
         limit=ws.call.max_chars if ws.call else None,
         language=ws.call.language if ws.call else None,
+        provides=provides,
+        reads=reads,
     )

@@ -221,6 +221,9 @@ class Report:
     lengths: dict[str, int]  # counted characters by application path
     limit: int | None  # the call's max_chars
     language: str | None = None  # the call's language: the default for messages
+    # what each record file offers other records' rules and reads of them (check/dependencies.py)
+    provides: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reads: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def errors(self) -> int:

@@ -48,6 +48,12 @@ class WorkspaceNotFound(KopaError):
     )
 
 
+class SeveralWorkspaces(KopaError):
+    """No workspace from the current folder up, and more than one in the folders below."""
+
+    template = N_("several kopa workspaces below {start}: {folders}; choose one with --workspace DIR or KOPA_WORKSPACE")
+
+
 class NotAWorkspace(KopaError):
     """The folder given by --workspace or KOPA_WORKSPACE holds no records/call.yaml."""
 
