@@ -179,10 +179,16 @@ class TwoFolders(KopaError):
     template = N_("two folders for the new workspace: {directory} and --workspace {workspace}; give one")
 
 
+class CiService(str, Enum):
+    github = "github"
+    gitlab = "gitlab"
+
+
 @app.command(cls=KopaCommand, help=N_("Start a new workspace: records/call.yaml with the KOPA call's rules, and empty record folders."))
 @guarded
 def init(
     directory: Annotated[Optional[Path], typer.Argument(metavar=N_("[DIR]"), help=N_("The folder of the new workspace (default: the --workspace folder, else the current folder)."))] = None,
+    ci: Annotated[Optional[CiService], typer.Option("--ci", help=N_("Also write a CI workflow (github: .github/workflows/kopa.yml; gitlab: .gitlab-ci.yml) and .pre-commit-config.yaml at the top of the git repository; in an existing workspace, only those."))] = None,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,
@@ -192,7 +198,12 @@ def init(
 
     if directory is not None and State.workspace is not None and directory != State.workspace:
         raise TwoFolders(directory=str(directory), workspace=str(State.workspace))
-    return command.run(directory or State.workspace or Path("."))
+    target = directory or State.workspace
+    if target is None and ci is not None:  # CI for the workspace we are in, if any
+        from .commands.common import find_existing_workspace
+
+        target = find_existing_workspace()
+    return command.run(target or Path("."), ci.value if ci else None)
 
 
 # `kopa new KIND`: the kinds that have a file per record, and their other spellings (load/kinds.py)

@@ -43,6 +43,14 @@ def workspace_root(option: Path | None, paths: Sequence[Path] = ()) -> Path:
     return below[0]
 
 
+def find_existing_workspace() -> Path | None:
+    """The workspace ``workspace_root`` finds from the current folder, or None if there is none."""
+    try:
+        return workspace_root(None)
+    except WorkspaceNotFound:
+        return None
+
+
 def follow_call_language(lang: str | None, call_language: str | None) -> None:
     """The call's language is the default for messages, unless --lang or KOPA_LANG says otherwise."""
     if lang is None and language_from_environment() is None and call_language:

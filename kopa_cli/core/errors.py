@@ -79,6 +79,10 @@ class TargetExists(KopaError):
     template = N_("{path} already exists; kopa never overwrites a record")
 
 
+class CiFileExists(TargetExists):
+    template = N_("{path} already exists; kopa does not overwrite it (move it away to have kopa write a new one)")
+
+
 class InvalidId(KopaError):
     template = N_(
         "'{id}' is not a valid id: use lowercase letters, digits and single hyphens, "
