@@ -18,11 +18,14 @@ They are computed with the report and kept with it in the cache (``Report.provid
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
-from kopa_cli.core.diagnostics import Report
 from kopa_cli.load.kinds import CALL_PATH
 from kopa_cli.load.recordfiles import kind_of, stem_id
-from kopa_cli.load.workspace import Workspace
+
+if TYPE_CHECKING:  # not imported at run time: choosing from a cached report needs no records
+    from kopa_cli.core.diagnostics import Report
+    from kopa_cli.load.workspace import Workspace
 
 
 def _identity(path: str) -> str | None:

@@ -82,8 +82,9 @@ def _expression_string(text: str) -> str:
 
 def write(workspace: Path, ci: str, direct_url: dict[str, Any] | None = None) -> tuple[list[Path], list[Path], KopaSource | None]:
     """Write the ``ci`` ("github" or "gitlab") workflow and the pre-commit config for the
-    workspace; returns (created, kept) files and where they install kopa from, if known. ``direct_url`` stands in for the installed
-    kopa's own (tests). Raises CiFileExists if the workflow is there already."""
+    workspace; returns the files (created, kept) and where they install kopa from, if known.
+    ``direct_url`` stands in for the installed kopa's own (tests). Raises CiFileExists if the
+    workflow is there already, TemplateFailed if a template fails."""
     from kopa_cli.render import templating
 
     top = repository_top(workspace)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from kopa_cli.core.errors import ExitCode, GitError, PathNotFound, PathOutsideWorkspace
 from kopa_cli.load import cache
 from kopa_cli.render.reporters import REPORTERS, wants_color
-from kopa_cli.render.scanning import SCANNING_REPORTERS
 from .common import follow_call_language
 
 if TYPE_CHECKING:
@@ -71,7 +70,9 @@ def run(
     report = report.only(only)
     if output_format is None:
         output_format = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    if output_format in SCANNING_REPORTERS:
+    if output_format in ("sarif", "gitlab"):
+        from kopa_cli.render.scanning import SCANNING_REPORTERS
+
         SCANNING_REPORTERS[output_format](report, sys.stdout, _repository_prefix(root))
     else:
         REPORTERS[output_format](report, sys.stdout, wants_color(sys.stdout, color))

@@ -101,8 +101,11 @@ def changes_since(root: Path, revision: str) -> Changes:
         (removed if status[0] == "D" else changed).add(fields[index + 1])
         index += 2
     changed.update(os.fsdecode(f) for f in untracked.stdout.split(b"\0") if f)
-    relative = lambda paths: frozenset(p[len(prefix):] for p in paths if p.startswith(prefix))  # noqa: E731
-    return Changes(relative(changed), relative(removed))
+
+    def in_workspace(paths: set[str]) -> frozenset[str]:
+        return frozenset(path[len(prefix):] for path in paths if path.startswith(prefix))
+
+    return Changes(in_workspace(changed), in_workspace(removed))
 
 
 @dataclass(frozen=True)
