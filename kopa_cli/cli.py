@@ -175,6 +175,20 @@ def fees(
     return command.run(_root(), State.lang, pilot, year, member, output_format.value, compare, cache)
 
 
+@app.command(cls=KopaCommand, help=N_("The state of the project on one screen: the call, applications, pilots, fees, invoices and problems, and the next useful command."))
+@guarded
+def status(
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import status as command
+
+    return command.run(_root(), State.lang, cache)
+
+
 class TwoFolders(KopaError):
     template = N_("two folders for the new workspace: {directory} and --workspace {workspace}; give one")
 

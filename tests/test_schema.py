@@ -86,8 +86,9 @@ def test_every_shipped_yaml_record_fits_its_schema(kind: str, path: Path) -> Non
     assert schema_errors(kind, data) == set()
 
 
-def test_the_shipped_records_include_every_kind_in_yaml() -> None:
-    assert {kind for kind, _ in _shipped_yaml()} == set(KINDS)
+def test_the_shipped_records_include_every_kind_people_write_in_yaml() -> None:
+    # The invoice ledger is written by `kopa invoice` (its schema is held against what it writes)
+    assert {kind for kind, _ in _shipped_yaml()} == {name for name in KINDS if BY_NAME[name].written_by is None}
 
 
 @pytest.mark.parametrize("path", sorted((SHIPPED_RECORDS / "applications").glob("*.md")), ids=lambda p: p.name)
@@ -109,7 +110,8 @@ def _reachable_records() -> list[tuple[str, type]]:
         if dataclasses.is_dataclass(tp) and isinstance(tp, type):
             if tp in found:
                 return
-            found[tp] = kind
+            if not getattr(tp, "WHOLE_FILE", None):  # a file that is one list: its schema is an array
+                found[tp] = kind
             for _, annotation, _ in record_fields(tp):
                 visit(annotation, kind)
         for arg in get_args(tp):
@@ -203,7 +205,32 @@ members:
     weight: "1.5"
 """
 
-BASES = {"call": CALL, "organizations": ORGANIZATION, "applications": APPLICATION, "pilots": PILOT}
+LEDGER = """\
+- number: "20200001"
+  kind: invoice
+  date: 2020-03-02
+  due: 2020-03-23
+  pilot: kainuu-lukiot
+  member: kajaani
+  fee_year: 2020
+  net: "1666.67"
+  vat_rate: "24"
+  vat: "400.00"
+  total: "2066.67"
+  reference: "202000015"
+  credits: null
+  reason: null
+  buyer:
+    name: Kajaanin kaupunki
+    business_id: "2235388-6"
+    address: {street: Kauppakatu 1, postcode: "87100", city: Kajaani}
+    einvoice: {address: "003722353886", operator: "003721291126"}
+    language: fi
+    buyer_reference: Kustannuspaikka 4410
+  pilot_name: Kainuun lukioverkko
+"""
+
+BASES = {"call": CALL, "organizations": ORGANIZATION, "applications": APPLICATION, "pilots": PILOT, "invoices": LEDGER}
 
 
 def _kopa_codes(kind: str, text: str) -> set[str]:
@@ -237,6 +264,9 @@ ACCEPTED_BY_BOTH = [
     ("pilots", "weight: 2\n", "weight:\n"),
     ("pilots", "{date: 2020-01-20, body: Kaupunginhallitus}", ""),
     ("applications", "  person: {name: Tuula Heikkinen, email: tuula@kajaani.example.fi}\n", "  person:\n    name: Tuula Heikkinen\n    email:\n"),
+    ("invoices", 'net: "1666.67"', 'net: "-1666.67"'),
+    ("invoices", "  kind: invoice\n", "  kind: credit_note\n"),
+    ("invoices", "  credits: null\n", '  credits: "20190001"\n'),
 ]
 
 
@@ -248,6 +278,12 @@ def test_what_kopa_accepts_the_schema_accepts(kind: str, old: str, new: str) -> 
 
 
 REJECTED_BY_BOTH = [
+    ("invoices", 'number: "20200001"', "number: 20200001", {"KOPA216"}, {("$[0].number", "type")}),
+    ("invoices", 'number: "20200001"', 'number: "2020-0001"', {"KOPA209"}, {("$[0].number", "pattern")}),
+    ("invoices", 'net: "1666.67"', 'net: "--1666.67"', {"KOPA205"}, {("$[0].net", "pattern")}),
+    ("invoices", 'net: "1666.67"', 'net: "1666.675"', {"KOPA214"}, {("$[0].net", "pattern")}),
+    ("invoices", "  kind: invoice\n", "  kind: refund\n", {"KOPA206"}, {("$[0].kind", "enum")}),
+    ("invoices", "  pilot_name: Kainuun lukioverkko\n", "", {"KOPA202"}, {("$[0]", "required")}),
     # (kind, old, new, kopa's code, the schema's (JSON path, keyword))
     ("applications", "status: selected", "stauts: selected", {"KOPA201"}, {("$", "additionalProperties"), ("$", "required")}),
     ("applications", "status: selected", "status: selectd", {"KOPA206"}, {("$.status", "enum")}),

@@ -52,7 +52,7 @@ def _create_workspace(directory: Path) -> None:
     check_readable(CALL.name, CALL_PATH, text, templating.describe(directory, template))
     create_new(call, text)
     created = [call]
-    for kind in IN_FOLDERS:
+    for kind in (kind for kind in IN_FOLDERS if kind.written_by is None):  # kopa invoice makes its own
         keep = directory / RECORDS / kind.folder / ".gitkeep"  # git keeps no empty folders
         if keep.exists() or keep.is_symlink():
             continue

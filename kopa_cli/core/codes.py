@@ -33,6 +33,7 @@ UNREADABLE = code("KOPA116", E, N_("the file cannot be read: {reason}"))
 BAD_FILE_NAME = code("KOPA117", E, N_("'{name}' is not a valid record file name: use lowercase letters, digits and hyphens, ending in {suffixes}{hint}"))
 UNEXPECTED_FILE = code("KOPA118", W, N_("kopa does not know what this file is; records go in {folders}"))
 MISSING_CALL = code("KOPA119", E, N_("the workspace has no records/call.yaml"))
+NOT_A_LIST = code("KOPA121", E, N_("the file must hold a list of entries, each starting with '- ', but it is {found}"))
 SECTION_TWICE = code("KOPA120", E, N_("'{field}' is given twice (first on line {first_line}); keep only one"))
 
 # Shape of a record

@@ -181,3 +181,27 @@ class FileLocked(KopaError):
     """Another kopa process is writing the same file (core/files.py ``lock``)."""
 
     template = N_("{path} is being written by another kopa command; waited {seconds} s. Try again when it has finished.")
+
+
+# Converting workbooks with LibreOffice (render/pdf.py).
+
+
+class LibreOfficeMissing(KopaError):
+    template = N_(
+        "LibreOffice is not installed (no 'soffice' program on PATH), so no PDF can be made. "
+        "Install it: on Debian or Ubuntu 'sudo apt install libreoffice-calc-nogui', on Windows or macOS "
+        "from https://www.libreoffice.org/download/ ; or leave out --pdf"
+    )
+
+
+class ConversionFailed(KopaError):
+    """LibreOffice ran but a file it should have written is not there; ``detail`` is its own
+    (English) output, shown only at the end."""
+
+    template = N_("LibreOffice did not make {target} from {source} ({detail})")
+    exit_code = ExitCode.PROBLEMS
+
+
+class ConversionTimedOut(KopaError):
+    template = N_("LibreOffice did not finish converting {sources} in {seconds} s and was stopped; no file was written")
+    exit_code = ExitCode.PROBLEMS

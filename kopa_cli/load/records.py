@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal, Mapping
+from typing import ClassVar, Literal, Mapping
 
 from kopa_cli.load.formats import (
     Bic,
@@ -264,6 +264,7 @@ class InvoiceEntry:
 class Ledger:
     """The invoice ledger of one year: records/invoices/<year>.yaml, a list of entries."""
 
+    WHOLE_FILE: ClassVar[str] = "entries"  # the file is the list itself, not a mapping (structure.py)
     entries: list[InvoiceEntry] = key([])
     id: str = internal()  # the year, as the file's stem
     origin: Origin = internal()

@@ -30,7 +30,7 @@ import dataclasses
 import types
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from kopa_cli.load.kinds import BY_NAME
 from kopa_cli.load.structure import Format, Number, Range, record_fields
@@ -58,9 +58,13 @@ def json_schema(kind: str) -> dict[str, Any]:
     """The JSON Schema of one record kind: "call", "organizations", "applications" or "pilots"."""
     record_kind = BY_NAME[kind]
     builder = _SchemaBuilder()
-    root = builder.object_schema(record_kind.record)
     title = f"KOPA {record_kind.label} ({record_kind.where('.yaml')})"  # the schema reads YAML files
-    schema: dict[str, Any] = {"$schema": DIALECT, "title": title, "type": "object", **root}
+    whole = getattr(record_kind.record, "WHOLE_FILE", None)
+    if whole is not None:  # the file is one list (the invoice ledger)
+        root = {"type": "array", "items": builder.of(get_type_hints(record_kind.record)[whole]).get("items")}
+    else:
+        root = {"type": "object", **builder.object_schema(record_kind.record)}
+    schema: dict[str, Any] = {"$schema": DIALECT, "title": title, **root}
     if builder.defs:
         schema["$defs"] = dict(sorted(builder.defs.items()))
     return schema
@@ -136,7 +140,10 @@ class _SchemaBuilder:
 
 
 def _number(marker: Number) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "string", "pattern": _NUMBER_TEXT[marker.name]}
+    pattern = _NUMBER_TEXT[marker.name]
+    if marker.range.minimum < 0:  # an invoiced amount, negative on a credit note
+        pattern = "^-?" + pattern.removeprefix("^")
+    schema: dict[str, Any] = {"type": "string", "pattern": pattern}
     if marker.name == "weight":  # a whole number may be written unquoted; "pattern" applies to text only
         bounds = {"exclusiveMinimum": 0, "maximum": marker.range.maximum}
         schema = {"type": ["integer", "string"], **bounds, "pattern": _NUMBER_TEXT[marker.name]}

@@ -401,6 +401,14 @@ def structure(cls: type, data: Any, origin: Origin, **internal: Any) -> tuple[An
     """Build a record of kind ``cls`` from parsed data; (record or None, diagnostics)."""
     structurer = _Structurer(cls, origin)
     structurer.data = data
+    whole = getattr(cls, "WHOLE_FILE", None)
+    if whole is not None:  # the file is one list: the entries of the invoice ledger
+        if not isinstance(data, list):
+            structurer.diagnostics.append(diagnostic(origin.path, origin.at(), codes.NOT_A_LIST, found=Msg(_type_name(data))))
+            return None, structurer.diagnostics
+        (item_type,) = get_args(get_type_hints(cls)[whole])
+        items = tuple(structurer.convert(item, item_type, (i,)) for i, item in enumerate(data))
+        return cls(**{whole: items}, origin=origin, **internal), structurer.diagnostics
     if not isinstance(data, dict):
         found = Msg(_type_name(data))
         structurer.diagnostics.append(diagnostic(origin.path, origin.at(), codes.NOT_A_MAPPING, found=found))
