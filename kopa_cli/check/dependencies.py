@@ -10,7 +10,8 @@ kind and id of every changed or removed file; a record is affected when it reads
 key. The call is read by every rule, so a changed call affects everything.
 
 Keys are short strings: ``organizations:kajaani``, ``applications:kainuu-lukiot``,
-``business-id:0208202-2``, ``pilot-of:kainuu-lukiot`` (the pilots grown from an application).
+``pilots:kainuu-lukiot``, ``business-id:0208202-2``, ``pilot-of:kainuu-lukiot`` (the pilots
+grown from an application). An invoice ledger reads the pilots and members of its entries.
 They are computed with the report and kept with it in the cache (``Report.provides`` and
 ``Report.reads``), so that choosing what to show needs no records.
 """
@@ -60,6 +61,11 @@ def record_keys(ws: Workspace) -> tuple[dict[str, tuple[str, ...]], dict[str, tu
         reads[pilot.origin.path] = (*_organizations([*orgs, responsible]), *application)
         if pilot.application:
             provides[pilot.origin.path] = (f"pilot-of:{pilot.application}",)
+    for ledger in ws.ledgers.values():
+        # an issued invoice names its pilot and member: their records give its amounts and buyer
+        entries = [entry for entry in ledger.entries if entry is not None]
+        keys = {f"pilots:{e.pilot}" for e in entries if e.pilot} | set(_organizations(e.member for e in entries))
+        reads[ledger.origin.path] = tuple(sorted(keys))
     return provides, reads
 
 
