@@ -151,3 +151,11 @@ def test_the_hook_manifest() -> None:
     assert {hook: hooks[hook]["entry"] for hook in hooks} == {"kopa-validate": "kopa validate", "kopa-fmt": "kopa fmt --check"}
     for hook in hooks.values():
         assert (hook["language"], hook["pass_filenames"], hook["require_serial"], hook["files"]) == ("python", False, True, "(^|/)records/")
+
+
+def test_a_workflow_already_there_stops_a_new_workspace_before_it_is_made(tmp_path: Path) -> None:
+    repo = repository(tmp_path)
+    (repo / ".gitlab-ci.yml").write_text("stages: [test]\n", encoding="utf-8")
+    result = run_kopa("--lang", "en", "init", str(repo / "new" / "kopa"), "--ci", "gitlab")
+    assert result.exit_code == 2 and "already exists" in result.stderr
+    assert not (repo / "new").exists()

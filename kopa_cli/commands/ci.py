@@ -66,13 +66,23 @@ def _direct_url() -> dict[str, Any] | None:
 
 
 def repository_top(workspace: Path) -> Path:
-    """The top folder of the git repository holding ``workspace``, else ``workspace``."""
+    """The top folder of the git repository holding ``workspace`` (which may not exist yet),
+    else ``workspace``."""
     from kopa_cli.load.gitsource import locate
 
+    workspace = workspace.resolve()
     try:
-        return locate(workspace)[0]
+        return locate(next(folder for folder in (workspace, *workspace.parents) if folder.is_dir()))[0]
     except GitError:
         return workspace
+
+
+def new_workflow(top: Path, ci: str) -> Path:
+    """Where the ``ci`` workflow goes in the folder ``top``. Raises CiFileExists if it is there already."""
+    workflow = top / CI_FILES[ci]
+    if workflow.exists() or workflow.is_symlink():
+        raise CiFileExists(path=workflow)
+    return workflow
 
 
 def _expression_string(text: str) -> str:
@@ -88,9 +98,7 @@ def write(workspace: Path, ci: str, direct_url: dict[str, Any] | None = None) ->
     from kopa_cli.render import templating
 
     top = repository_top(workspace)
-    workflow = top / CI_FILES[ci]
-    if workflow.exists() or workflow.is_symlink():
-        raise CiFileExists(path=workflow)
+    workflow = new_workflow(top, ci)
     source = installed_source(direct_url if direct_url is not None else _direct_url())
     context = {
         "pip_spec": source.pip_spec if source else "",

@@ -21,6 +21,10 @@ def run(directory: Path, ci: str | None = None) -> int:
     and in a folder that is a workspace already, only those."""
     if ci is not None and is_workspace(directory):
         return _write_ci(directory, ci)
+    if ci is not None:
+        from .ci import new_workflow, repository_top
+
+        new_workflow(repository_top(directory), ci)  # refused before the workspace is made, not after
     _create_workspace(directory)
     return _write_ci(directory, ci) if ci is not None else ExitCode.OK
 
