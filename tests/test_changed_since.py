@@ -13,7 +13,7 @@ import pytest
 
 from conftest import SHIPPED_RECORDS, run_kopa
 from kopa_cli.check.dependencies import affected
-from kopa_cli.core.diagnostics import Report
+from kopa_cli.core.diagnostics import Dependencies, Report
 
 FOLDER = "kopa records ä"  # the workspace, inside the repository
 REFERRING_TO_KUHMO = {"records/pilots/kainuu-lukiot.yaml", "records/applications/kainuu-lukiot.md", "records/applications/opisto-kylille.md"}
@@ -149,16 +149,18 @@ def test_outside_a_git_repository_it_says_so(shipped: Path) -> None:
 def test_the_selection_itself() -> None:
     # provides/reads as check() gives them: two organisations sharing a Y-tunnus, an
     # application written twice (x.md and x.yaml), and two pilots of it
+    provides = {"records/organizations/a.yaml": ("business-id:1",), "records/organizations/b.yaml": ("business-id:1",),
+                "records/pilots/p.yaml": ("pilot-of:x",), "records/pilots/q.yaml": ("pilot-of:x",)}
+    reads = {"records/organizations/a.yaml": ("business-id:1",), "records/organizations/b.yaml": ("business-id:1",),
+             "records/applications/x.md": ("organizations:a", "pilot-of:x"),
+             "records/pilots/p.yaml": ("organizations:b", "applications:x", "pilot-of:x"),
+             "records/pilots/q.yaml": ("organizations:gone", "applications:x", "pilot-of:x")}
+    dependencies = Dependencies.of(provides, reads)
+    assert dependencies.split() == ({path: provides.get(path, ()) for path in reads}, reads)
     report = Report(
         files=("records/call.yaml", "records/organizations/a.yaml", "records/organizations/b.yaml",
                "records/applications/x.md", "records/applications/x.yaml", "records/pilots/p.yaml", "records/pilots/q.yaml"),
-        diagnostics=(), lengths={}, limit=None,
-        provides={"records/organizations/a.yaml": ("business-id:1",), "records/organizations/b.yaml": ("business-id:1",),
-                  "records/pilots/p.yaml": ("pilot-of:x",), "records/pilots/q.yaml": ("pilot-of:x",)},
-        reads={"records/organizations/a.yaml": ("business-id:1",), "records/organizations/b.yaml": ("business-id:1",),
-               "records/applications/x.md": ("organizations:a", "pilot-of:x"),
-               "records/pilots/p.yaml": ("organizations:b", "applications:x", "pilot-of:x"),
-               "records/pilots/q.yaml": ("organizations:gone", "applications:x", "pilot-of:x")},
+        diagnostics=(), lengths={}, limit=None, dependencies=dependencies,
     )
     chosen = lambda changed, removed=(): {p for p in report.files if affected(report, changed, removed)(p)}  # noqa: E731
     assert chosen({"records/organizations/a.yaml"}) == {

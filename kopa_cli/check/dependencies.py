@@ -12,8 +12,8 @@ key. The call is read by every rule, so a changed call affects everything.
 Keys are short strings: ``organizations:kajaani``, ``applications:kainuu-lukiot``,
 ``pilots:kainuu-lukiot``, ``business-id:0208202-2``, ``pilot-of:kainuu-lukiot`` (the pilots
 grown from an application). An invoice ledger reads the pilots and members of its entries.
-They are computed with the report and kept with it in the cache (``Report.provides`` and
-``Report.reads``), so that choosing what to show needs no records.
+They are computed with the report and kept with it in the cache (``Report.dependencies``),
+so that choosing what to show needs no records.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from kopa_cli.core.diagnostics import Dependencies
+from kopa_cli.core.identifiers import is_id
 from kopa_cli.load.kinds import CALL_PATH
 from kopa_cli.load.recordfiles import kind_of, stem_id
 
@@ -30,7 +32,8 @@ if TYPE_CHECKING:  # not imported at run time: choosing from a cached report nee
 
 
 def _identity(path: str) -> str | None:
-    """The key of the record a file stands for, from its path: kind and id."""
+    """The key of the record a file stands for, from its path: kind and id (``Kajaani.yaml``
+    stands for kajaani)."""
     kind = kind_of(path)
     return f"{kind}:{stem_id(path)}" if kind else None
 
@@ -39,9 +42,9 @@ def _organizations(ids: Iterable[str | None]) -> list[str]:
     return [f"organizations:{org}" for org in ids if org is not None]
 
 
-def record_keys(ws: Workspace) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
-    """(provides, reads) by record path, for the records that provide or read more than their
-    own identity (which every path provides; see ``affected``)."""
+def record_keys(ws: Workspace) -> Dependencies:
+    """What each record provides and reads beyond its own identity (which every path
+    provides; see ``affected``)."""
     provides: dict[str, tuple[str, ...]] = {}
     reads: dict[str, tuple[str, ...]] = {}
     for org in ws.organizations.values():
@@ -66,7 +69,7 @@ def record_keys(ws: Workspace) -> tuple[dict[str, tuple[str, ...]], dict[str, tu
         entries = [entry for entry in ledger.entries if entry is not None]
         keys = {f"pilots:{e.pilot}" for e in entries if e.pilot} | set(_organizations(e.member for e in entries))
         reads[ledger.origin.path] = tuple(sorted(keys))
-    return provides, reads
+    return Dependencies.of(provides, reads)
 
 
 def affected(report: Report, changed: Iterable[str], removed: Iterable[str]) -> Callable[[str], bool]:
@@ -75,10 +78,17 @@ def affected(report: Report, changed: Iterable[str], removed: Iterable[str]) -> 
     changed, removed = set(changed), set(removed)
     if CALL_PATH in changed | removed:
         return lambda path: True
+    provides, reads = report.dependencies.split()
     touched = {key for path in changed | removed if (key := _identity(path))}
-    touched.update(key for path in changed for key in report.provides.get(path, ()))
+    touched.update(key for path in changed for key in provides.get(path, ()))
     selected = set(changed)
     # the records reading a touched key, and the other files of a changed record's id (KOPA406)
-    selected.update(path for path, keys in report.reads.items() if touched.intersection(keys))
-    selected.update(path for path in report.files if _identity(path) in touched)
+    selected.update(path for path, keys in reads.items() if touched.intersection(keys))
+    ids = {key.partition(":")[2] for key in touched}
+
+    def same_record(path: str) -> bool:  # a quick look at the name first: this sees every file
+        stem = path[path.rfind("/") + 1:].rpartition(".")[0]
+        return (stem in ids or not is_id(stem)) and _identity(path) in touched
+
+    selected.update(filter(same_record, report.files))
     return selected.__contains__

@@ -383,13 +383,11 @@ def check(ws: Workspace) -> Report:
     problems = list(ws.diagnostics)
     for rule in RULES:
         problems.extend(rule(ws))
-    provides, reads = record_keys(ws)
     return Report(
         files=ws.files,
         diagnostics=tuple(sort_diagnostics(problems)),
         lengths=application_lengths(ws),
         limit=ws.call.max_chars if ws.call else None,
         language=ws.call.language if ws.call else None,
-        provides=provides,
-        reads=reads,
+        dependencies=record_keys(ws),
     )
