@@ -157,6 +157,9 @@ def test_the_selection_itself() -> None:
              "records/pilots/q.yaml": ("organizations:gone", "applications:x", "pilot-of:x")}
     dependencies = Dependencies.of(provides, reads)
     assert dependencies.split() == ({path: provides.get(path, ()) for path in reads}, reads)
+    # a value with white space is no id: left out, never breaking the table
+    odd = Dependencies.of({"records/a b.yaml": ("x",)}, {"records/p.yaml": ("organizations:a\tb", "organizations:c")})
+    assert odd.split() == ({"records/p.yaml": ()}, {"records/p.yaml": ("organizations:c",)})
     report = Report(
         files=("records/call.yaml", "records/organizations/a.yaml", "records/organizations/b.yaml",
                "records/applications/x.md", "records/applications/x.yaml", "records/pilots/p.yaml", "records/pilots/q.yaml"),

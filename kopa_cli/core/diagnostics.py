@@ -218,16 +218,20 @@ class Dependencies:
     them: keys such as ``organizations:kajaani`` (check/dependencies.py explains them).
 
     Kept as one text, a line per file: its path, a tab, the keys it provides, a tab, the keys it
-    reads, keys separated by spaces (record paths and keys hold no spaces: ids cannot). The
-    cached report of a large workspace then decodes it as one string, at once (a tenth of the
-    time of a table of tuples), and it is split only when --changed-since asks."""
+    reads, keys separated by spaces (ids, and so record paths and keys, hold no white space; a
+    value that does is no id and is left out). The cached report of a large workspace then
+    decodes it as one string, at once (a tenth of the time of a table of tuples), and it is
+    split only when --changed-since asks."""
 
     table: str = ""
 
     @classmethod
     def of(cls, provides: dict[str, tuple[str, ...]], reads: dict[str, tuple[str, ...]]) -> Dependencies:
-        paths = sorted(provides.keys() | reads.keys())
-        return cls("\n".join(f"{p}\t{' '.join(provides.get(p, ()))}\t{' '.join(reads.get(p, ()))}" for p in paths))
+        def words(keys: tuple[str, ...]) -> str:
+            return " ".join(key for key in keys if key.split() == [key])
+
+        paths = sorted(path for path in provides.keys() | reads.keys() if path.split() == [path])
+        return cls("\n".join(f"{p}\t{words(provides.get(p, ()))}\t{words(reads.get(p, ()))}" for p in paths))
 
     def split(self) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
         """(provides, reads) by path."""

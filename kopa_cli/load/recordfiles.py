@@ -113,8 +113,8 @@ def find_workspace(start: Path) -> Path | None:
     return next((folder for folder in (start, *start.parents) if is_workspace(folder)), None)
 
 
-# Folders never searched for a workspace below: tools' own (a virtual environment holds
-# kopa's copy of nothing, node_modules thousands of folders); names starting with a dot too.
+# Folders never searched for a workspace below: those of tools (virtual environments,
+# node_modules with its thousands of folders, caches), and every name starting with a dot (.git, .venv).
 _NOT_SEARCHED = frozenset({"node_modules", "venv", "__pycache__"})
 
 
