@@ -132,3 +132,9 @@ def test_a_clean_workspace_gives_empty_reports(tmp_path: Path) -> None:
 ])
 def test_uri_escapes(path: str, expected: str) -> None:
     assert uri(path) == expected
+
+
+def test_github_annotations_name_files_from_the_repository_top_too(workspace: Path) -> None:
+    result = run_kopa("validate", "--format", "github", workspace=workspace)
+    assert result.exit_code == 1
+    assert result.stdout.startswith(f"::error file={FOLDER}/{APPLICATION},line=5,col=12,title=KOPA303::")

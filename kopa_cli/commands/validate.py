@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,6 +75,10 @@ def run(
         from kopa_cli.render.scanning import SCANNING_REPORTERS
 
         SCANNING_REPORTERS[output_format](report, sys.stdout, _repository_prefix(root))
+    elif output_format == "github":  # annotations name files from the repository's top, as its diff does
+        prefix = _repository_prefix(root)
+        shown = replace(report, diagnostics=tuple(replace(d, path=prefix + d.path) for d in report.diagnostics))
+        REPORTERS[output_format](shown, sys.stdout, False)
     else:
         REPORTERS[output_format](report, sys.stdout, wants_color(sys.stdout, color))
     if report.errors or (strict and report.warnings):
