@@ -59,6 +59,9 @@ TYPE_NAMES: list[tuple[str, Any]] = [
     ("BIC", formats.Bic),
     ("e-invoice address", formats.EInvoiceAddress),
     ("e-invoice operator", formats.EInvoiceOperator),
+    ("true or false", bool),
+    ("area code", formats.AreaCode),
+    ("age", formats.Age),
 ]
 PLURALS = {"id": "ids", "integer": "integers", "year": "years", "date": "dates", "map": "maps"}
 
@@ -80,6 +83,8 @@ TABLES: dict[str, type] = {
     "approval": r.Approval,
     "invoices/&lt;year&gt;.yaml": r.InvoiceEntry,  # the file is the list of entries (Ledger.WHOLE_FILE)
     "buyer": r.Buyer,
+    "statistics/&lt;id&gt;.yaml": r.Statistics,
+    "areas": r.AreaStatistics,
 }
 
 

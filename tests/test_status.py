@@ -81,12 +81,12 @@ def test_status_on_the_shipped_records_gives_every_part_and_the_next_command(shi
     assert "3 pilottia, 12 jäsentä" in out
     assert "2020" in out and "15\u00a0000,00\u00a0€ / 18\u00a0600,02\u00a0€" in out
     assert "laskutettu 0, hyvityslaskuja 0, laskuttamatta 11/11 jäsenen osuutta" in out
-    assert "Tarkistettu 26 tiedostoa: 0 virhettä, 0 varoitusta." in out
+    assert "Tarkistettu 27 tiedostoa: 0 virhettä, 0 varoitusta." in out
     assert out.rstrip().endswith("Seuraavaksi: kopa invoice issue --year 2020")
 
 
 def test_status_counts_invoices_and_credit_notes_of_the_ledger(shipped: Path) -> None:
-    (shipped / "records" / "invoices").mkdir()
+    (shipped / "records" / "invoices").mkdir(exist_ok=True)
     (shipped / "records" / "invoices" / "2020.yaml").write_text(LEDGER, encoding="utf-8")
     set_language("en")
     workspace = load(shipped, "en", use_cache=False)

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Callable
 
 from kopa_cli.check import readiness
+from kopa_cli.check import statistics
 from kopa_cli.check.dependencies import record_keys
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, Figure, Msg, Plural, Report, diagnostic, sort_diagnostics, suggest
@@ -375,6 +376,7 @@ RULES: tuple[Rule, ...] = (
     readiness.placeholders,
     readiness.billing_address,
     business_ids,
+    *statistics.RULES,
 )
 
 

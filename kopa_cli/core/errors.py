@@ -205,3 +205,21 @@ class ConversionFailed(KopaError):
 class ConversionTimedOut(KopaError):
     template = N_("LibreOffice did not finish converting {sources} in {seconds} s and was stopped; no file was written")
     exit_code = ExitCode.PROBLEMS
+
+
+class NotGeneratedSchema(KopaError):
+    """`kopa schema --out` found a file of the same name that it did not write (commands/schema.py)."""
+
+    template = N_("{path} was not written by kopa schema, so it is not overwritten: move it away or choose another --out folder")
+
+
+class BrokenStatisticsFile(KopaError):
+    """A statistics file (PX or JSON-stat2) that cannot be read as a table; ``problem`` is a
+    Phrase that says what is wrong at ``line`` (1 when the whole file is meant)."""
+
+    template = N_("{path}:{line}: {problem}")
+    exit_code = ExitCode.PROBLEMS
+
+
+class StatisticsExist(TargetExists):
+    template = N_("{path} already exists; to replace it with this table, give --replace (or choose another --name)")

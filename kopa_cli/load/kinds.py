@@ -67,8 +67,10 @@ KINDS: tuple[Kind, ...] = (
     Kind("applications", "application", "application", "applications", (".md", ".yaml"), "Application"),
     Kind("pilots", "pilot", "pilot", "pilots", (".yaml",), "Pilot"),
     Kind("invoices", "invoice", "invoice ledger", "invoices", (".yaml",), "Ledger", written_by="kopa invoice", stem="<year>"),
+    Kind("statistics", "statistics", "area statistics", "statistics", (".yaml",), "Statistics", written_by="kopa stats import"),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 IN_FOLDERS = tuple(kind for kind in KINDS if kind.folder)  # the kinds with a file per record
 # `kopa new NOUN`: the kinds people write
 NEW_NOUNS = {noun: kind for kind in IN_FOLDERS if kind.written_by is None for noun in (kind.noun, *kind.aliases)}
+NOUNS = {noun: kind for kind in KINDS for noun in (kind.noun, *kind.aliases)}  # `kopa schema NOUN`: every kind

@@ -325,15 +325,19 @@ class _Structurer:
     def bounded(self, number: int | Decimal, value: Any, bounds: Range, where: Path, key_position: bool = False) -> Any:
         """``number`` if it lies in ``bounds``; else reported (as ``value``, as written) and None.
         With ``key_position``, ``number`` is a key of the mapping at ``where[:-1]``."""
-        key = self.key_field(where) if key_position else self.field(where)
+        # The key is named only for a report: naming it costs more than the check (a
+        # statistics file has some 60 000 bounded keys and figures).
+        def key() -> Field:
+            return self.key_field(where) if key_position else self.field(where)
+
         if bounds.positive and number <= 0:
-            self.report(where, codes.NOT_POSITIVE, key_position, key=key, value=_show(value))
+            self.report(where, codes.NOT_POSITIVE, key_position, key=key(), value=_show(value))
             return None
         if number < bounds.minimum or number > bounds.maximum:
-            self.report(where, codes.OUT_OF_RANGE, key_position, key=key, value=_show(value), minimum=Figure(bounds.minimum), maximum=Figure(bounds.maximum))
+            self.report(where, codes.OUT_OF_RANGE, key_position, key=key(), value=_show(value), minimum=Figure(bounds.minimum), maximum=Figure(bounds.maximum))
             return None
         if bounds.places is not None and isinstance(number, Decimal) and decimal_places(number) > bounds.places:
-            self.report(where, codes.TOO_MANY_DECIMALS, key_position, key=key, value=_show(value), places=Plural(_DECIMALS, bounds.places))
+            self.report(where, codes.TOO_MANY_DECIMALS, key_position, key=key(), value=_show(value), places=Plural(_DECIMALS, bounds.places))
             return None
         return number
 
