@@ -70,8 +70,10 @@ def test_a_deleted_organisation_is_reported_where_it_is_referred_to(workspace: P
     git(repo, "commit", "-q", "-am", "kuhmo goes")
     code, document = validate(workspace, "HEAD~1")
     assert code == 1
-    assert problems(document) == {(path, "KOPA401") for path in REFERRING_TO_KUHMO}
-    assert document["files"] == len(REFERRING_TO_KUHMO)
+    # and the area statistics, which now hold a municipality code no organisation has
+    statistics = {("records/statistics/vaesto-2019.yaml", "KOPA801")}
+    assert problems(document) == {(path, "KOPA401") for path in REFERRING_TO_KUHMO} | statistics
+    assert document["files"] == len(REFERRING_TO_KUHMO) + 1
     # committed before the revision: nothing changed since
     assert validate(workspace, "HEAD")[1]["files"] == 0
 
@@ -114,7 +116,7 @@ def test_a_changed_call_reports_everything(workspace: Path) -> None:
         stream.write("# a comment\n")
     code, document = validate(workspace, "HEAD")
     assert code == 1 and problems(document) == {("records/organizations/paltamo.yaml", "KOPA201")}
-    assert document["files"] == 26
+    assert document["files"] == len(list((workspace / "records").rglob("*.*")))
 
 
 def test_changes_outside_the_records_and_ignored_files_are_not_changes(workspace: Path) -> None:
@@ -154,7 +156,8 @@ def test_the_selection_itself() -> None:
     reads = {"records/organizations/a.yaml": ("business-id:1",), "records/organizations/b.yaml": ("business-id:1",),
              "records/applications/x.md": ("organizations:a", "pilot-of:x"),
              "records/pilots/p.yaml": ("organizations:b", "applications:x", "pilot-of:x"),
-             "records/pilots/q.yaml": ("organizations:gone", "applications:x", "pilot-of:x")}
+             "records/pilots/q.yaml": ("organizations:gone", "applications:x", "pilot-of:x"),
+             "records/statistics/vaesto.yaml": ("any:organizations",)}
     dependencies = Dependencies.of(provides, reads)
     assert dependencies.split() == ({path: provides.get(path, ()) for path in reads}, reads)
     # a value with white space is no id: left out, never breaking the table
@@ -162,19 +165,21 @@ def test_the_selection_itself() -> None:
     assert odd.split() == ({"records/p.yaml": ()}, {"records/p.yaml": ("organizations:c",)})
     report = Report(
         files=("records/call.yaml", "records/organizations/a.yaml", "records/organizations/b.yaml",
-               "records/applications/x.md", "records/applications/x.yaml", "records/pilots/p.yaml", "records/pilots/q.yaml"),
+               "records/applications/x.md", "records/applications/x.yaml", "records/pilots/p.yaml", "records/pilots/q.yaml",
+               "records/statistics/vaesto.yaml"),
         diagnostics=(), lengths={}, limit=None, dependencies=dependencies,
     )
     chosen = lambda changed, removed=(): {p for p in report.files if affected(report, changed, removed)(p)}  # noqa: E731
+    # an organisation: its applications, the one sharing its Y-tunnus, area statistics (any organisation)
     assert chosen({"records/organizations/a.yaml"}) == {
-        "records/organizations/a.yaml", "records/organizations/b.yaml", "records/applications/x.md"}
+        "records/organizations/a.yaml", "records/organizations/b.yaml", "records/applications/x.md", "records/statistics/vaesto.yaml"}
     # a pilot: its application (members, KOPA411) and the other pilot of it (KOPA407)
     assert chosen({"records/pilots/p.yaml"}) == {"records/pilots/p.yaml", "records/pilots/q.yaml", "records/applications/x.md"}
     # the other file of the same id (KOPA406), and the pilots of the application
     assert chosen({"records/applications/x.yaml"}) == {
         "records/applications/x.md", "records/applications/x.yaml", "records/pilots/p.yaml", "records/pilots/q.yaml"}
     # a removed file: the records that referred to it
-    assert chosen(set(), {"records/organizations/gone.yaml"}) == {"records/pilots/q.yaml"}
+    assert chosen(set(), {"records/organizations/gone.yaml"}) == {"records/pilots/q.yaml", "records/statistics/vaesto.yaml"}
     assert chosen({"records/call.yaml"}) == set(report.files)
 
 

@@ -11,7 +11,9 @@ key. The call is read by every rule, so a changed call affects everything.
 
 Keys are short strings: ``organizations:kajaani``, ``applications:kainuu-lukiot``,
 ``pilots:kainuu-lukiot``, ``business-id:0208202-2``, ``pilot-of:kainuu-lukiot`` (the pilots
-grown from an application). An invoice ledger reads the pilots and members of its entries.
+grown from an application); ``any:organizations`` is touched by a change to any
+organisation (area statistics read it). An invoice ledger reads the pilots and members of
+its entries.
 They are computed with the report and kept with it in the cache (``Report.dependencies``),
 so that choosing what to show needs no records.
 """
@@ -48,9 +50,11 @@ def record_keys(ws: Workspace) -> Dependencies:
     provides: dict[str, tuple[str, ...]] = {}
     reads: dict[str, tuple[str, ...]] = {}
     for org in ws.organizations.values():
-        if org.business_id:
-            # business_ids(): the same Y-tunnus in two records
-            provides[org.origin.path] = reads[org.origin.path] = (f"business-id:{org.business_id}",)
+        # business_ids(): the same Y-tunnus in two records; statistics.populations_agree(): the
+        # population against every table of area statistics
+        own = (f"business-id:{org.business_id}",) if org.business_id else ()
+        provides[org.origin.path] = own
+        reads[org.origin.path] = (*own, "any:statistics") if org.municipality_code else own
     for app in ws.applications.values():
         responsible = app.responsible.organization if app.responsible else None
         # members must exist (application_members); its pilot lists them (pilot_follows_application)
@@ -69,6 +73,8 @@ def record_keys(ws: Workspace) -> Dependencies:
         entries = [entry for entry in ledger.entries if entry is not None]
         keys = {f"pilots:{e.pilot}" for e in entries if e.pilot} | set(_organizations(e.member for e in entries))
         reads[ledger.origin.path] = tuple(sorted(keys))
+    for table in ws.statistics.values():
+        reads[table.origin.path] = ("any:organizations",)  # statistics.unknown_areas(): every municipality code
     return Dependencies.of(provides, reads)
 
 
@@ -79,16 +85,17 @@ def affected(report: Report, changed: Iterable[str], removed: Iterable[str]) -> 
     if CALL_PATH in changed | removed:
         return lambda path: True
     provides, reads = report.dependencies.split()
-    touched = {key for path in changed | removed if (key := _identity(path))}
+    identities = {key for path in changed | removed if (key := _identity(path))}
+    touched = identities | {f"any:{key.partition(':')[0]}" for key in identities}
     touched.update(key for path in changed for key in provides.get(path, ()))
     selected = set(changed)
     # the records reading a touched key, and the other files of a changed record's id (KOPA406)
     selected.update(path for path, keys in reads.items() if touched.intersection(keys))
-    ids = {key.partition(":")[2] for key in touched}
+    ids = {key.partition(":")[2] for key in identities}
 
     def same_record(path: str) -> bool:  # a quick look at the name first: this sees every file
         stem = path[path.rfind("/") + 1:].rpartition(".")[0]
-        return (stem in ids or not is_id(stem)) and _identity(path) in touched
+        return (stem in ids or not is_id(stem)) and _identity(path) in identities
 
     selected.update(filter(same_record, report.files))
     return selected.__contains__
