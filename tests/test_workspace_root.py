@@ -68,7 +68,8 @@ def test_found_below_at_the_top_of_a_git_repository(tmp_path: Path, monkeypatch:
     repo = _repository_with(tmp_path, "kopa tiedot ä")
     monkeypatch.chdir(repo)
     result = run_kopa("validate", "--format", "json")
-    assert result.exit_code == 0 and '"files": 26' in result.stdout
+    files = len(list((repo / "kopa tiedot ä" / "records").rglob("*.*")))
+    assert result.exit_code == 0 and f'"files": {files}' in result.stdout
     # a path given from the top is a path in that workspace
     result = run_kopa("validate", "--format", "json", "kopa tiedot ä/records/pilots")
     assert result.exit_code == 0 and '"files": 3' in result.stdout
