@@ -10,6 +10,7 @@ import functools
 import os
 import sys
 import traceback
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
@@ -17,7 +18,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from . import __version__
-from kopa_cli.commands.usage import WHOLE_NUMBER, Choice, KopaCommand, KopaGroup, report_failure
+from kopa_cli.commands.usage import DAY, WHOLE_NUMBER, Choice, KopaCommand, KopaGroup, report_failure
 from kopa_cli.commands.completion import SHELLS, completing, record_ids
 from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import N_, _, set_language
@@ -155,6 +156,7 @@ class FeeFormat(str, Enum):
     csv = "csv"
     json = "json"
     md = "md"
+    xlsx = "xlsx"
 
 
 @app.command(cls=KopaCommand, help=N_("Each member's share of each pilot's yearly fee, with VAT; or, with --compare, what a change does to the bills."))
@@ -163,7 +165,8 @@ def fees(
     pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), autocompletion=record_ids("pilots"), help=N_("Only this pilot (its id)."))] = None,
     year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("Only this fee year."))] = None,
     member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), autocompletion=record_ids("organizations"), help=N_("Only this member (its organisation id)."))] = None,
-    output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json or md (Markdown)."))] = FeeFormat.table,
+    output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json, md (Markdown) or xlsx (a workbook, written to --out)."))] = FeeFormat.table,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<file>"), help=N_("With --format xlsx: the workbook to write (default: out/fees.xlsx in the workspace)."))] = None,
     compare: Annotated[Optional[str], typer.Option("--compare", metavar=N_("<revision>"), help=N_("Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the current files."))] = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
     workspace: WorkspaceOption = None,
@@ -173,7 +176,7 @@ def fees(
     _use_global_options(workspace, lang)
     from .commands import fees as command
 
-    return command.run(_root(), State.lang, pilot, year, member, output_format.value, compare, cache)
+    return command.run(_root(), State.lang, pilot, year, member, output_format.value, compare, cache, out)
 
 
 @app.command(cls=KopaCommand, help=N_("The state of the project on one screen: the call, applications, pilots, fees, invoices and problems, and the next useful command."))
@@ -188,6 +191,31 @@ def status(
     from .commands import status as command
 
     return command.run(_root(), State.lang, cache)
+
+
+class ReportFormat(str, Enum):
+    md = "md"
+    html = "html"
+    pdf = "pdf"
+
+
+@app.command(cls=KopaCommand, help=N_("A report from its template: applications, pilot (a pilot's starter package), fees, or the workspace's own; --list shows them."))
+@guarded
+def report(
+    name: Annotated[Optional[str], typer.Argument(metavar=N_("NAME"), help=N_("The report (kopa report --list shows them)."))] = None,
+    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), autocompletion=record_ids("pilots"), help=N_("The pilot of the report (its id); the pilot report needs one."))] = None,
+    output_format: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help=N_("md (Markdown, default), html or pdf; without it, from the --out file's suffix."))] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<file>"), help=N_("Write the report to this file (default: standard output; a PDF needs a file)."))] = None,
+    listing: Annotated[bool, typer.Option("--list", help=N_("List the built-in and the workspace's reports."))] = False,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import report as command
+
+    return command.run(State.workspace, State.lang, name, pilot, output_format.value if output_format else None, out, listing, cache)
 
 
 class TwoFolders(KopaError):
@@ -292,6 +320,102 @@ def stats_import(
     from .commands import stats as command
 
     return command.run(_root(), file, name, note, replace, State.lang)
+
+
+# `kopa invoice`: the ledger records/invoices/<year>.yaml (docs/invoices.md)
+invoice_app = typer.Typer(
+    name="invoice",
+    cls=KopaGroup,
+    help=N_("Invoices and credit notes: issue them into the ledger records/invoices/<year>.yaml, and list it."),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(invoice_app)
+InvoiceDateOption = Annotated[Optional[date], typer.Option("--date", metavar=N_("<date>"), click_type=DAY, help=N_("The invoice date, like 2020-03-02 (default: today)."))]
+InvoiceOutOption = Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<folder>"), help=N_("The folder of the invoice files (default: out/invoices/<fee year>/ in the workspace)."))]
+PdfOption = Annotated[bool, typer.Option("--pdf", help=N_("Also convert each invoice workbook to PDF (needs LibreOffice)."))]
+FinvoiceOption = Annotated[bool, typer.Option("--finvoice", help=N_("Also write each invoice as a Finvoice 3.0 e-invoice message (.xml) for the e-invoicing operator."))]
+
+
+@invoice_app.command("issue", cls=KopaCommand, help=N_("Issue an invoice for every member share of the fee year that has no live invoice."))
+@guarded
+def invoice_issue(
+    year: Annotated[int, typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("The fee year to bill."))],
+    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), help=N_("Only this pilot (its id)."))] = None,
+    member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), help=N_("Only this member (its organisation id)."))] = None,
+    day: InvoiceDateOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Show what would be issued; write nothing."))] = False,
+    out: InvoiceOutOption = None,
+    pdf: PdfOption = False,
+    finvoice: FinvoiceOption = False,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import invoice as command
+
+    return command.issue(_root(), State.lang, year, pilot, member, day, dry_run, out, pdf, finvoice)
+
+
+@invoice_app.command("credit", cls=KopaCommand, help=N_("Credit an invoice wholly with a credit note; then 'kopa invoice issue' bills the corrected share."))
+@guarded
+def invoice_credit(
+    number: Annotated[str, typer.Argument(metavar=N_("NUMBER"), help=N_("The number of the invoice to credit, like 20200001."))],
+    reason: Annotated[Optional[str], typer.Option("--reason", metavar=N_("<text>"), help=N_("Why it is credited, shown on the credit note."))] = None,
+    day: InvoiceDateOption = None,
+    out: InvoiceOutOption = None,
+    pdf: PdfOption = False,
+    finvoice: FinvoiceOption = False,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import invoice as command
+
+    return command.credit(_root(), State.lang, number, reason, day, out, pdf, finvoice)
+
+
+class LedgerFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+@invoice_app.command("list", cls=KopaCommand, help=N_("Every invoice and credit note of the ledgers, with its status: open, credited or credit note."))
+@guarded
+def invoice_list(
+    year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("Only this fee year."))] = None,
+    output_format: Annotated[LedgerFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json or xlsx (a workbook for the finance office)."))] = LedgerFormat.table,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<file>"), help=N_("The workbook of --format xlsx (default: out/invoices/ledger.xlsx, or ledger-<year>.xlsx with --year, in the workspace)."))] = None,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import invoice as command
+
+    return command.list_entries(_root(), State.lang, year, output_format.value, out)
+
+
+@invoice_app.command("render", cls=KopaCommand, help=N_("Write the files of issued invoices again from the ledger alone: a workbook each, the year's summary workbook, and with --finvoice and --pdf those too."))
+@guarded
+def invoice_render(
+    numbers: Annotated[Optional[list[str]], typer.Argument(metavar=N_("[NUMBER]..."), help=N_("The invoices and credit notes to write, like 20200001 (or --year)."))] = None,
+    year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("Every invoice and credit note of this fee year."))] = None,
+    out: InvoiceOutOption = None,
+    pdf: PdfOption = False,
+    finvoice: FinvoiceOption = False,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import invoice as command
+
+    return command.render(_root(), State.lang, numbers or [], year, out, pdf, finvoice)
 
 
 def main() -> None:

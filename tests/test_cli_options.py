@@ -184,8 +184,8 @@ def test_kopa_alone_shows_the_help() -> None:
 @pytest.mark.parametrize(
     ("args", "finnish", "english"),
     [
-        (["fees", "--fromat", "md"], "Tuntematon valitsin: --fromat. Tarkoititko --format?",
-         "No such option: --fromat. Did you mean --format?"),
+        (["fees", "--fromat", "md"], "Tuntematon valitsin: --fromat. Tarkoititko --format, --out?",
+         "No such option: --fromat. Did you mean --format, --out?"),
         (["validate", "--bogus"], "Tuntematon valitsin: --bogus.", "No such option: --bogus."),
         (["new"], "Argumentti 'LAJI' puuttuu.", "Missing argument 'KIND'."),
         (["new", "pilot"], "Argumentti 'TUNNUS' puuttuu.", "Missing argument 'ID'."),
@@ -193,8 +193,8 @@ def test_kopa_alone_shows_the_help() -> None:
          "Invalid value for 'KIND': choose one of organization, application, pilot."),
         (["fees", "--year", "2020x"], "Virheellinen tieto kohdassa '--year': tiedon pitää olla kokonaisluku, esimerkiksi 2021.",
          "Invalid value for '--year': it must be a whole number, like 2021."),
-        (["fees", "--format", "xlsx"], "Virheellinen tieto kohdassa '--format' / '-f': valitse jokin näistä: table, csv, json, md.",
-         "Invalid value for '--format' / '-f': choose one of table, csv, json, md."),
+        (["fees", "--format", "ods"], "Virheellinen tieto kohdassa '--format' / '-f': valitse jokin näistä: table, csv, json, md, xlsx.",
+         "Invalid value for '--format' / '-f': choose one of table, csv, json, md, xlsx."),
         (["new", "pilot", "a", "b"], "Ylimääräinen argumentti: b", "Unexpected extra argument: b"),
         (["fees", "x", "y"], "Ylimääräisiä argumentteja: x y", "Unexpected extra arguments: x y"),
         (["vaildate"], "Komentoa 'vaildate' ei ole. Tarkoititko 'validate'?",
@@ -224,7 +224,7 @@ def test_a_usage_error_shows_the_usage_and_where_help_is() -> None:
         "Käyttö: kopa fees [VALITSIMET]\n"
         "Ohjeet saa komennolla 'kopa fees --help'.\n"
         "\n"
-        "Virhe: Tuntematon valitsin: --fromat. Tarkoititko --format?\n"
+        "Virhe: Tuntematon valitsin: --fromat. Tarkoititko --format, --out?\n"
     )
 
 

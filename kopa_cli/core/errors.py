@@ -183,6 +183,66 @@ class FileLocked(KopaError):
     template = N_("{path} is being written by another kopa command; waited {seconds} s. Try again when it has finished.")
 
 
+# kopa report (render/reports.py, commands/report.py)
+
+
+class UnknownReport(KopaError):
+    template = N_("no report '{name}'; the reports are {names} ('kopa report --list' describes them)")
+
+
+class ReportFormatMissing(KopaError):
+    template = N_("the report '{name}' has no {format} template (templates/reports/{name}.{format}.j2); it has {formats}")
+
+
+class PilotRequired(KopaError):
+    template = N_("the report '{name}' is about one pilot: give it with --pilot ID; the pilots are {pilots}")
+
+
+class PdfNeedsOut(KopaError):
+    template = N_("a PDF is written to a file: give one with --out FILE")
+
+
+class PdfUnavailable(KopaError):
+    """WeasyPrint (the optional extra `pdf`) or the Pango library it draws text with is missing."""
+
+    template = N_(
+        "--format pdf needs WeasyPrint, an optional part of kopa: install it with "
+        "pip install 'kopa[pdf]' (it also needs the Pango library, e.g. the Debian package libpango-1.0-0), "
+        "or write HTML with --format html and print it from a browser ({detail})"
+    )
+
+
+# kopa invoice: spreadsheets (render/xlsxtemplate.py, render/invoicesheets.py)
+
+
+class SpreadsheetTemplateFailed(KopaError):
+    """A cell of an .xlsx template could not be rendered; located as spreadsheets name a cell: file!sheet!cell."""
+
+    template = N_("{template}!{sheet}!{cell}: {problem}")
+    exit_code = ExitCode.PROBLEMS
+
+
+class UnsafeFileName(KopaError):
+    """An invoice's file name would not be a plain name inside its folder (only a damaged ledger gives one)."""
+
+    template = N_("invoice {number}: '{name}' is not a safe file name inside {folder}; run 'kopa validate'")
+    exit_code = ExitCode.PROBLEMS
+
+
+class OriginalInvoiceMissing(KopaError):
+    template = N_("credit note {number} corrects invoice {credits}, which is in no file of records/invoices/; run 'kopa validate'")
+    exit_code = ExitCode.PROBLEMS
+
+
+class TemplateUnreadable(KopaError):
+    template = N_("{template} is not a spreadsheet kopa can read ({detail}); save it as .xlsx in Excel or LibreOffice")
+    exit_code = ExitCode.PROBLEMS
+
+
+class OutNeedsWorkbook(KopaError):
+    template = N_("--out names the workbook of --format xlsx; the other formats are written to standard output")
+
+
 # Converting workbooks with LibreOffice (render/pdf.py).
 
 
@@ -223,3 +283,42 @@ class BrokenStatisticsFile(KopaError):
 
 class StatisticsExist(TargetExists):
     template = N_("{path} already exists; to replace it with this table, give --replace (or choose another --name)")
+# kopa invoice
+
+
+class InvoiceRecordsHaveErrors(RecordsHaveErrors):
+    template = N_("the records have errors (listed above); fix them before issuing invoices or credit notes")
+
+
+class NotAFeeYearOfCall(KopaError):
+    template = N_("{year} is not a fee year of the call; its fee years are {years}")
+
+
+class DateBeforeLedger(KopaError):
+    template = N_("the date {date} is before the last entry of {path} ({last}); numbers must follow dates, so give --date {last} or later")
+
+
+class UnknownInvoice(KopaError):
+    template = N_("no invoice {number} in records/invoices/")
+
+
+class CreditsCreditNote(KopaError):
+    template = N_("{number} is a credit note; only an invoice can be credited")
+
+
+class AlreadyCredited(KopaError):
+    template = N_("invoice {number} is already wholly credited (by {by}); there is nothing left to credit")
+
+
+class LedgerNotAppendable(KopaError):
+    template = N_("new entries cannot be appended to {path}: the file must be a list with one '- ' item per entry, as kopa writes it")
+    exit_code = ExitCode.PROBLEMS
+
+
+class SeriesFull(KopaError):
+    template = N_("the invoice numbers of fee year {year} have run out at {last}")
+    exit_code = ExitCode.PROBLEMS
+
+
+class RenderNeedsSelection(KopaError):
+    template = N_("name the invoices to write: their NUMBERS, or --year YEAR for all of a fee year")

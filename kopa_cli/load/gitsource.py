@@ -16,10 +16,10 @@ from typing import Iterator
 
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, Msg, diagnostic
-from kopa_cli.core.errors import GitError, GitNotInstalled, NotAGitRepository, RevisionNotFound
+from kopa_cli.core.errors import GitError, GitNotInstalled, KopaError, NotAGitRepository, RevisionNotFound
 from kopa_cli.core.i18n import N_
 from kopa_cli.load.kinds import RECORDS
-from kopa_cli.load.recordfiles import MAX_FILE_BYTES, too_large
+from kopa_cli.load.recordfiles import max_bytes, too_large
 
 LINK_MODE = "120000"
 
@@ -148,11 +148,12 @@ class GitSource:
     _blobs: dict[str, bytes] | None = None
 
     @classmethod
-    def open(cls, root: Path, revision: str) -> GitSource:
-        """Find the repository around ``root`` and list its records at ``revision``."""
+    def open(cls, root: Path, revision: str, folder: str = RECORDS) -> GitSource:
+        """Find the repository around ``root`` and list its records at ``revision`` (those
+        under ``folder`` of the workspace: all of them, or one kind's)."""
         repository, prefix = locate(root)
         commit = _commit(repository, revision)
-        listed = _git(repository, "ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", f"{prefix}{RECORDS}/")
+        listed = _git(repository, "ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", f"{prefix}{folder}/")
         if listed.returncode != 0:
             raise GitError(repository=repository, detail=_detail(listed))
         entries = {path: entry for path, entry in _parse_tree(listed.stdout, prefix).items() if not _hidden(path)}
@@ -167,7 +168,7 @@ class GitSource:
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("a symbolic link in the git revision; kopa does not follow links")))
         if entry.kind != "blob":
             return diagnostic(path, (1, 1), codes.UNREADABLE, reason=Msg(N_("a git submodule, not a file")))
-        if entry.size is not None and entry.size > MAX_FILE_BYTES:
+        if entry.size is not None and entry.size > max_bytes(path):
             return too_large(path, entry.size)
         if self._blobs is None:
             self._blobs = self._read_blobs()
@@ -176,8 +177,8 @@ class GitSource:
     def _read_blobs(self) -> dict[str, bytes]:
         """Every readable blob at once, through one ``git cat-file --batch``."""
         wanted = sorted({
-            e.object for e in self.entries.values()
-            if e.kind == "blob" and e.mode != LINK_MODE and (e.size or 0) <= MAX_FILE_BYTES
+            e.object for path, e in self.entries.items()
+            if e.kind == "blob" and e.mode != LINK_MODE and (e.size or 0) <= max_bytes(path)
         })
         result = _git(self.repository, "cat-file", "--batch", input="".join(f"{o}\n" for o in wanted).encode())
         if result.returncode != 0:
@@ -195,3 +196,61 @@ class GitSource:
             blobs[obj] = output[start:start + int(size)]
             position = start + int(size) + 1
         return blobs
+
+
+LEDGERS = f"{RECORDS}/invoices"  # the invoice ledgers' folder (kinds.py), compared with HEAD
+
+
+def committed_ledgers(root: Path) -> GitSource | None:
+    """The invoice ledgers as the last commit (HEAD) holds them, for the append-only rule.
+
+    None where there is nothing to compare with: the workspace has no records/invoices/
+    folder, is not in a git repository, the repository has no commit yet, or git is not
+    installed. Only the listing runs here; the files are read on first ``read``."""
+    if not (root / LEDGERS).is_dir():
+        return None
+    try:
+        return GitSource.open(root, "HEAD", LEDGERS)
+    except KopaError:
+        return None
+
+
+def ledger_key(head: GitSource | None) -> str:
+    """What the cache must know of HEAD's ledgers: their paths and blob ids ("" for none)."""
+    if head is None:
+        return ""
+    return "head:" + ";".join(f"{path}={entry.object}" for path, entry in head.entries.items())
+
+
+def ledger_texts(head: GitSource | None, root: Path) -> dict[str, bytes] | None:
+    """The bytes at HEAD of each ledger whose entries there may have changed since, by
+    workspace path (one removed from the working tree too); None for nothing to compare with.
+
+    A ledger the same as at HEAD, or HEAD's text followed by new entries (what `kopa invoice`
+    does), has no committed entry changed, so it is left out: parsing HEAD's version of a
+    ledger of 10 000 entries costs seconds (benchmarks/ledger.py)."""
+    if head is None or not head.entries:
+        return None
+    texts = {}
+    for path in head.entries:
+        data = head.read(path)
+        if isinstance(data, bytes) and not _appended_to(data, _working_bytes(root / path)):
+            texts[path] = data
+    return texts
+
+
+def _appended_to(committed: bytes, working: bytes | None) -> bool:
+    """``working`` is ``committed`` itself, or it followed by lines that start a new list item
+    or a comment at the left margin, which cannot change what the committed lines hold (an
+    indented line could add a key to the last entry)."""
+    if working is None or not working.startswith(committed):
+        return False
+    added = working[len(committed):]
+    return not added or (committed.endswith(b"\n") or not committed) and added.startswith((b"- ", b"#"))
+
+
+def _working_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None

@@ -23,9 +23,15 @@ MAX_FILE_BYTES = 1024 * 1024  # a record is a few kilobytes; more is a mistake o
 _BYTES = N_plural("{n} byte", "{n} bytes")
 
 
+def max_bytes(path: str) -> int:
+    """The largest file accepted at ``path``: its kind's ``max_bytes`` (a ledger's is larger)."""
+    kind = kind_of(path)
+    return BY_NAME[kind].max_bytes if kind is not None else MAX_FILE_BYTES
+
+
 def too_large(path: str, size: int) -> Diagnostic:
-    """KOPA102 for a file of ``size`` bytes, more than MAX_FILE_BYTES."""
-    return diagnostic(path, (1, 1), codes.TOO_LARGE, size=Plural(_BYTES, size), limit=Plural(_BYTES, MAX_FILE_BYTES))
+    """KOPA102 for a file of ``size`` bytes, more than ``max_bytes(path)``."""
+    return diagnostic(path, (1, 1), codes.TOO_LARGE, size=Plural(_BYTES, size), limit=Plural(_BYTES, max_bytes(path)))
 _KIND_OF_FOLDER = {kind.folder: kind.name for kind in IN_FOLDERS}
 
 
@@ -93,7 +99,7 @@ class DirectorySource:
         try:
             with open(full, "rb") as stream:
                 size = os.fstat(stream.fileno()).st_size
-                if size > MAX_FILE_BYTES:
+                if size > max_bytes(path):
                     return too_large(path, size)
                 return stream.read()
         except IsADirectoryError:
