@@ -183,16 +183,14 @@ def test_the_selection_itself() -> None:
     assert chosen({"records/call.yaml"}) == set(report.files)
 
 
-def test_an_invoice_ledger_is_reported_when_its_pilot_or_member_changes(workspace: Path) -> None:
+def test_an_invoice_ledger_is_reported_after_any_change(workspace: Path) -> None:
+    # Its amounts follow every pilot's fee split, and are compared only while no other record
+    # has an error: any change may alter what it reports.
     ledger = workspace / "records/invoices/2020.yaml"
     ledger.parent.mkdir()
     ledger.write_text('- number: "20200001"\n  pilot: kainuu-lukiot\n  member: kajaani\n', encoding="utf-8")
     git(workspace.parent, "add", "-A")
     git(workspace.parent, "commit", "-q", "-m", "an incomplete ledger")
     assert validate(workspace, "HEAD")[1]["files"] == 0
-    edit(workspace / "records/organizations/kajaani.yaml", "name:", "# a comment\nname:")
-    paths = {d["path"] for d in validate(workspace, "HEAD")[1]["diagnostics"]}
-    assert "records/invoices/2020.yaml" in paths
-    git(workspace.parent, "checkout", "-q", "--", ".")
     edit(workspace / "records/pilots/sydosterbotten-utbildning.yaml", "split:", "# a comment\nsplit:")
-    assert "records/invoices/2020.yaml" not in {d["path"] for d in validate(workspace, "HEAD")[1]["diagnostics"]}
+    assert "records/invoices/2020.yaml" in {d["path"] for d in validate(workspace, "HEAD")[1]["diagnostics"]}

@@ -12,8 +12,7 @@ key. The call is read by every rule, so a changed call affects everything.
 Keys are short strings: ``organizations:kajaani``, ``applications:kainuu-lukiot``,
 ``pilots:kainuu-lukiot``, ``business-id:0208202-2``, ``pilot-of:kainuu-lukiot`` (the pilots
 grown from an application); ``any:organizations`` is touched by a change to any
-organisation (area statistics read it). An invoice ledger reads the pilots and members of
-its entries.
+organisation (area statistics read it), and an invoice ledger reads ``any:`` of every kind.
 They are computed with the report and kept with it in the cache (``Report.dependencies``),
 so that choosing what to show needs no records.
 """
@@ -25,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from kopa_cli.core.diagnostics import Dependencies
 from kopa_cli.core.identifiers import is_id
-from kopa_cli.load.kinds import CALL_PATH
+from kopa_cli.load.kinds import CALL_PATH, KINDS
 from kopa_cli.load.recordfiles import kind_of, stem_id
 
 if TYPE_CHECKING:  # not imported at run time: choosing from a cached report needs no records
@@ -68,11 +67,12 @@ def record_keys(ws: Workspace) -> Dependencies:
         reads[pilot.origin.path] = (*_organizations([*orgs, responsible]), *application)
         if pilot.application:
             provides[pilot.origin.path] = (f"pilot-of:{pilot.application}",)
+    every_kind = tuple(f"any:{kind.name}" for kind in KINDS)
     for ledger in ws.ledgers.values():
-        # an issued invoice names its pilot and member: their records give its amounts and buyer
-        entries = [entry for entry in ledger.entries if entry is not None]
-        keys = {f"pilots:{e.pilot}" for e in entries if e.pilot} | set(_organizations(e.member for e in entries))
-        reads[ledger.origin.path] = tuple(sorted(keys))
+        # check/ledger.py compares the amounts with the fee split of every pilot (a member's
+        # share moves with the other members' populations), numbers and credit notes across the
+        # ledgers, and only while no other record has an error: any change can alter its problems
+        reads[ledger.origin.path] = every_kind
     for table in ws.statistics.values():
         reads[table.origin.path] = ("any:organizations",)  # statistics.unknown_areas(): every municipality code
     return Dependencies.of(provides, reads)
