@@ -67,6 +67,8 @@ class OutputFormat(str, Enum):
     text = "text"
     json = "json"
     github = "github"
+    sarif = "sarif"
+    gitlab = "gitlab"
 
 
 class Color(str, Enum):
@@ -123,20 +125,21 @@ def main_options(
     _use_global_options(workspace, lang)
 
 
-def _root() -> Path:
+def _root(paths: list[Path] | None = None) -> Path:
     from .commands.common import workspace_root
 
-    return workspace_root(State.workspace)
+    return workspace_root(State.workspace, paths or ())
 
 
 @app.command(cls=KopaCommand, help=N_("Check every record against the call: content, length, deadline, approvals, identifiers, references."))
 @guarded
 def validate(
     paths: Annotated[Optional[list[Path]], typer.Argument(metavar=N_("[PATH]..."), help=N_("Report only on these files or folders (default: all)."))] = None,
-    output_format: Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help=N_("text, json or github (default: github under GitHub Actions, else text)."))] = None,
+    output_format: Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help=N_("text, json, github, sarif (SARIF 2.1.0) or gitlab (GitLab Code Quality) (default: github under GitHub Actions, else text)."))] = None,
     color: Annotated[Color, typer.Option("--color", help=N_("Colour the text output: auto (default), always or never (NO_COLOR is honoured)."))] = Color.auto,
     strict: Annotated[bool, typer.Option("--strict", help=N_("Fail on warnings too."))] = False,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
+    changed_since: Annotated[Optional[str], typer.Option("--changed-since", metavar=N_("<revision>"), help=N_("Report only on the files changed since this git revision (committed, staged, not staged or new) and on the records those changes can affect."))] = None,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,
@@ -144,7 +147,8 @@ def validate(
     _use_global_options(workspace, lang)
     from .commands import validate as command
 
-    return command.run(_root(), paths or [], State.lang, output_format.value if output_format else None, color.value, strict, cache)
+    output = output_format.value if output_format else None
+    return command.run(_root(paths), paths or [], State.lang, output, color.value, strict, cache, changed_since)
 
 
 class FeeFormat(str, Enum):
@@ -218,10 +222,16 @@ class TwoFolders(KopaError):
     template = N_("two folders for the new workspace: {directory} and --workspace {workspace}; give one")
 
 
+class CiService(str, Enum):
+    github = "github"
+    gitlab = "gitlab"
+
+
 @app.command(cls=KopaCommand, help=N_("Start a new workspace: records/call.yaml with the KOPA call's rules, and empty record folders."))
 @guarded
 def init(
     directory: Annotated[Optional[Path], typer.Argument(metavar=N_("[DIR]"), help=N_("The folder of the new workspace (default: the --workspace folder, else the current folder)."))] = None,
+    ci: Annotated[Optional[CiService], typer.Option("--ci", help=N_("Also write a CI workflow (github: .github/workflows/kopa.yml; gitlab: .gitlab-ci.yml) and .pre-commit-config.yaml at the top of the git repository; in an existing workspace, only those."))] = None,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,
@@ -231,7 +241,12 @@ def init(
 
     if directory is not None and State.workspace is not None and directory != State.workspace:
         raise TwoFolders(directory=str(directory), workspace=str(State.workspace))
-    return command.run(directory or State.workspace or Path("."))
+    target = directory or State.workspace
+    if target is None and ci is not None:  # CI for the workspace we are in, if any
+        from .commands.common import find_existing_workspace
+
+        target = find_existing_workspace()
+    return command.run(target or Path("."), ci.value if ci else None)
 
 
 # `kopa new KIND`: the kinds that have a file per record, and their other spellings (load/kinds.py)

@@ -12,6 +12,7 @@ from typing import Callable
 
 from kopa_cli.check import readiness
 from kopa_cli.check import statistics
+from kopa_cli.check.dependencies import record_keys
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, Figure, Msg, Plural, Report, Severity, diagnostic, sort_diagnostics, suggest
 from kopa_cli.core.i18n import N_, N_plural
@@ -396,4 +397,5 @@ def check(ws: Workspace) -> Report:
         lengths=application_lengths(ws),
         limit=ws.call.max_chars if ws.call else None,
         language=ws.call.language if ws.call else None,
+        dependencies=record_keys(ws),
     )

@@ -48,6 +48,12 @@ class WorkspaceNotFound(KopaError):
     )
 
 
+class SeveralWorkspaces(KopaError):
+    """No workspace from the current folder up, and more than one in the folders below."""
+
+    template = N_("several kopa workspaces below {start}: {folders}; choose one with --workspace DIR or KOPA_WORKSPACE")
+
+
 class NotAWorkspace(KopaError):
     """The folder given by --workspace or KOPA_WORKSPACE holds no records/call.yaml."""
 
@@ -71,6 +77,10 @@ class GitError(KopaError):
 
 class TargetExists(KopaError):
     template = N_("{path} already exists; kopa never overwrites a record")
+
+
+class CiFileExists(TargetExists):
+    template = N_("{path} already exists; kopa does not overwrite it (move it away to have kopa write a new one)")
 
 
 class InvalidId(KopaError):

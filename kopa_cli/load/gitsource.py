@@ -41,6 +41,73 @@ def _detail(result: subprocess.CompletedProcess[bytes]) -> str:
     return text.splitlines()[-1] if text else f"exit {result.returncode}"
 
 
+def locate(root: Path) -> tuple[Path, str]:
+    """The top folder of the git repository holding ``root``, and ``root`` relative to it
+    ("" or ending in "/"). Raises NotAGitRepository."""
+    located = _git(root, "rev-parse", "--show-toplevel", "--show-prefix")
+    if located.returncode != 0:
+        raise NotAGitRepository(path=root, detail=_detail(located))
+    top, prefix = (os.fsdecode(located.stdout).split("\n") + [""])[:2]
+    return Path(top), prefix
+
+
+def _commit(repository: Path, revision: str) -> str:
+    """The full id of the commit ``revision`` names. Raises RevisionNotFound."""
+    resolved = _git(repository, "rev-parse", "--verify", "--end-of-options", f"{revision}^{{commit}}")
+    if resolved.returncode != 0:
+        raise RevisionNotFound(revision=revision, repository=repository)
+    return resolved.stdout.decode().strip()
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Record files changed since a revision, relative to the workspace: ``changed`` exist now
+    (edited, added, untracked, or the new name of a renamed file), ``removed`` do not (deleted,
+    or the old name of a renamed file)."""
+
+    changed: frozenset[str]
+    removed: frozenset[str]
+
+
+def changes_since(root: Path, revision: str) -> Changes:
+    """What changed in the workspace at ``root`` since ``revision``: committed since, staged,
+    not staged, and untracked files (those .gitignore does not exclude).
+
+    Two git commands, from the repository's top folder: ``git diff --name-status -z -M
+    <commit>`` (the commit against the files as they are now) and ``git ls-files --others
+    --exclude-standard -z``, both limited to the workspace's records/. Raises
+    NotAGitRepository, RevisionNotFound, GitError."""
+    repository, prefix = locate(root)
+    commit = _commit(repository, revision)
+    records = f"{prefix}{RECORDS}/"
+    diff = _git(repository, "diff", "--name-status", "-z", "-M", "--no-ext-diff", commit, "--", records)
+    untracked = _git(repository, "ls-files", "--others", "--exclude-standard", "-z", "--", records)
+    for result in (diff, untracked):
+        if result.returncode != 0:
+            raise GitError(repository=repository, detail=_detail(result))
+    changed: set[str] = set()
+    removed: set[str] = set()
+    fields = [os.fsdecode(f) for f in diff.stdout.split(b"\0")]
+    index = 0
+    while index < len(fields) and fields[index]:
+        status = fields[index]
+        if status[0] in "RC":  # renamed or copied: the old path, then the new one
+            old, new = fields[index + 1], fields[index + 2]
+            if status[0] == "R":
+                removed.add(old)
+            changed.add(new)
+            index += 3
+            continue
+        (removed if status[0] == "D" else changed).add(fields[index + 1])
+        index += 2
+    changed.update(os.fsdecode(f) for f in untracked.stdout.split(b"\0") if f)
+
+    def in_workspace(paths: set[str]) -> frozenset[str]:
+        return frozenset(path[len(prefix):] for path in paths if path.startswith(prefix))
+
+    return Changes(in_workspace(changed), in_workspace(removed))
+
+
 @dataclass(frozen=True)
 class Entry:
     mode: str
@@ -84,15 +151,8 @@ class GitSource:
     def open(cls, root: Path, revision: str, folder: str = RECORDS) -> GitSource:
         """Find the repository around ``root`` and list its records at ``revision`` (those
         under ``folder`` of the workspace: all of them, or one kind's)."""
-        located = _git(root, "rev-parse", "--show-toplevel", "--show-prefix")
-        if located.returncode != 0:
-            raise NotAGitRepository(path=root, detail=_detail(located))
-        top, prefix = (located.stdout.decode().split("\n") + [""])[:2]
-        repository = Path(top)
-        resolved = _git(repository, "rev-parse", "--verify", "--end-of-options", f"{revision}^{{commit}}")
-        if resolved.returncode != 0:
-            raise RevisionNotFound(revision=revision, repository=repository)
-        commit = resolved.stdout.decode().strip()
+        repository, prefix = locate(root)
+        commit = _commit(repository, revision)
         listed = _git(repository, "ls-tree", "-r", "-l", "-z", "--full-tree", commit, "--", f"{prefix}{folder}/")
         if listed.returncode != 0:
             raise GitError(repository=repository, detail=_detail(listed))

@@ -119,6 +119,31 @@ def find_workspace(start: Path) -> Path | None:
     return next((folder for folder in (start, *start.parents) if is_workspace(folder)), None)
 
 
+# Folders never searched for a workspace below: those of tools (virtual environments,
+# node_modules with its thousands of folders, caches), and every name starting with a dot (.git, .venv).
+_NOT_SEARCHED = frozenset({"node_modules", "venv", "__pycache__"})
+
+
+def in_git_repository(start: Path) -> bool:
+    """Whether ``start`` is inside a git working tree (a .git folder or file here or above)."""
+    start = start.resolve()
+    return any((folder / ".git").exists() for folder in (start, *start.parents))
+
+
+def find_workspaces_below(start: Path) -> list[Path]:
+    """The workspaces in the folders below ``start``, sorted; a workspace's own folders are not
+    searched further, nor hidden folders (.git, .venv), node_modules and venv."""
+    found = []
+    for folder, dirs, _files in os.walk(start):
+        here = Path(folder)
+        if here != start and is_workspace(here):
+            found.append(here.resolve())
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _NOT_SEARCHED)
+    return sorted(found)
+
+
 def kind_of(path: str) -> str | None:
     """The record kind a workspace path holds, or None if it is no record."""
     parts = path.split("/")
