@@ -224,6 +224,20 @@ def test_pdf_through_weasyprint(shipped: Path, tmp_path: Path) -> None:
     assert "Kainuun lukioverkko" in text and "36 709" in text.replace("\u00a0", " ") and "12 400,00 €" in text.replace("\u00a0", " ")
 
 
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_applications_pdf_shows_every_column(shipped: Path, tmp_path: Path, lang: str) -> None:
+    """Nine columns do not fit across A4 portrait: the report is printed landscape, not cut."""
+    require_weasyprint()
+    pdftotext = require_program("pdftotext")
+    out = tmp_path / "applications.pdf"
+    assert run_kopa("--lang", lang, "report", "applications", "--out", str(out), workspace=shipped).exit_code == 0
+    pages = subprocess.run([pdftotext, "-layout", str(out), "-"], check=True, capture_output=True, text=True).stdout
+    first, last = {"fi": ("Hakemus", "Kunnossa"), "sv": ("Ansökan", "Godkänd"), "en": ("Application", "Validates")}[lang]
+    header = next(line.split() for line in pages.splitlines() if line.split()[:1] == [first])
+    assert header[-1] == last, header
+    assert re.search(r"2.624 / 5.000", pages)  # a length against the limit, in the last columns
+
 def _png(path: Path) -> Path:
     """A 1x1 PNG image."""
     def chunk(kind: bytes, data: bytes) -> bytes:
