@@ -263,3 +263,26 @@ def test_regions_of_the_shipped_municipalities() -> None:
         ("105", "205", "290", "578", "620", "697", "765", "777"), "Kainuu")
     assert [region_of(code).name("sv") for code in ("231", "287", "545")] == ["Österbotten"] * 3
     assert region_of("091").name("en") == "Uusimaa" and region_of("999") is None and region_of(None) is None
+
+
+def test_the_pilot_report_shows_its_invoices_issued_and_credited(shipped: Path, tmp_path: Path) -> None:
+    """Once `kopa invoice` has written the ledger, the starter package lists the pilot's invoices
+    and credit notes (and no other pilot's), in Markdown and HTML."""
+    git = ["git", "-c", "user.name=kopa", "-c", "user.email=kopa@example.invalid"]
+    subprocess.run([*git, "init", "-q"], cwd=shipped, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=shipped, check=True)
+    subprocess.run([*git, "commit", "-qm", "records"], cwd=shipped, check=True)
+    before = run_kopa("report", "pilot", "--pilot", "kainuu-lukiot", workspace=shipped).stdout
+    assert "## Laskut" not in before  # no ledger yet
+    out = ["--out", str(tmp_path / "invoices")]
+    assert run_kopa("invoice", "issue", "--year", "2020", "--date", "2020-03-02", *out, workspace=shipped).exit_code == 0
+    assert run_kopa("invoice", "credit", "20200002", "--reason", "<b>väärä</b>", "--date", "2020-03-09", *out, workspace=shipped).exit_code == 0
+    markdown = run_kopa("report", "pilot", "--pilot", "kainuu-lukiot", workspace=shipped).stdout
+    section = markdown[markdown.index("## Laskut"):markdown.index("## Yhteyshenkilöt")].replace("\u00a0", " ")
+    assert "| 20200001 | 2.3.2020 | 2020 | Kajaanin kaupunki | 1 666,67 € | 400,00 € | 2 066,67 € | avoin |" in section
+    assert "| 20200002 | 2.3.2020 | 2020 | Sotkamon kunta | 1 666,66 € | 400,00 € | 2 066,66 € | hyvitetty |" in section
+    assert "| 20200012 | 9.3.2020 | 2020 | Sotkamon kunta | -1 666,66 € | -400,00 € | -2 066,66 € | hyvityslasku → 20200002: &lt;b>väärä&lt;/b> |" in section
+    assert "narpes" not in section and "Närpes" not in section  # another pilot's invoices
+    html = run_kopa("--lang", "sv", "report", "pilot", "--pilot", "kainuu-lukiot", "--format", "html", workspace=shipped).stdout
+    assert "<h2>Fakturor</h2>" in html and "<td>krediterad</td>" in html
+    assert "kreditnota → 20200002: &lt;b&gt;väärä&lt;/b&gt;</td>" in html
