@@ -145,6 +145,19 @@ def test_record_text_is_escaped_in_html_and_markdown(shipped: Path) -> None:
     assert "Kajaani &lt;script>alert(1)&lt;/script> \\| x" in markdown
 
 
+def test_record_text_is_no_link_or_image_in_markdown(shipped: Path) -> None:
+    """On GitHub ``![t](https://...)`` in a name would load an image from the network: it stays text."""
+    org = shipped / "records" / "organizations" / "kajaani.yaml"
+    hostile = "Kajaani ![t](https://evil.example/t.png) [x](https://evil.example) *y* `z`"
+    org.write_text(org.read_text(encoding="utf-8").replace("name: Kajaanin kaupunki", f'name: "{hostile}"'), encoding="utf-8")
+    call = shipped / "records" / "call.yaml"
+    call.write_text(call.read_text(encoding="utf-8").replace('fi: "Koulutus palveluna', 'fi: "![c](https://evil.example/c.png) Koulutus palveluna'), encoding="utf-8")
+    for report in (["applications"], ["fees"], ["pilot", "--pilot", "kainuu-lukiot"]):
+        markdown = run_kopa("report", *report, workspace=shipped).stdout
+        assert "Kajaani !\\[t\\](https://evil.example/t.png) \\[x\\](https://evil.example) \\*y\\* \\`z\\`" in markdown
+        assert "](https" not in markdown.replace("\\](https", "")
+
+
 def test_the_applications_report_shows_what_does_not_validate(shipped: Path) -> None:
     app = shipped / "records" / "applications" / "kainuu-jatkuva-oppiminen.yaml"
     app.write_text(app.read_text(encoding="utf-8").replace("goals: [3, 5]", "goals: [3, 9]"), encoding="utf-8")
