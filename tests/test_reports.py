@@ -145,6 +145,19 @@ def test_record_text_is_escaped_in_html_and_markdown(shipped: Path) -> None:
     assert "Kajaani &lt;script>alert(1)&lt;/script> \\| x" in markdown
 
 
+def test_record_text_is_no_link_or_image_in_markdown(shipped: Path) -> None:
+    """On GitHub ``![t](https://...)`` in a name would load an image from the network: it stays text."""
+    org = shipped / "records" / "organizations" / "kajaani.yaml"
+    hostile = "Kajaani ![t](https://evil.example/t.png) [x](https://evil.example) *y* `z`"
+    org.write_text(org.read_text(encoding="utf-8").replace("name: Kajaanin kaupunki", f'name: "{hostile}"'), encoding="utf-8")
+    call = shipped / "records" / "call.yaml"
+    call.write_text(call.read_text(encoding="utf-8").replace('fi: "Koulutus palveluna', 'fi: "![c](https://evil.example/c.png) Koulutus palveluna'), encoding="utf-8")
+    for report in (["applications"], ["fees"], ["pilot", "--pilot", "kainuu-lukiot"]):
+        markdown = run_kopa("report", *report, workspace=shipped).stdout
+        assert "Kajaani !\\[t\\](https://evil.example/t.png) \\[x\\](https://evil.example) \\*y\\* \\`z\\`" in markdown
+        assert "](https" not in markdown.replace("\\](https", "")
+
+
 def test_the_applications_report_shows_what_does_not_validate(shipped: Path) -> None:
     app = shipped / "records" / "applications" / "kainuu-jatkuva-oppiminen.yaml"
     app.write_text(app.read_text(encoding="utf-8").replace("goals: [3, 5]", "goals: [3, 9]"), encoding="utf-8")
@@ -224,6 +237,20 @@ def test_pdf_through_weasyprint(shipped: Path, tmp_path: Path) -> None:
     assert "Kainuun lukioverkko" in text and "36 709" in text.replace("\u00a0", " ") and "12 400,00 €" in text.replace("\u00a0", " ")
 
 
+
+@pytest.mark.parametrize("lang", ["fi", "sv", "en"])
+def test_the_applications_pdf_shows_every_column(shipped: Path, tmp_path: Path, lang: str) -> None:
+    """Nine columns do not fit across A4 portrait: the report is printed landscape, not cut."""
+    require_weasyprint()
+    pdftotext = require_program("pdftotext")
+    out = tmp_path / "applications.pdf"
+    assert run_kopa("--lang", lang, "report", "applications", "--out", str(out), workspace=shipped).exit_code == 0
+    pages = subprocess.run([pdftotext, "-layout", str(out), "-"], check=True, capture_output=True, text=True).stdout
+    first, last = {"fi": ("Hakemus", "Kunnossa"), "sv": ("Ansökan", "Godkänd"), "en": ("Application", "Validates")}[lang]
+    header = next(line.split() for line in pages.splitlines() if line.split()[:1] == [first])
+    assert header[-1] == last, header
+    assert re.search(r"2.624 / 5.000", pages)  # a length against the limit, in the last columns
+
 def _png(path: Path) -> Path:
     """A 1x1 PNG image."""
     def chunk(kind: bytes, data: bytes) -> bytes:
@@ -249,3 +276,26 @@ def test_regions_of_the_shipped_municipalities() -> None:
         ("105", "205", "290", "578", "620", "697", "765", "777"), "Kainuu")
     assert [region_of(code).name("sv") for code in ("231", "287", "545")] == ["Österbotten"] * 3
     assert region_of("091").name("en") == "Uusimaa" and region_of("999") is None and region_of(None) is None
+
+
+def test_the_pilot_report_shows_its_invoices_issued_and_credited(shipped: Path, tmp_path: Path) -> None:
+    """Once `kopa invoice` has written the ledger, the starter package lists the pilot's invoices
+    and credit notes (and no other pilot's), in Markdown and HTML."""
+    git = ["git", "-c", "user.name=kopa", "-c", "user.email=kopa@example.invalid"]
+    subprocess.run([*git, "init", "-q"], cwd=shipped, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=shipped, check=True)
+    subprocess.run([*git, "commit", "-qm", "records"], cwd=shipped, check=True)
+    before = run_kopa("report", "pilot", "--pilot", "kainuu-lukiot", workspace=shipped).stdout
+    assert "## Laskut" not in before  # no ledger yet
+    out = ["--out", str(tmp_path / "invoices")]
+    assert run_kopa("invoice", "issue", "--year", "2020", "--date", "2020-03-02", *out, workspace=shipped).exit_code == 0
+    assert run_kopa("invoice", "credit", "20200002", "--reason", "<b>väärä</b>", "--date", "2020-03-09", *out, workspace=shipped).exit_code == 0
+    markdown = run_kopa("report", "pilot", "--pilot", "kainuu-lukiot", workspace=shipped).stdout
+    section = markdown[markdown.index("## Laskut"):markdown.index("## Yhteyshenkilöt")].replace("\u00a0", " ")
+    assert "| 20200001 | 2.3.2020 | 2020 | Kajaanin kaupunki | 1 666,67 € | 400,00 € | 2 066,67 € | avoin |" in section
+    assert "| 20200002 | 2.3.2020 | 2020 | Sotkamon kunta | 1 666,66 € | 400,00 € | 2 066,66 € | hyvitetty |" in section
+    assert "| 20200012 | 9.3.2020 | 2020 | Sotkamon kunta | -1 666,66 € | -400,00 € | -2 066,66 € | hyvityslasku → 20200002: &lt;b>väärä&lt;/b> |" in section
+    assert "narpes" not in section and "Närpes" not in section  # another pilot's invoices
+    html = run_kopa("--lang", "sv", "report", "pilot", "--pilot", "kainuu-lukiot", "--format", "html", workspace=shipped).stdout
+    assert "<h2>Fakturor</h2>" in html and "<td>krediterad</td>" in html
+    assert "kreditnota → 20200002: &lt;b&gt;väärä&lt;/b&gt;</td>" in html

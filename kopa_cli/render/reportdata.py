@@ -4,9 +4,8 @@ Each builder returns a dict of plain values (text, numbers, Decimal money, dates
 lists and dicts of them); docs/reports.md lists every key. Templates read them through the
 one sandboxed environment (templating.py), which hands them over read-only.
 
-One block is there but empty until its source exists: ``invoices`` (the invoice ledger of
-``kopa invoice``). It is ``None`` now, so a template can already test it with
-``{% if invoices %}``.
+The pilot's ``invoices`` come from the invoice ledger of ``kopa invoice``: None while there
+is none, so a template tests it with ``{% if invoices %}``.
 """
 
 from __future__ import annotations
@@ -15,6 +14,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from kopa_cli.billing import invoicing
 from kopa_cli.billing.fees import FeeLine, pilot_fees, totals
 from kopa_cli.core.diagnostics import Report, Severity
 from kopa_cli.core.i18n import N_, _, current_language
@@ -106,7 +106,12 @@ LABELS = {
     "joined": N_("joined"),
     "left": N_("left"),
     "rounding_difference": N_("VAT rounding difference"),
+    "invoices": N_("Invoices"),
+    "number": N_("Number"),
+    "date": N_("Date"),
 }
+# An entry of the invoice ledger: owed, wholly credited, or a credit note (as `kopa invoice list` says).
+INVOICE_STATES = {"open": N_("open"), "credited": N_("credited"), "credit_note": N_("credit note")}
 
 
 def labels() -> dict[str, str]:
@@ -333,7 +338,7 @@ def _area(workspace: Workspace, members: list[dict[str, Any]]) -> dict[str, Any]
 def pilot(workspace: Workspace, pilot_id: str) -> dict[str, Any]:
     """One pilot's starter package: ``pilot``, ``members``, ``contacts``, ``population``,
     ``fees`` (``years``, ``members``, ``total``), ``area`` (the imported area statistics, or
-    None without any for the members) and ``invoices`` (None until the ledger exists).
+    None without any for the members) and ``invoices`` (its entries in the invoice ledgers; None without a ledger).
     The workspace must be valid (``validation.check``)."""
     call = workspace.call
     record = workspace.pilots[pilot_id]
@@ -380,8 +385,31 @@ def pilot(workspace: Workspace, pilot_id: str) -> dict[str, Any]:
         "population": {"year": year, "total": sum(counted) if counted else None, "members_counted": len(counted)},
         "fees": {"years": fee_years(workspace, lines), "members": list(shares.values()), "total": _amounts(grand.net, grand.vat)},
         "area": area,
-        "invoices": None,  # invoices issued and credited: once the ledger of `kopa invoice` exists
+        "invoices": _invoices(workspace, record.id),
     }
+
+
+def _invoices(workspace: Workspace, pilot_id: str) -> list[dict[str, Any]] | None:
+    """The pilot's invoices and credit notes in the ledgers records/invoices/<year>.yaml, in
+    ledger order: ``number``, ``date``, ``due``, ``fee_year``, ``member`` (id), ``name`` (the
+    buyer's), ``net``, ``vat``, ``total`` (euros, a credit note's negative), ``state`` (open,
+    credited, credit_note) and ``state_name``, ``credits`` (the invoice a credit note corrects)
+    and ``reason``; None while there is no ledger."""
+    if not workspace.ledgers:
+        return None
+    all_entries = invoicing.entries(workspace.ledgers)
+    owed = {entry.number for entry in invoicing.live(all_entries)}
+    rows = []
+    for entry in all_entries:
+        if entry.pilot != pilot_id:
+            continue
+        state = "credit_note" if entry.kind == invoicing.CREDIT_NOTE else "open" if entry.number in owed else "credited"
+        rows.append({
+            "number": entry.number, "date": entry.date, "due": entry.due, "fee_year": entry.fee_year,
+            "member": entry.member, "name": entry.buyer.name, "net": entry.net, "vat": entry.vat, "total": entry.total,
+            "state": state, "state_name": _(INVOICE_STATES[state]), "credits": entry.credits, "reason": entry.reason,
+        })
+    return rows
 
 
 def _contacts(workspace: Workspace, responsible: Any, app: Any) -> list[dict[str, Any]]:

@@ -145,10 +145,15 @@ def one_line(value: object) -> str:
     return " ".join(("" if value is None else str(value)).split())
 
 
+# Markdown's inline punctuation: links and images ([text](url), ![alt](url)), code and emphasis.
+_MD_INLINE = {ord(char): "\\" + char for char in "\\|[]`*_~"}
+
+
 def md_cell(value: object) -> str:
-    """Text for one cell of a Markdown table: on one line, with ``|`` and ``\\`` escaped and ``<``
-    written ``&lt;``, so that no value ends the cell or becomes raw HTML on GitHub."""
-    return one_line(value).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+    """Text for one cell of a Markdown table: on one line, with ``\\ | [ ] ` * _ ~`` escaped and
+    ``<`` written ``&lt;``, so that no value ends the cell, becomes raw HTML, or a link or an
+    image loaded from the network on GitHub; it reads as written."""
+    return one_line(value).translate(_MD_INLINE).replace("<", "&lt;")
 
 
 FILTERS: dict[str, Callable[..., str]] = {
