@@ -127,3 +127,15 @@ def test_status_in_an_empty_workspace_suggests_the_first_application(tmp_path: P
     assert "Fees" not in result.stdout and "Invoices" not in result.stdout  # nothing to bill yet
     assert "0 errors, 5 warnings" in result.stdout  # the call's placeholders (KOPA609)
     assert result.stdout.rstrip().endswith("Next: kopa new application <id>")
+
+
+def test_an_invoice_the_records_no_longer_agree_with_is_credited_first(shipped: Path) -> None:
+    (shipped / "records" / "invoices").mkdir(exist_ok=True)
+    (shipped / "records" / "invoices" / "2020.yaml").write_text(LEDGER, encoding="utf-8")
+    pilot = shipped / "records" / "pilots" / "kainuu-lukiot.yaml"
+    text = pilot.read_text(encoding="utf-8")
+    # kuhmo leaves from 2021: kajaani's 2020 share grows from 1 666,67 € (KOPA716 on invoice 20200001)
+    pilot.write_text(text.replace("  - org: kuhmo\n", "  - org: kuhmo\n    joined: 2021-01-01\n"), encoding="utf-8")
+    result = run_kopa("--lang", "en", "status", workspace=shipped)
+    assert result.exit_code == 0
+    assert result.stdout.rstrip().endswith("Next: kopa invoice credit 20200001")

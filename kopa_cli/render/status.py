@@ -13,6 +13,7 @@ from typing import IO, get_args
 
 from kopa_cli.billing import invoicing
 from kopa_cli.billing.fees import Amounts, FeeLine, totals
+from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Report
 from kopa_cli.core.formatting import day, money, number
 from kopa_cli.core.i18n import _, current_language, ngettext
@@ -92,6 +93,9 @@ def next_command(view: Overview) -> str:
     """The command that moves the work on: fix errors, add pilots, invoice a year, or report."""
     if view.report.errors:
         return "kopa validate"
+    for problem in view.report.diagnostics:  # an invoice the records no longer agree with (KOPA716)
+        if problem.code == codes.SHARE_CHANGED.id:
+            return f"kopa invoice credit {dict(problem.args)['number']}"
     if not view.statuses:
         return "kopa new application <id>"
     if not view.pilots:
