@@ -1,0 +1,89 @@
+"""kopa fmt: rewrite the records in their canonical layout (docs/records.md, "Canonical layout").
+
+Files are found as `kopa validate` finds them; the invoice ledger (records/invoices/) is never
+touched: its entries are append-only. A file kopa cannot read is left as it is and reported;
+so is one whose canonical form would read differently (a bug). Writes are atomic.
+"""
+
+from __future__ import annotations
+
+import difflib
+import sys
+from pathlib import Path
+
+from kopa_cli.core.diagnostics import Report, escaped
+from kopa_cli.core.errors import ExitCode
+from kopa_cli.core.files import replace
+from kopa_cli.core.i18n import LANGUAGES, _, ngettext
+from kopa_cli.load.kinds import BY_NAME, CALL_PATH, RECORDS
+from kopa_cli.load.recordfiles import DirectorySource, read_records
+from kopa_cli.load.yamlparse import parse_yaml
+from kopa_cli.render.canonical import Formatted, format_record
+from kopa_cli.render.reporters import text as text_report
+from .common import follow_call_language
+from .validate import _selector as selector
+
+NEVER_FORMATTED = (f"{RECORDS}/invoices/",)  # the invoice ledger: append-only, byte for byte
+
+
+def _call_language(files: list[tuple[str, str, bytes]]) -> str | None:
+    """The call's language, the default of messages (as in `kopa validate`)."""
+    for _kind, path, data in files:
+        if path == CALL_PATH:
+            parsed = parse_yaml(data.decode("utf-8-sig", errors="replace"), path)[0]
+            language = parsed.get("language") if isinstance(parsed, dict) else None
+            return language if language in LANGUAGES else None
+    return None
+
+
+def _diff(path: str, before: bytes, after: bytes) -> str:
+    old, new = (data.decode("utf-8-sig").replace("\r\n", "\n").splitlines(keepends=True) for data in (before, after))
+    return "".join(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
+
+
+def run(root: Path, paths: list[Path], lang: str | None, check: bool, diff: bool) -> int:
+    only = selector(root, paths)
+    files = [
+        (kind, path, data)
+        for kind, path, data in read_records(DirectorySource(root)).files
+        if only(path) and not path.startswith(NEVER_FORMATTED)
+    ]
+    follow_call_language(lang, _call_language(files))
+    results: list[tuple[str, bytes, Formatted]] = [
+        (path, data, format_record(BY_NAME[kind].record, path, data)) for kind, path, data in files
+    ]
+    out, notes = sys.stdout, sys.stderr  # the diff or the files on standard output; the rest beside it
+    changed = [(path, data, result.data) for path, data, result in results if result.data is not None and result.data != data]
+    for path, before, after in changed:
+        if diff:
+            out.write(_diff(path, before, after))
+        elif check:
+            out.write(_("would reformat {path}").format(path=escaped(path)) + "\n")
+        else:
+            replace(root / path, after)
+            out.write(_("reformatted {path}").format(path=escaped(path)) + "\n")
+
+    problems = [problem for _, _, result in results for problem in result.problems]
+    if problems:
+        text_report(Report(files=(), diagnostics=tuple(problems), lengths={}, limit=None), notes, color=False, lengths=False)
+    unreadable = {problem.path for problem in problems}
+    broken = [path for path, _, result in results if result.broken]
+    for path in broken:
+        notes.write(_("{path}: its canonical layout would read as different data, so it was left as it is. "
+                    "This is a bug in kopa; please report it with the file.").format(path=escaped(path)) + "\n")
+
+    total = len(results)
+    if check or diff:
+        summary = ngettext("{changed} of {total} record file would be reformatted", "{changed} of {total} record files would be reformatted", total)
+    else:
+        summary = ngettext("{changed} of {total} record file reformatted", "{changed} of {total} record files reformatted", total)
+    notes.write(summary.format(changed=len(changed), total=total))
+    if unreadable:
+        left = ngettext("; {n} left as it is: kopa cannot read it (see above)", "; {n} left as they are: kopa cannot read them (see above)", len(unreadable))
+        notes.write(left.format(n=len(unreadable)))
+    notes.write("\n")
+    if broken:
+        return ExitCode.BUG
+    if unreadable or (check and changed):
+        return ExitCode.PROBLEMS
+    return ExitCode.OK
