@@ -17,6 +17,7 @@ from kopa_cli.core.files import replace
 from kopa_cli.core.i18n import LANGUAGES, _, ngettext
 from kopa_cli.load.kinds import BY_NAME, CALL_PATH, RECORDS
 from kopa_cli.load.recordfiles import DirectorySource, read_records
+from kopa_cli.load.workspace import in_workers
 from kopa_cli.load.yamlparse import parse_yaml
 from kopa_cli.render.canonical import Formatted, format_record
 from kopa_cli.render.reporters import text as text_report
@@ -36,6 +37,10 @@ def _call_language(files: list[tuple[str, str, bytes]]) -> str | None:
     return None
 
 
+def _format(kind: str, path: str, data: bytes) -> Formatted:
+    return format_record(BY_NAME[kind].record, path, data)
+
+
 def _diff(path: str, before: bytes, after: bytes) -> str:
     old, new = (data.decode("utf-8-sig").replace("\r\n", "\n").splitlines(keepends=True) for data in (before, after))
     return "".join(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
@@ -49,9 +54,8 @@ def run(root: Path, paths: list[Path], lang: str | None, check: bool, diff: bool
         if only(path) and not path.startswith(NEVER_FORMATTED)
     ]
     follow_call_language(lang, _call_language(files))
-    results: list[tuple[str, bytes, Formatted]] = [
-        (path, data, format_record(BY_NAME[kind].record, path, data)) for kind, path, data in files
-    ]
+    formatted = in_workers(_format, files)  # on every core for many files: ruamel.yaml is slow
+    results = [(path, data, result) for (_, path, data), result in zip(files, formatted)]
     out, notes = sys.stdout, sys.stderr  # the diff or the files on standard output; the rest beside it
     changed = [(path, data, result.data) for path, data, result in results if result.data is not None and result.data != data]
     for path, before, after in changed:

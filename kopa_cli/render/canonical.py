@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Union
@@ -252,8 +253,8 @@ def _types(tp: Any) -> tuple[Any, Any]:
 
 def _quoted(value: Any, marker: Any) -> Any:
     """A scalar in its canonical quoting: codes and numbers as text double-quoted, ids plain."""
-    if not isinstance(value, str) or not isinstance(marker, (Format, Number)):
-        return value
+    if not isinstance(value, str) or not isinstance(marker, (Format, Number)) or "\n" in value:
+        return value  # not text of a format, or text of several lines (an error to report, not to move)
     if marker in _PLAIN_FORMATS:
         return str(value)
     return DoubleQuotedScalarString(value)
@@ -357,10 +358,67 @@ def _yaml() -> YAML:
     return yaml
 
 
-def canonical_yaml(text: str, record: type) -> str:
+_BLOCK_HEADER = re.compile(r"( *)[^\s#'\"\-?][^#'\"]*: [|>]-?")  # `goal: |`, `plan: >-`: a key's block text
+_HIDDEN = "\ue000"  # a private-use character: stands for a block text while ruamel.yaml reads it
+
+
+def _hide_block_texts(text: str) -> tuple[str, list[tuple[list[str], int]]]:
+    """``text`` with the lines of each key's block text (``goal: |``) replaced by one line.
+
+    ruamel.yaml's scanner and emitter are written in Python and look at every character:
+    the long texts of applications would take most of the time, and kopa fmt changes nothing
+    in them. Returns the text and each block's lines with their indentation; ``_show_block_texts``
+    puts them back. A block's extent follows YAML's rule: the lines indented at least as far
+    as its first line, and the blank lines among them."""
+    lines = text.split("\n")
+    out: list[str] = []
+    blocks: list[tuple[list[str], int]] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        out.append(line)
+        index += 1
+        header = _BLOCK_HEADER.fullmatch(line)
+        if header is None:
+            continue
+        first = next((i for i in range(index, len(lines)) if lines[i].strip(" ")), None)
+        indent = len(lines[first]) - len(lines[first].lstrip(" ")) if first is not None else 0
+        if first is None or indent <= len(header.group(1)) or lines[first].startswith(" " * indent + " "):
+            continue
+        end = first
+        while end < len(lines) and (not lines[end].strip(" ") or lines[end].startswith(" " * indent)):
+            end += 1
+        while not lines[end - 1].strip(" "):
+            end -= 1
+        blocks.append((lines[index:end], indent))
+        out.append(" " * indent + f"{_HIDDEN}{len(blocks) - 1}")
+        index = end
+    return "\n".join(out), blocks
+
+
+def _show_block_texts(text: str, blocks: list[tuple[list[str], int]]) -> str:
+    """Put the block texts hidden by ``_hide_block_texts`` back, at their new indentation."""
+    if not blocks:
+        return text
+    out = []
+    for line in text.split("\n"):
+        stripped = line.lstrip(" ")
+        if stripped.startswith(_HIDDEN):
+            block, indent = blocks[int(stripped[1:])]
+            prefix = " " * (len(line) - len(stripped))
+            out.extend(prefix + body[indent:] if len(body) > indent else "" for body in block)
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def canonical_yaml(text: str, record: type, hide: bool = True) -> str:
     """The canonical layout of YAML ``text`` holding a ``record`` (a records.py class).
 
     Raises ``ruamel.yaml.error.YAMLError`` for text ruamel.yaml cannot read."""
+    if hide and _HIDDEN not in text:
+        hidden, blocks = _hide_block_texts(text)
+        return _show_block_texts(canonical_yaml(hidden, record, hide=False), blocks)
     yaml = _yaml()
     root = yaml.load(text)
     if not isinstance(root, CommentedMap):
@@ -378,7 +436,7 @@ def canonical_yaml(text: str, record: type) -> str:
     return out.getvalue()
 
 
-def canonical_markdown(text: str, record: type) -> str:
+def canonical_markdown(text: str, record: type, hide: bool = True) -> str:
     """A Markdown application: canonical front matter, then its sections in the order of the
     record's fields, one blank line between them. Needs text that reads without problems."""
     split = split_front_matter(text)
@@ -395,7 +453,7 @@ def canonical_markdown(text: str, record: type) -> str:
                 content.pop()
             first = next((i for i, line in enumerate(content) if line.strip()), len(content))
             sections.append("\n".join(lines[start:text_start] + ([""] + content[first:] if content[first:] else [])))
-    return "---\n" + canonical_yaml(front, record) + "---\n" + "\n\n".join(sections) + ("\n" if sections else "")
+    return "---\n" + canonical_yaml(front, record, hide) + "---\n" + "\n\n".join(sections) + ("\n" if sections else "")
 
 
 def _read(text: str, path: str) -> tuple[Any, list[Diagnostic]]:
@@ -419,21 +477,24 @@ def format_record(record: type, path: str, data: bytes) -> Formatted:
         from kopa_cli.load.workspace import parse_record  # the located message validate gives
 
         return Formatted(None, tuple(parse_record("call", path, data)[1]))
-    crlf = "\r\n" in text.split("\n", 1)[0] + "\n" if "\n" in text else False
+    crlf = text.partition("\n")[0].endswith("\r")  # the first line ending is the file's
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     before, problems = _read(text, path)
     if problems:
         return Formatted(None, tuple(problems))
     if not isinstance(before, dict):
         return Formatted(data)
-    try:
-        canonical = canonical_markdown(text, record) if path.endswith(".md") else canonical_yaml(text, record)
-    except YAMLError as error:  # read by kopa's parser, refused by ruamel.yaml's round trip
-        return Formatted(None, (diagnostic(path, (1, 1), codes.YAML_SYNTAX, problem=str(error).split("\n")[0]),))
-    if canonical != text:
-        after, problems = _read(canonical, path)
-        if problems or after != before:
-            return Formatted(None, broken=True)
+    for hide in (True, False):  # hiding the block texts is quicker; if it ever fails, the whole way
+        try:
+            canonical = canonical_markdown(text, record, hide) if path.endswith(".md") else canonical_yaml(text, record, hide)
+        except YAMLError as error:  # read by kopa's parser, refused by ruamel.yaml's round trip
+            return Formatted(None, (diagnostic(path, (1, 1), codes.YAML_SYNTAX, problem=str(error).split("\n")[0]),))
+        except ValueError:  # a value ruamel.yaml cannot build (2020-02-30): kopa validate reports it
+            return Formatted(data)
+        if canonical == text or _read(canonical, path) == (before, []):
+            break
+    else:
+        return Formatted(None, broken=True)
     if crlf:
         canonical = canonical.replace("\n", "\r\n")
     return Formatted(((BOM if bom else "") + canonical).encode("utf-8"))
