@@ -86,11 +86,9 @@ class _CommentMap:
         first = next(iter(root), None)
         if first is not None:
             place = self.places[(id(root), first)]
-            lines = _strip_blanks(place.before)
-            blank = max((i for i, line in enumerate(lines) if not line), default=len(lines))
-            self.head, place.before = lines[: blank + 1], lines[blank + 1 :]
-            if self.head and self.head[-1] == "" and not place.before:
-                self.head.pop()
+            lines = place.before[next((i for i, line in enumerate(place.before) if line), len(place.before)) :]
+            cut = max((i + 1 for i, line in enumerate(lines) if not line), default=len(lines))
+            self.head, place.before = lines[:cut], lines[cut:]
 
     def _tokens(self, found: Any, owner: tuple[_Comments, int] | None = None) -> None:
         """Take comment tokens. The first may be the end-of-line comment of ``owner`` (a
@@ -142,6 +140,10 @@ class _CommentMap:
 
     def of(self, container: Any, key: Any) -> _Comments | None:
         return self.places.get((id(container), key))
+
+    def at(self, container: Any, key: Any) -> _Comments:
+        """The comments of a place, made empty if it has none yet."""
+        return self.places.setdefault((id(container), key), _Comments())
 
 
 def _flow_tokens(node: Any) -> list[Any]:
@@ -341,6 +343,10 @@ def _put_back(node: Any, comments: _CommentMap, column: int, inside_list: bool =
                 if first is not None and first.before:  # above the item's dash, not after it
                     before += first.before
             eol = place.eol if place else None
+            if eol and isinstance(item, CommentedMap) and item and not item.fa.flow_style():
+                first = comments.at(item, next(iter(item)))  # a mapping put in block style: its first line
+                if first.eol is None:
+                    first.eol, eol = eol, None
             if before or eol:
                 node.ca.items[index] = [_token(*eol) if eol else None, _lines(before, column) if before else None, None, None]
             _put_back(item, comments, column + INDENT, inside_list=True)
