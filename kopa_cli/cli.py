@@ -216,6 +216,7 @@ def fmt(
     paths: Annotated[Optional[list[Path]], typer.Argument(metavar=N_("[PATH]..."), help=N_("Only these files or folders (default: all records)."))] = None,
     check: Annotated[bool, typer.Option("--check", help=N_("Write nothing; list the files that would change and exit 1 if there are any."))] = False,
     diff: Annotated[bool, typer.Option("--diff", help=N_("Write nothing; show the changes as a unified diff."))] = False,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,
@@ -223,7 +224,7 @@ def fmt(
     _use_global_options(workspace, lang)
     from .commands import fmt as command
 
-    return command.run(_root(), paths or [], State.lang, check, diff)
+    return command.run(_root(), paths or [], State.lang, check, diff, cache)
 
 
 def main() -> None:

@@ -377,3 +377,17 @@ def test_formatting_generated_records_keeps_data_and_results(tmp_path_factory: p
             for comment in (f"# kommentti {number} – ä", f"# loppu {number}"):
                 assert text_after.count(comment) == text_before.count(comment)
     assert run_kopa("fmt", "--check", workspace=workspace).exit_code == 0
+
+
+def test_files_found_canonical_are_not_formatted_again(messy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run_kopa("fmt", workspace=messy).exit_code == 0  # remembers every file as canonical
+
+    def fails(*_: object) -> None:
+        raise AssertionError("formatted again")
+
+    monkeypatch.setattr("kopa_cli.commands.fmt.format_record", fails)
+    assert run_kopa("fmt", "--check", workspace=messy).exit_code == 0
+    assert run_kopa("fmt", "--check", "--no-cache", workspace=messy).exit_code == 3  # the bug guard: formatted
+    monkeypatch.undo()
+    build_tree(messy, {"records/organizations/kajaani.yaml": ORGANIZATION})  # changed: formatted again
+    assert run_kopa("fmt", "--check", workspace=messy).exit_code == 1

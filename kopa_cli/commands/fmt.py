@@ -8,6 +8,7 @@ so is one whose canonical form would read differently (a bug). Writes are atomic
 from __future__ import annotations
 
 import difflib
+import os
 import sys
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from kopa_cli.core.errors import ExitCode
 from kopa_cli.core.files import replace
 from kopa_cli.core.i18n import LANGUAGES, _, ngettext
 from kopa_cli.load.kinds import BY_NAME, CALL_PATH, RECORDS
-from kopa_cli.load.recordfiles import DirectorySource, read_records
+from kopa_cli.load import cache
+from kopa_cli.load.recordfiles import DirectorySource, content_key, read_records
 from kopa_cli.load.workspace import in_workers
 from kopa_cli.load.yamlparse import parse_yaml
 from kopa_cli.render.canonical import Formatted, format_record
@@ -46,7 +48,7 @@ def _diff(path: str, before: bytes, after: bytes) -> str:
     return "".join(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
 
 
-def run(root: Path, paths: list[Path], lang: str | None, check: bool, diff: bool) -> int:
+def run(root: Path, paths: list[Path], lang: str | None, check: bool, diff: bool, use_cache: bool = True) -> int:
     only = selector(root, paths)
     files = [
         (kind, path, data)
@@ -54,8 +56,11 @@ def run(root: Path, paths: list[Path], lang: str | None, check: bool, diff: bool
         if only(path) and not path.startswith(NEVER_FORMATTED)
     ]
     follow_call_language(lang, _call_language(files))
-    formatted = in_workers(_format, files)  # on every core for many files: ruamel.yaml is slow
-    results = [(path, data, result) for (_, path, data), result in zip(files, formatted)]
+    known = cache.CanonicalCache(root) if use_cache and not os.environ.get("KOPA_NO_CACHE") else None
+    keys = [content_key(path, data) for _, path, data in files]
+    todo = [i for i, key in enumerate(keys) if known is None or key not in known]
+    formatted = dict(zip(todo, in_workers(_format, [files[i] for i in todo])))  # on every core: ruamel.yaml is slow
+    results = [(path, data, formatted.get(i) or Formatted(data)) for i, (_, path, data) in enumerate(files)]
     out, notes = sys.stdout, sys.stderr  # the diff or the files on standard output; the rest beside it
     changed = [(path, data, result.data) for path, data, result in results if result.data is not None and result.data != data]
     for path, before, after in changed:
@@ -66,6 +71,13 @@ def run(root: Path, paths: list[Path], lang: str | None, check: bool, diff: bool
         else:
             replace(root / path, after)
             out.write(_("reformatted {path}").format(path=escaped(path)) + "\n")
+            if known is not None:
+                known.add(content_key(path, after))
+    if known is not None:
+        for key, (_path, data, result) in zip(keys, results):
+            if result.data == data:
+                known.add(key)
+        known.save()
 
     problems = [problem for _, _, result in results for problem in result.problems]
     if problems:
