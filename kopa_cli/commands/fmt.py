@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from kopa_cli.core.diagnostics import Report, escaped
+from kopa_cli.core.diagnostics import Report, escaped, sort_diagnostics
 from kopa_cli.core.errors import ExitCode
 from kopa_cli.core.files import replace
 from kopa_cli.core.i18n import LANGUAGES, _, ngettext
@@ -48,7 +48,32 @@ def _diff(path: str, before: bytes, after: bytes) -> str:
     return "".join(difflib.unified_diff(old, new, f"a/{path}", f"b/{path}"))
 
 
+def _remember(known: cache.CanonicalCache, keys: list[str], results: list[tuple[str, bytes, Formatted]], written: list[tuple[str, bytes]]) -> None:
+    """Keep the content keys of this run's canonical files: found so, or written so."""
+    for key, (_path, data, result) in zip(keys, results):
+        if result.data == data:
+            known.add(key)
+    for path, data in written:
+        known.add(content_key(path, data))
+    known.save()
+
+
+def _summary(changed: int, total: int, unreadable: int, dry: bool) -> str:
+    if dry:
+        summary = ngettext("{changed} of {total} record file would be reformatted", "{changed} of {total} record files would be reformatted", total)
+    else:
+        summary = ngettext("{changed} of {total} record file reformatted", "{changed} of {total} record files reformatted", total)
+    text = summary.format(changed=changed, total=total)
+    if unreadable:
+        left = ngettext("; {n} left as it is: kopa cannot read it (see above)", "; {n} left as they are: kopa cannot read them (see above)", unreadable)
+        text += left.format(n=unreadable)
+    return text + "\n"
+
+
 def run(root: Path, paths: list[Path], lang: str | None, check: bool, diff: bool, use_cache: bool = True) -> int:
+    """Format the records under ``paths`` (all when empty); with ``check`` or ``diff`` write
+    nothing. Exit 1 if a file cannot be read or, with ``check``, would change; 3 if a file's
+    canonical form would read differently (a bug)."""
     only = selector(root, paths)
     files = [
         (kind, path, data)
@@ -60,9 +85,10 @@ def run(root: Path, paths: list[Path], lang: str | None, check: bool, diff: bool
     keys = [content_key(path, data) for _, path, data in files]
     todo = [i for i, key in enumerate(keys) if known is None or key not in known]
     formatted = dict(zip(todo, in_workers(_format, [files[i] for i in todo])))  # on every core: ruamel.yaml is slow
-    results = [(path, data, formatted.get(i) or Formatted(data)) for i, (_, path, data) in enumerate(files)]
+    results = [(path, data, formatted.get(i) or Formatted(data)) for i, (_kind, path, data) in enumerate(files)]
     out, notes = sys.stdout, sys.stderr  # the diff or the files on standard output; the rest beside it
     changed = [(path, data, result.data) for path, data, result in results if result.data is not None and result.data != data]
+    written: list[tuple[str, bytes]] = []
     for path, before, after in changed:
         if diff:
             out.write(_diff(path, before, after))
@@ -70,34 +96,20 @@ def run(root: Path, paths: list[Path], lang: str | None, check: bool, diff: bool
             out.write(_("would reformat {path}").format(path=escaped(path)) + "\n")
         else:
             replace(root / path, after)
+            written.append((path, after))
             out.write(_("reformatted {path}").format(path=escaped(path)) + "\n")
-            if known is not None:
-                known.add(content_key(path, after))
     if known is not None:
-        for key, (_path, data, result) in zip(keys, results):
-            if result.data == data:
-                known.add(key)
-        known.save()
+        _remember(known, keys, results, written)
 
-    problems = [problem for _, _, result in results for problem in result.problems]
+    problems = sort_diagnostics([problem for _path, _data, result in results for problem in result.problems])
+    unreadable = sorted({problem.path for problem in problems})
     if problems:
-        text_report(Report(files=(), diagnostics=tuple(problems), lengths={}, limit=None), notes, color=False, lengths=False)
-    unreadable = {problem.path for problem in problems}
-    broken = [path for path, _, result in results if result.broken]
+        text_report(Report(files=tuple(unreadable), diagnostics=tuple(problems), lengths={}, limit=None), notes, color=False, lengths=False)
+    broken = [path for path, _data, result in results if result.broken]
     for path in broken:
         notes.write(_("{path}: its canonical layout would read as different data, so it was left as it is. "
                     "This is a bug in kopa; please report it with the file.").format(path=escaped(path)) + "\n")
-
-    total = len(results)
-    if check or diff:
-        summary = ngettext("{changed} of {total} record file would be reformatted", "{changed} of {total} record files would be reformatted", total)
-    else:
-        summary = ngettext("{changed} of {total} record file reformatted", "{changed} of {total} record files reformatted", total)
-    notes.write(summary.format(changed=len(changed), total=total))
-    if unreadable:
-        left = ngettext("; {n} left as it is: kopa cannot read it (see above)", "; {n} left as they are: kopa cannot read them (see above)", len(unreadable))
-        notes.write(left.format(n=len(unreadable)))
-    notes.write("\n")
+    notes.write(_summary(len(changed), len(results), len(unreadable), check or diff))
     if broken:
         return ExitCode.BUG
     if unreadable or (check and changed):

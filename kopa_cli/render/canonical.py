@@ -19,7 +19,8 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Union
+import types
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -32,7 +33,7 @@ from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, diagnostic
 from kopa_cli.load import formats
 from kopa_cli.load.markdowndoc import SECTION_LABELS, parse_markdown_application, section_spans, split_front_matter
-from kopa_cli.load.structure import Format, Number, _shape, record_fields
+from kopa_cli.load.structure import Format, Number, record_fields
 from kopa_cli.load.yamlparse import parse_yaml
 
 LINE_WIDTH = 100  # characters: a collection of scalars is written on one line when it fits
@@ -242,13 +243,16 @@ def _fits(width: int | None, start: int, eol: tuple[str, int] | None) -> bool:
 
 
 def _types(tp: Any) -> tuple[Any, Any]:
-    """(the annotation without ``| None`` and ``Annotated``, its marker or None)."""
+    """(an annotation without ``| None`` and ``Annotated``, its marker or None)."""
     while True:
-        origin, args = _shape(tp)
-        if origin is Union and len(args) == 1:
-            tp = args[0]
+        origin = get_origin(tp)
+        if origin in (Union, types.UnionType):
+            options = [arg for arg in get_args(tp) if arg is not type(None)]
+            if len(options) != 1:
+                return tp, None
+            tp = options[0]
         elif origin is Annotated:
-            return args[0], args[1]
+            return tp.__origin__, tp.__metadata__[0]
         else:
             return tp, None
 
@@ -279,8 +283,8 @@ class _Layout:
             fields = {name: annotation for name, annotation, _ in record_fields(tp)}
             order = [key for key in fields if key in node] + [key for key in node if key not in fields]
         else:
-            origin, args = _shape(tp)
-            value_type = args[1] if origin is dict and len(args) == 2 else Any
+            args = get_args(tp)
+            value_type = args[1] if get_origin(tp) is dict and len(args) == 2 else Any
             fields = {key: value_type for key in node}
             order = sorted(node, key=lambda k: (0, k, "") if isinstance(k, int) and not isinstance(k, bool) else (1, 0, str(k)))
         for key in order:  # deleted and set again: in the new order, and without the old quoting
@@ -294,8 +298,8 @@ class _Layout:
             node[key] = value
 
     def sequence(self, node: CommentedSeq, tp: Any, column: int) -> None:
-        _, args = _shape(tp)
-        item_type = args[0] if args else Any
+        args = get_args(tp)
+        item_type = args[0] if get_origin(tp) is list and args else Any
         for index, item in enumerate(node):
             if isinstance(item, (CommentedMap, CommentedSeq)):
                 self.arrange(item, item_type, column + INDENT)
@@ -327,13 +331,12 @@ def _put_back(node: Any, comments: _CommentMap, column: int, inside_list: bool =
     if isinstance(node, CommentedMap):
         for index, (key, value) in enumerate(node.items()):
             place = comments.of(node, key)
-            nested = column + INDENT
             if place is not None:
                 before = _lines(place.before, column) if place.before and not (inside_list and index == 0) else None
                 eol = _token(*place.eol) if place.eol else None
                 if before or eol:
                     node.ca.items[key] = [None, before, eol, None]
-            _put_back(value, comments, nested)
+            _put_back(value, comments, column + INDENT)
     elif isinstance(node, CommentedSeq):
         for index, item in enumerate(node):
             place = comments.of(node, index)
@@ -389,7 +392,7 @@ def _hide_block_texts(text: str) -> tuple[str, list[tuple[list[str], int]]]:
             continue
         first = next((i for i in range(index, len(lines)) if lines[i].strip(" ")), None)
         indent = len(lines[first]) - len(lines[first].lstrip(" ")) if first is not None else 0
-        if first is None or indent <= len(header.group(1)) or lines[first].startswith(" " * indent + " "):
+        if first is None or indent <= len(header.group(1)):
             continue
         end = first
         while end < len(lines) and (not lines[end].strip(" ") or lines[end].startswith(" " * indent)):
