@@ -391,3 +391,15 @@ def test_files_found_canonical_are_not_formatted_again(messy: Path, monkeypatch:
     monkeypatch.undo()
     build_tree(messy, {"records/organizations/kajaani.yaml": ORGANIZATION})  # changed: formatted again
     assert run_kopa("fmt", "--check", workspace=messy).exit_code == 1
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_new_records_are_canonical(tmp_path: Path, lang: str) -> None:
+    """What kopa init and kopa new write passes kopa fmt --check (the CI template runs it),
+    and their commented-out keys keep their indentation."""
+    assert run_kopa("--lang", lang, "init", str(tmp_path)).exit_code == 0
+    for kind in ("application", "pilot", "organization"):
+        assert run_kopa("--lang", lang, "new", kind, "testi", workspace=tmp_path).exit_code == 0
+    result = run_kopa("--lang", "en", "fmt", "--check", workspace=tmp_path)
+    assert result.exit_code == 0
+    assert result.stderr == "0 of 5 record files would be reformatted\n"

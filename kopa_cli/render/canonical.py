@@ -64,8 +64,9 @@ class Formatted:
 class _Comments:
     """The comments of one place (a key of a mapping, an item of a list)."""
 
-    before: list[str] = dataclasses.field(default_factory=list)  # whole lines above it ("" = a blank line)
+    before: list[str] = dataclasses.field(default_factory=list)  # whole lines above it, indented as written ("" = blank)
     eol: tuple[str, int] | None = None  # the comment at the end of its line, and its column
+    column: int = 0  # where the key or the list item's dash stood: its comments keep their indentation from it
 
 
 class _CommentMap:
@@ -82,7 +83,9 @@ class _CommentMap:
         self._pending: list[str] = []
         self._seen: set[int] = set()
         self._walk(root, None)
-        self.tail = _strip_blanks(_tidy(self._pending))  # after the last value
+        self.tail = _tidy(self._pending)  # after the last value
+        while self.tail and not self.tail[-1]:
+            self.tail.pop()
         self.head: list[str] = []  # above the first key, up to a blank line: stays at the top
         first = next(iter(root), None)
         if first is not None:
@@ -100,16 +103,21 @@ class _CommentMap:
                 continue
             self._seen.add(id(token))
             text: str = token.value
+            at_token = True  # the text's first line starts at the token's column
             if owner is not None and owner[0].eol is None and text.startswith("#") and token.start_mark.line == owner[1]:
                 eol, _, text = text.partition("\n")
                 owner[0].eol = (eol.rstrip(), token.column)
+                at_token = False
             elif owner is not None and text.startswith("\n"):
                 text = text[1:]  # the end of the owner's line
+                at_token = False
             owner = None
             lines = text.split("\n")
             if lines and lines[-1] == "":
                 lines.pop()
-            self._pending.extend(line.strip() for line in lines)
+            if lines and at_token and not text.startswith(" "):
+                lines[0] = " " * token.column + lines[0]
+            self._pending.extend(line if line.strip() else "" for line in lines)
 
     def _walk(self, node: Any, owner: tuple[_Comments, int] | None) -> None:
         if not isinstance(node, (CommentedMap, CommentedSeq)):
@@ -124,10 +132,11 @@ class _CommentMap:
             before, after = (found[:2], found[2:]) if is_map else ([found[1]], [found[0], *found[2:]])
             for tokens in before:
                 self._tokens(tokens)
-            place = _Comments(before=_tidy(self._pending))
+            line, column = node.lc.key(key) if is_map else node.lc.item(key)
+            place = _Comments(before=_tidy(self._pending), column=column if is_map else max(column - 2, 0))
             self._pending = []
             self.places[(id(node), key)] = place
-            here = (place, node.lc.key(key)[0] if is_map else node.lc.item(key)[0])
+            here = (place, line)
             # a flow collection's comments follow it: its own places take none
             flow = isinstance(value, (CommentedMap, CommentedSeq)) and value.fa.flow_style()
             for tokens in after + (_flow_tokens(value) if flow else []):
@@ -167,21 +176,13 @@ def _tidy(lines: list[str]) -> list[str]:
     return [line for i, line in enumerate(lines) if line or i == 0 or lines[i - 1]]
 
 
-def _strip_blanks(lines: list[str]) -> list[str]:
-    """Without blank lines at either end."""
-    start = next((i for i, line in enumerate(lines) if line), len(lines))
-    end = len(lines)
-    while end > start and not lines[end - 1]:
-        end -= 1
-    return lines[start:end]
-
-
 def _token(text: str, column: int) -> CommentToken:
     return CommentToken(text + "\n", CommentMark(column), None)
 
 
-def _lines(lines: list[str], column: int) -> list[CommentToken]:
-    return [_token(line, column if line else 0) for line in lines]
+def _lines(lines: list[str], shift: int = 0) -> list[CommentToken]:
+    """Comment lines as tokens, each indented as written, moved ``shift`` columns (its key's move)."""
+    return [_token(line.strip(), max(len(line) - len(line.lstrip(" ")) + shift, 0) if line else 0) for line in lines]
 
 
 def _has_comments(node: Any, comments: _CommentMap) -> bool:
@@ -332,7 +333,7 @@ def _put_back(node: Any, comments: _CommentMap, column: int, inside_list: bool =
         for index, (key, value) in enumerate(node.items()):
             place = comments.of(node, key)
             if place is not None:
-                before = _lines(place.before, column) if place.before and not (inside_list and index == 0) else None
+                before = _lines(place.before, column - place.column) if place.before and not (inside_list and index == 0) else None
                 eol = _token(*place.eol) if place.eol else None
                 if before or eol:
                     node.ca.items[key] = [None, before, eol, None]
@@ -341,6 +342,7 @@ def _put_back(node: Any, comments: _CommentMap, column: int, inside_list: bool =
         for index, item in enumerate(node):
             place = comments.of(node, index)
             before = list(place.before) if place else []
+            shift = column - place.column if place else 0
             if isinstance(item, CommentedMap) and item:
                 first = comments.of(item, next(iter(item)))
                 if first is not None and first.before:  # above the item's dash, not after it
@@ -351,7 +353,7 @@ def _put_back(node: Any, comments: _CommentMap, column: int, inside_list: bool =
                 if first.eol is None:
                     first.eol, eol = eol, None
             if before or eol:
-                node.ca.items[index] = [_token(*eol) if eol else None, _lines(before, column) if before else None, None, None]
+                node.ca.items[index] = [_token(*eol) if eol else None, _lines(before, shift) if before else None, None, None]
             _put_back(item, comments, column + INDENT, inside_list=True)
 
 
@@ -437,9 +439,9 @@ def canonical_yaml(text: str, record: type, hide: bool = True) -> str:
     root.fa.set_block_style()
     _put_back(root, comments, 0)
     if comments.head:
-        root.ca.comment = [None, _lines(comments.head, 0)]
+        root.ca.comment = [None, _lines(comments.head)]
     if comments.tail:
-        root.ca.end = _lines(comments.tail, 0)
+        root.ca.end = _lines(comments.tail)
     out = io.StringIO()
     yaml.dump(root, out)
     return out.getvalue()
