@@ -18,9 +18,10 @@ import typer
 
 from . import __version__
 from kopa_cli.commands.usage import WHOLE_NUMBER, Choice, KopaCommand, KopaGroup, report_failure
+from kopa_cli.commands.completion import SHELLS, completing, record_ids
 from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import N_, _, set_language
-from kopa_cli.load.kinds import NEW_NOUNS
+from kopa_cli.load.kinds import NEW_NOUNS, NOUNS
 from kopa_cli.render.streams import flush_standard_streams, guard_standard_streams
 
 app = typer.Typer(
@@ -150,15 +151,17 @@ class FeeFormat(str, Enum):
     csv = "csv"
     json = "json"
     md = "md"
+    xlsx = "xlsx"
 
 
 @app.command(cls=KopaCommand, help=N_("Each member's share of each pilot's yearly fee, with VAT; or, with --compare, what a change does to the bills."))
 @guarded
 def fees(
-    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), help=N_("Only this pilot (its id)."))] = None,
+    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), autocompletion=record_ids("pilots"), help=N_("Only this pilot (its id)."))] = None,
     year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("Only this fee year."))] = None,
-    member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), help=N_("Only this member (its organisation id)."))] = None,
-    output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json or md (Markdown)."))] = FeeFormat.table,
+    member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), autocompletion=record_ids("organizations"), help=N_("Only this member (its organisation id)."))] = None,
+    output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json, md (Markdown) or xlsx (a workbook, written to --out)."))] = FeeFormat.table,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<file>"), help=N_("With --format xlsx: the workbook to write (default: out/fees.xlsx in the workspace)."))] = None,
     compare: Annotated[Optional[str], typer.Option("--compare", metavar=N_("<revision>"), help=N_("Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the current files."))] = None,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
     workspace: WorkspaceOption = None,
@@ -168,7 +171,46 @@ def fees(
     _use_global_options(workspace, lang)
     from .commands import fees as command
 
-    return command.run(_root(), State.lang, pilot, year, member, output_format.value, compare, cache)
+    return command.run(_root(), State.lang, pilot, year, member, output_format.value, compare, cache, out)
+
+
+@app.command(cls=KopaCommand, help=N_("The state of the project on one screen: the call, applications, pilots, fees, invoices and problems, and the next useful command."))
+@guarded
+def status(
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import status as command
+
+    return command.run(_root(), State.lang, cache)
+
+
+class ReportFormat(str, Enum):
+    md = "md"
+    html = "html"
+    pdf = "pdf"
+
+
+@app.command(cls=KopaCommand, help=N_("A report from its template: applications, pilot (a pilot's starter package), fees, or the workspace's own; --list shows them."))
+@guarded
+def report(
+    name: Annotated[Optional[str], typer.Argument(metavar=N_("NAME"), help=N_("The report (kopa report --list shows them)."))] = None,
+    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), autocompletion=record_ids("pilots"), help=N_("The pilot of the report (its id); the pilot report needs one."))] = None,
+    output_format: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help=N_("md (Markdown, default), html or pdf; without it, from the --out file's suffix."))] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<file>"), help=N_("Write the report to this file (default: standard output; a PDF needs a file)."))] = None,
+    listing: Annotated[bool, typer.Option("--list", help=N_("List the built-in and the workspace's reports."))] = False,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import report as command
+
+    return command.run(State.workspace, State.lang, name, pilot, output_format.value if output_format else None, out, listing, cache)
 
 
 class TwoFolders(KopaError):
@@ -210,6 +252,60 @@ def new(
     return command.run(State.workspace, kind, record_id, State.lang)
 
 
+# `kopa schema [KIND]`: every kind, by the nouns users type (load/kinds.py)
+SCHEMA_KIND = Choice({word: kind.noun for word, kind in NOUNS.items()})
+
+
+@app.command(cls=KopaCommand, help=N_("The JSON Schema of each record kind, for editors and check-jsonschema: printed, or written as <kind>.schema.json files with --out."))
+@guarded
+def schema(
+    kind: Annotated[Optional[str], typer.Argument(metavar=N_("[KIND]"), click_type=SCHEMA_KIND, help=N_("A record kind, like pilot (default: every kind; printed as one JSON object keyed by kind)."))] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", metavar=N_("<folder>"), help=N_("Write the schemas into this folder (kopa init writes schemas/); only files kopa wrote are overwritten."))] = None,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import schema as command
+
+    return command.run(kind, out)
+
+
+@app.command(cls=KopaCommand, help=N_("Print the shell's completion script for kopa: commands, options, kinds and record ids complete with Tab (docs/editor.md)."))
+@guarded
+def completion(
+    shell: Annotated[str, typer.Argument(metavar=N_("SHELL"), click_type=Choice({shell: shell for shell in SHELLS}), help=N_("bash, zsh or fish."))],
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import completion as command
+
+    return command.run(shell)
+
+
+stats_app = typer.Typer(cls=KopaGroup, help=N_("Area statistics from Statistics Finland: import a table into records/statistics/."), no_args_is_help=True, add_completion=False, rich_markup_mode=None)
+app.add_typer(stats_app, name="stats")
+
+
+@stats_app.command("import", cls=KopaCommand, help=N_("Store a table downloaded from Statistics Finland's PxWeb (a PX file, or JSON-stat2 from its API) under records/statistics/, with its source and licence."))
+@guarded
+def stats_import(
+    file: Annotated[Path, typer.Argument(metavar=N_("FILE"), help=N_("The PX or JSON-stat2 file."))],
+    name: Annotated[Optional[str], typer.Option("--name", metavar=N_("<id>"), help=N_("The record's id, its file name (default: the table's id and latest year, like 11re-2019)."))] = None,
+    note: Annotated[Optional[str], typer.Option("--note", metavar=N_("<text>"), help=N_("A note kept with the figures and printed with them, e.g. that some are examples."))] = None,
+    replace: Annotated[bool, typer.Option("--replace", help=N_("Replace a statistics file of the same name."))] = False,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import stats as command
+
+    return command.run(_root(), file, name, note, replace, State.lang)
+
+
 @app.command(cls=KopaCommand, help=N_("Rewrite the records in their canonical layout (key order, quoting, flow or block style), keeping every comment; never the invoice ledger."))
 @guarded
 def fmt(
@@ -229,6 +325,10 @@ def fmt(
 
 def main() -> None:
     guard_standard_streams()  # also for --help and usage errors, which no command's guard sees
+    if completing():  # a shell asks for the words that may follow (commands/completion.py)
+        from .commands.completion import register_completion_classes
+
+        register_completion_classes()
     app(prog_name="kopa")
 
 

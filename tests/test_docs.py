@@ -47,6 +47,9 @@ TYPE_NAMES: list[tuple[str, Any]] = [
     ("goal number", formats.GoalNumber),
     ("payment term", formats.PaymentTerm),
     ("invoice number", formats.InvoiceNumber),
+    ("ledger number", formats.LedgerNumber),
+    ("viitenumero", formats.Reference),
+    ("signed money", formats.SignedMoney),
     ("Y-tunnus", formats.BusinessId),
     ("municipality code", formats.MunicipalityCode),
     ("postcode", formats.Postcode),
@@ -56,6 +59,9 @@ TYPE_NAMES: list[tuple[str, Any]] = [
     ("BIC", formats.Bic),
     ("e-invoice address", formats.EInvoiceAddress),
     ("e-invoice operator", formats.EInvoiceOperator),
+    ("true or false", bool),
+    ("area code", formats.AreaCode),
+    ("age", formats.Age),
 ]
 PLURALS = {"id": "ids", "integer": "integers", "year": "years", "date": "dates", "map": "maps"}
 
@@ -75,6 +81,10 @@ TABLES: dict[str, type] = {
     "pilots/&lt;id&gt;.yaml": r.Pilot,
     "members": r.PilotMember,
     "approval": r.Approval,
+    "invoices/&lt;year&gt;.yaml": r.InvoiceEntry,  # the file is the list of entries (Ledger.WHOLE_FILE)
+    "buyer": r.Buyer,
+    "statistics/&lt;id&gt;.yaml": r.Statistics,
+    "areas": r.AreaStatistics,
 }
 
 
@@ -167,7 +177,8 @@ def _nested(cls: type) -> set[type]:
         current = pending.pop()
         if current in found:
             continue
-        found.add(current)
+        if not getattr(current, "WHOLE_FILE", None):  # a file that is one list is documented by its item
+            found.add(current)
         for _name, annotation, _metadata in record_fields(current):
             stack = [annotation]
             while stack:

@@ -188,7 +188,7 @@ def test_shipped_records_are_canonical(tmp_path: Path) -> None:
     result = run_kopa("fmt", "--check", workspace=workspace)
     assert result.exit_code == 0
     assert result.stdout == ""
-    assert "0/26 asiakirjatiedostoa muutettaisiin vakiomuotoon" in result.stderr
+    assert "0/26 asiakirjatiedostoa muutettaisiin vakiomuotoon" in result.stderr  # not the statistics
 
 
 @pytest.fixture
@@ -256,7 +256,7 @@ def test_a_file_with_a_yaml_error_is_left_untouched_and_reported(messy: Path) ->
     assert (messy / "records/pilots/kainuu-lukiot.yaml").read_text(encoding="utf-8") == PILOT_CANONICAL  # the others done
 
 
-def test_the_invoice_ledger_is_never_touched(messy: Path) -> None:
+def test_the_invoice_ledger_and_statistics_are_never_touched(messy: Path) -> None:
     ledger = (
         "- {number: '20200001', kind: invoice,   date: 2020-03-02}   # issued\n"
         "-   number: '20200002'\n     kind: invoice\n"
@@ -267,6 +267,8 @@ def test_the_invoice_ledger_is_never_touched(messy: Path) -> None:
     run_kopa("fmt", workspace=messy)
     run_kopa("fmt", str(messy / "records/invoices/2020.yaml"), workspace=messy)
     assert (messy / "records/invoices/2020.yaml").read_bytes() == ledger
+    statistics = messy / "records/statistics/vaesto-2019.yaml"  # laid out by kopa stats import
+    assert statistics.read_bytes() == (SHIPPED_RECORDS / "statistics/vaesto-2019.yaml").read_bytes()
 
 
 def test_a_crlf_file_stays_crlf_and_a_bom_stays(tmp_path: Path) -> None:

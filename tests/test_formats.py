@@ -27,6 +27,7 @@ EXAMPLES = {
     "Reference": "202000015",
     "Bic": "NDEAFIHH",
     "MunicipalityCode": "205",
+    "AreaCode": "205",
     "EInvoiceAddress": "003722353886",
     "EInvoiceOperator": "003721291126",
 }

@@ -291,14 +291,14 @@ def test_the_calls_language_chooses_the_template(tmp_path):
     _set_call_language(tmp_path, "sv")
     assert run_kopa("new", "pilot", "narpes-ny", workspace=tmp_path).exit_code == 0
     text = (tmp_path / "records/pilots/narpes-ny.yaml").read_text(encoding="utf-8")
-    assert text.startswith("# Vald pilot.") and "# Ansvarig organisation och ansvarsperson" in text
+    assert text.split("\n", 1)[1].startswith("# Vald pilot.") and "# Ansvarig organisation och ansvarsperson" in text
 
 
 def test_init_in_swedish_writes_a_swedish_call_that_validates(tmp_path):
     root = tmp_path / "ny"
     assert run_kopa("--lang", "sv", "init", str(root)).exit_code == 0
     text = (root / "records/call.yaml").read_text(encoding="utf-8")
-    assert text.startswith("# Utlysning: regler, avgift, mål och fakturerare.")
+    assert text.split("\n", 1)[1].startswith("# Utlysning: regler, avgift, mål och fakturerare.")
     assert "\nlanguage: sv " in text and "Haku:" not in text
     checked = run_kopa("validate", "--format", "json", workspace=root)
     assert checked.exit_code == 0  # valid, with a warning on each invented value (KOPA609)
@@ -319,7 +319,7 @@ def test_a_workspace_template_overrides_per_language(tmp_path):
     for lang, record in (("fi", "oma"), ("en", "own")):
         assert run_kopa("--lang", lang, "new", "organization", record, workspace=tmp_path).exit_code == 0
         text = (tmp_path / f"records/organizations/{record}.yaml").read_text(encoding="utf-8")
-        assert text.startswith("# Organisaatio: kunta, kuntayhtymä tai koulutuksen järjestäjä.")
+        assert text.split("\n", 1)[1].startswith("# Organisaatio: kunta, kuntayhtymä tai koulutuksen järjestäjä.")
 
 
 @pytest.mark.parametrize("written", ["fi", "sv", "en"])

@@ -60,6 +60,12 @@ def test_init_creates_a_workspace_that_validates(tmp_path):
         "records/call.yaml",
         "records/organizations/.gitkeep",
         "records/pilots/.gitkeep",
+        "schemas/application.schema.json",  # for editors (tests/test_schema_command.py)
+        "schemas/call.schema.json",
+        "schemas/invoice.schema.json",
+        "schemas/organization.schema.json",
+        "schemas/pilot.schema.json",
+        "schemas/statistics.schema.json",
     ]
     assert "records/call.yaml" in result.stdout
     assert "kopa new organization" in result.stdout  # the next step

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import Callable
 
 from kopa_cli.check import readiness
+from kopa_cli.check import statistics
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, Figure, Msg, Plural, Report, diagnostic, sort_diagnostics, suggest
 from kopa_cli.core.i18n import N_, N_plural
@@ -374,6 +375,7 @@ RULES: tuple[Rule, ...] = (
     readiness.placeholders,
     readiness.billing_address,
     business_ids,
+    *statistics.RULES,
 )
 
 

@@ -8,11 +8,11 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from kopa_cli.core import formatting
+from kopa_cli.core import files, formatting, oserrors
 from kopa_cli.render import feereport, reporters
-from kopa_cli.core.diagnostics import suggest
-from kopa_cli.core.errors import (CompareFormat, ExitCode, NotAFeeYear, RecordsHaveErrors, RevisionHasErrors,
-                                  UnknownMember, UnknownPilot)
+from kopa_cli.core.diagnostics import Report, suggest
+from kopa_cli.core.errors import (CannotCreate, CompareFormat, ExitCode, NotAFeeYear, OutNeedsWorkbook, RecordsHaveErrors,
+                                  RevisionHasErrors, UnknownMember, UnknownPilot)
 from kopa_cli.billing.fees import FeeLine, compare, compute_fees, select
 from kopa_cli.core.i18n import _, ngettext
 from kopa_cli.check.validation import check
@@ -20,6 +20,7 @@ from kopa_cli.load.workspace import Workspace, load_workspace
 from .common import load
 
 MAX_NOTES = 10  # notes beside a CSV; more would bury a terminal
+DEFAULT_WORKBOOK = Path("out") / "fees.xlsx"  # --format xlsx without --out: in the workspace
 
 
 def _check_filters(shown: feereport.Shown, *workspaces: Workspace) -> None:
@@ -46,10 +47,10 @@ def _names(*workspaces: Workspace) -> dict[str, str]:
     return {org_id: org.name for workspace in reversed(workspaces) for org_id, org in workspace.organizations.items()}
 
 
-def _refuse(workspace: Workspace, refusal: RecordsHaveErrors) -> None:
+def _refuse(workspace: Workspace, refusal: RecordsHaveErrors, report: Report | None = None) -> None:
     """Write the validation problems to stderr, as `kopa validate` does, and raise ``refusal``
-    if there are errors."""
-    report = check(workspace)
+    if there are errors. ``report``: ``check(workspace)`` when already made."""
+    report = report or check(workspace)
     if report.errors:
         reporters.text(report, sys.stderr, reporters.wants_color(sys.stderr), lengths=False)
         raise refusal
@@ -135,8 +136,18 @@ def _compare(root: Path, workspace: Workspace, lines: list[FeeLine], revision: s
     return ExitCode.OK
 
 
+def _write_workbook(lines: list[FeeLine], workspace: Workspace, path: Path) -> None:
+    try:
+        feereport.as_workbook(lines, workspace.organizations, path)
+    except OSError as error:
+        raise CannotCreate(path=files.shown(path), reason=oserrors.reason(error)) from None
+    sys.stdout.write(_("The fee table is in {path}.").format(path=files.shown(path)) + "\n")
+
+
 def run(root: Path, lang: str | None, pilot: str | None, year: int | None, member: str | None,
-        output_format: str, compare_with: str | None, use_cache: bool = True) -> int:
+        output_format: str, compare_with: str | None, use_cache: bool = True, out: Path | None = None) -> int:
+    if out is not None and output_format != "xlsx":
+        raise OutNeedsWorkbook()
     workspace = load(root, lang, use_cache)
     _refuse(workspace, RecordsHaveErrors())
     lines = compute_fees(workspace)
@@ -144,5 +155,8 @@ def run(root: Path, lang: str | None, pilot: str | None, year: int | None, membe
     if compare_with is not None:
         return _compare(root, workspace, lines, compare_with, output_format, shown)
     _check_filters(shown, workspace)
+    if output_format == "xlsx":
+        _write_workbook(select(lines, pilot, year, member), workspace, out or root / DEFAULT_WORKBOOK)
+        return ExitCode.OK
     _show(select(lines, pilot, year, member), workspace, output_format, replace(shown, names=_names(workspace)))
     return ExitCode.OK

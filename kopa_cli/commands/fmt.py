@@ -1,7 +1,7 @@
 """kopa fmt: rewrite the records in their canonical layout (docs/records.md, "Canonical layout").
 
 Files are found as `kopa validate` finds them; the invoice ledger (records/invoices/) is never
-touched: its entries are append-only. A file kopa cannot read is left as it is and reported;
+touched: its entries are append-only; nor are the other files kopa writes itself (statistics). A file kopa cannot read is left as it is and reported;
 so is one whose canonical form would read differently (a bug). Writes are atomic.
 """
 
@@ -27,6 +27,8 @@ from .common import follow_call_language
 from .validate import _selector as selector
 
 NEVER_FORMATTED = (f"{RECORDS}/invoices/",)  # the invoice ledger: append-only, byte for byte
+# Nor are other files kopa writes itself (load/kinds.py, written_by): statistics are laid out by
+# kopa stats import, which keeps long tables of figures readable in a way this layout does not.
 
 
 def _call_language(files: list[tuple[str, str, bytes]]) -> str | None:
@@ -78,7 +80,7 @@ def run(root: Path, paths: list[Path], lang: str | None, check: bool, diff: bool
     files = [
         (kind, path, data)
         for kind, path, data in read_records(DirectorySource(root)).files
-        if only(path) and not path.startswith(NEVER_FORMATTED)
+        if only(path) and not path.startswith(NEVER_FORMATTED) and BY_NAME[kind].written_by is None
     ]
     follow_call_language(lang, _call_language(files))
     known = cache.CanonicalCache(root) if use_cache and not os.environ.get("KOPA_NO_CACHE") else None

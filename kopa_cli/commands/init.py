@@ -11,6 +11,7 @@ from kopa_cli.core.files import create_new, shown
 from kopa_cli.core.i18n import _, current_language
 from kopa_cli.load.kinds import CALL, CALL_PATH, IN_FOLDERS, RECORDS
 from .new import check_readable
+from .schema import SCHEMAS, schema_reference, write_schemas
 
 CALL_TEMPLATE = "init/call.yaml.j2"
 
@@ -23,11 +24,12 @@ def run(directory: Path) -> int:
 
     # Render and check first, so a broken template leaves nothing half-made behind.
     template = templating.for_language(directory, CALL_TEMPLATE, current_language())
-    text = templating.render(directory, template)
+    text = templating.render(directory, template, schema=schema_reference(CALL, CALL_PATH))
     check_readable(CALL.name, CALL_PATH, text, templating.describe(directory, template))
+    write_schemas(directory / SCHEMAS)  # for editors: the modelines of new files name them
     create_new(call, text)
-    created = [call]
-    for kind in IN_FOLDERS:
+    created = [call, directory / SCHEMAS]
+    for kind in (kind for kind in IN_FOLDERS if kind.written_by is None):  # kopa invoice makes its own
         keep = directory / RECORDS / kind.folder / ".gitkeep"  # git keeps no empty folders
         if keep.exists() or keep.is_symlink():
             continue

@@ -15,6 +15,7 @@ from kopa_cli.core.spelling import meant_id
 from kopa_cli.load.kinds import NEW_NOUNS, RECORDS, Kind
 from kopa_cli.load.workspace import parse_record
 from .common import load, workspace_root
+from .schema import SCHEMAS, file_name, schema_reference
 
 
 def check_readable(kind_folder: str, relative: str, text: str, template: str) -> None:
@@ -41,7 +42,9 @@ def run(workspace_option: Path | None, kind: str, record_id: str, lang: str | No
     root = workspace_root(workspace_option)
     workspace = load(root, lang)
     path = target_path(root, record_kind, record_id)
+    relative = path.relative_to(root).as_posix()
     context = {
+        "schema": schema_reference(record_kind, relative),  # the yaml-language-server modeline's
         "id": record_id,
         "kind": kind,
         "call": workspace.call,
@@ -51,9 +54,13 @@ def run(workspace_option: Path | None, kind: str, record_id: str, lang: str | No
 
     template = templating.for_language(root, record_kind.template, current_language())  # the comments speak it
     text = templating.render(root, template, **context)
-    check_readable(record_kind.name, path.relative_to(root).as_posix(), text, templating.describe(root, template))
+    check_readable(record_kind.name, relative, text, templating.describe(root, template))
     create_new(path, text)
     typer.echo(_("Created {path}").format(path=shown(path)))
+    schema = root / SCHEMAS / file_name(record_kind)
+    if not schema.exists() and context["schema"] in text:  # the modeline names a schema yet to be written
+        typer.echo(_("Editors check it against {schema} once the schemas are written: kopa schema --out {folder}").format(
+            schema=shown(schema), folder=shown(schema.parent)))
     inside = Path.cwd().resolve().is_relative_to(root.resolve())  # else validate would not find it
     command = "kopa validate" if inside else f"kopa --workspace {shown(root)} validate"
     typer.echo(_("Fill it in, then check it: {command} {path}").format(command=command, path=shown(path)))

@@ -57,6 +57,12 @@ class Choice(click_types.ParamType):
             return self.words[value]
         self.fail(f"{value!r} is not one of {', '.join(self.choices)}", param, ctx)
 
+    def shell_complete(self, ctx: Any, param: Any, incomplete: str) -> list[Any]:
+        """The values offered on Tab (commands/completion.py), not the other spellings."""
+        from typer._click.shell_completion import CompletionItem
+
+        return [CompletionItem(choice) for choice in self.choices if choice.startswith(incomplete)]
+
 
 def language_in(args: Sequence[str]) -> str | None:
     """The last valid value of ``--lang X`` or ``--lang=X`` before ``--``, if any."""

@@ -6,6 +6,7 @@ KOPA3xx  what the call requires of an application
 KOPA4xx  references between records
 KOPA5xx  pilots: members, approvals, fee split
 KOPA6xx  identifiers: Y-tunnus, IBAN, e-invoice address, municipality code
+KOPA8xx  area statistics
 """
 
 from kopa_cli.core.diagnostics import Severity, code
@@ -33,6 +34,7 @@ UNREADABLE = code("KOPA116", E, N_("the file cannot be read: {reason}"))
 BAD_FILE_NAME = code("KOPA117", E, N_("'{name}' is not a valid record file name: use lowercase letters, digits and hyphens, ending in {suffixes}{hint}"))
 UNEXPECTED_FILE = code("KOPA118", W, N_("kopa does not know what this file is; records go in {folders}"))
 MISSING_CALL = code("KOPA119", E, N_("the workspace has no records/call.yaml"))
+NOT_A_LIST = code("KOPA121", E, N_("the file must hold a list of entries, each starting with '- ', but it is {found}"))
 SECTION_TWICE = code("KOPA120", E, N_("'{field}' is given twice (first on line {first_line}); keep only one"))
 
 # Shape of a record
@@ -103,3 +105,8 @@ MUNICIPALITY_CODE_TYPE = code("KOPA607", E, N_("only a municipality has a munici
 EINVOICE_NOT_OWN = code("KOPA608", W, N_("the e-invoice address {value} is not built from this organisation's Y-tunnus {business_id}"))
 PLACEHOLDER = code("KOPA609", W, N_("{key} still holds the template's example ({value}); write the organiser's real details here before invoicing"))
 NO_BILLING_ADDRESS = code("KOPA610", W, N_("the organisation has neither an e-invoice address (einvoice) nor a billing e-mail address (billing_email): there is nowhere to send its invoices"))
+
+# Area statistics (records/statistics/, written by `kopa stats import`)
+UNKNOWN_AREA = code("KOPA801", W, N_("no organisation in records/organizations/ has the municipality code '{value}'; the pilot report shows no member with these figures"))
+AGES_OVER_TOTAL = code("KOPA802", W, N_("the ages of {year} add up to {ages}, more than the area's total {total}"))
+POPULATION_DIFFERS = code("KOPA803", W, N_("the population on 31.12.{year} is {value} here, but {figure} in the statistics {file} (table {table})"))

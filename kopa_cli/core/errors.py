@@ -171,3 +171,105 @@ class FileLocked(KopaError):
     """Another kopa process is writing the same file (core/files.py ``lock``)."""
 
     template = N_("{path} is being written by another kopa command; waited {seconds} s. Try again when it has finished.")
+
+
+# kopa report (render/reports.py, commands/report.py)
+
+
+class UnknownReport(KopaError):
+    template = N_("no report '{name}'; the reports are {names} ('kopa report --list' describes them)")
+
+
+class ReportFormatMissing(KopaError):
+    template = N_("the report '{name}' has no {format} template (templates/reports/{name}.{format}.j2); it has {formats}")
+
+
+class PilotRequired(KopaError):
+    template = N_("the report '{name}' is about one pilot: give it with --pilot ID; the pilots are {pilots}")
+
+
+class PdfNeedsOut(KopaError):
+    template = N_("a PDF is written to a file: give one with --out FILE")
+
+
+class PdfUnavailable(KopaError):
+    """WeasyPrint (the optional extra `pdf`) or the Pango library it draws text with is missing."""
+
+    template = N_(
+        "--format pdf needs WeasyPrint, an optional part of kopa: install it with "
+        "pip install 'kopa[pdf]' (it also needs the Pango library, e.g. the Debian package libpango-1.0-0), "
+        "or write HTML with --format html and print it from a browser ({detail})"
+    )
+
+
+# kopa invoice: spreadsheets (render/xlsxtemplate.py, render/invoicesheets.py)
+
+
+class SpreadsheetTemplateFailed(KopaError):
+    """A cell of an .xlsx template could not be rendered; located as spreadsheets name a cell: file!sheet!cell."""
+
+    template = N_("{template}!{sheet}!{cell}: {problem}")
+    exit_code = ExitCode.PROBLEMS
+
+
+class UnsafeFileName(KopaError):
+    """An invoice's file name would not be a plain name inside its folder (only a damaged ledger gives one)."""
+
+    template = N_("invoice {number}: '{name}' is not a safe file name inside {folder}; run 'kopa validate'")
+    exit_code = ExitCode.PROBLEMS
+
+
+class OriginalInvoiceMissing(KopaError):
+    template = N_("credit note {number} corrects invoice {credits}, which is in no file of records/invoices/; run 'kopa validate'")
+    exit_code = ExitCode.PROBLEMS
+
+
+class TemplateUnreadable(KopaError):
+    template = N_("{template} is not a spreadsheet kopa can read ({detail}); save it as .xlsx in Excel or LibreOffice")
+    exit_code = ExitCode.PROBLEMS
+
+
+class OutNeedsWorkbook(KopaError):
+    template = N_("--out names the workbook of --format xlsx; the other formats are written to standard output")
+
+
+# Converting workbooks with LibreOffice (render/pdf.py).
+
+
+class LibreOfficeMissing(KopaError):
+    template = N_(
+        "LibreOffice is not installed (no 'soffice' program on PATH), so no PDF can be made. "
+        "Install it: on Debian or Ubuntu 'sudo apt install libreoffice-calc-nogui', on Windows or macOS "
+        "from https://www.libreoffice.org/download/ ; or leave out --pdf"
+    )
+
+
+class ConversionFailed(KopaError):
+    """LibreOffice ran but a file it should have written is not there; ``detail`` is its own
+    (English) output, shown only at the end."""
+
+    template = N_("LibreOffice did not make {target} from {source} ({detail})")
+    exit_code = ExitCode.PROBLEMS
+
+
+class ConversionTimedOut(KopaError):
+    template = N_("LibreOffice did not finish converting {sources} in {seconds} s and was stopped; no file was written")
+    exit_code = ExitCode.PROBLEMS
+
+
+class NotGeneratedSchema(KopaError):
+    """`kopa schema --out` found a file of the same name that it did not write (commands/schema.py)."""
+
+    template = N_("{path} was not written by kopa schema, so it is not overwritten: move it away or choose another --out folder")
+
+
+class BrokenStatisticsFile(KopaError):
+    """A statistics file (PX or JSON-stat2) that cannot be read as a table; ``problem`` is a
+    Phrase that says what is wrong at ``line`` (1 when the whole file is meant)."""
+
+    template = N_("{path}:{line}: {problem}")
+    exit_code = ExitCode.PROBLEMS
+
+
+class StatisticsExist(TargetExists):
+    template = N_("{path} already exists; to replace it with this table, give --replace (or choose another --name)")

@@ -37,6 +37,15 @@ def round_cents(amount: Decimal) -> Decimal:
     return _no_negative_zero(amount.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
+def percent_of(part: Decimal | int, whole: Decimal | int, places: int = 1) -> Decimal:
+    """``part`` as a percentage of ``whole``, rounded half up to ``places`` decimals
+    (``percent_of(1, 3)`` -> ``Decimal("33.3")``); 0 when ``whole`` is 0."""
+    if not whole:
+        return Decimal(0).quantize(Decimal(1).scaleb(-places))
+    share = Decimal(part) * 100 / Decimal(whole)
+    return _no_negative_zero(share.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
 def parse_number(text: str) -> Decimal:
     """Parse a plain number such as ``"24"``, ``"25.5"`` or ``"-5000.00"``, exactly.
 

@@ -308,3 +308,22 @@ def report(root: Path, use_cache: bool, check: Callable[[Workspace], Report]) ->
         cache.put_report(key, found, signature if trusted else None)
         cache.save()
     return found
+
+
+def load_with_report(root: Path, use_cache: bool, check: Callable[[Workspace], Report]) -> tuple[Workspace, Report]:
+    """The workspace at ``root`` (as ``load``) and ``check``'s report of it, the report reused
+    when the content is the same as at the last check (``kopa report`` needs both)."""
+    from kopa_cli.load.workspace import build_workspace
+
+    cache = open_cache(root, use_cache)
+    records = read_records(DirectorySource(root))
+    workspace = build_workspace(root, records, cache)
+    if cache is None:
+        return workspace, check(workspace)
+    key = records.key()
+    found = cache.get_report(key)
+    if found is None:
+        found = check(workspace)
+        cache.put_report(key, found)
+    cache.save()
+    return workspace, found

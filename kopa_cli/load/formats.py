@@ -63,3 +63,9 @@ Paragraphs = Annotated[str, FreeText()]
 LEDGER_NUMBER_PATTERN = r"^[0-9]{8,9}$"
 LedgerNumber = Annotated[str, Format(N_("an invoice number of eight digits, quoted, like \"20200001\""), _matches(LEDGER_NUMBER_PATTERN), codes.BAD_FORMAT, LEDGER_NUMBER_PATTERN)]
 Reference = Annotated[str, Format(N_("a reference number (viitenumero) with a valid check digit"), identifiers.is_reference, codes.BAD_FORMAT, r"^[0-9]{4,20}$")]
+# Area statistics (records/statistics/): an area is a municipality by its code, or the whole
+# country as Statistics Finland codes it (SSS); an age is in whole years, the oldest class
+# ("100 -") holding everyone older.
+AREA_CODE_PATTERN = r"^([0-9]{3}|SSS)$"
+AreaCode = Annotated[str, Format(N_("a municipality code of three digits, or SSS for the whole country, quoted"), _matches(AREA_CODE_PATTERN), codes.BAD_FORMAT, AREA_CODE_PATTERN)]
+Age = Annotated[int, Range(0, 150)]

@@ -26,7 +26,9 @@ class Kind:
     ``folder`` its folder under records/ ("" for call.yaml, which stands alone),
     ``suffixes`` the file suffixes accepted there (the first is what `kopa new` writes),
     ``label`` its English name for people (the JSON Schema's title),
-    ``aliases`` other spellings `kopa new` accepts for ``noun`` (never listed as choices).
+    ``aliases`` other spellings `kopa new` accepts for ``noun`` (never listed as choices),
+    ``written_by`` the command that alone writes its files (the invoice ledger: `kopa invoice`),
+    so that `kopa new` and `kopa init` leave them alone.
     """
 
     name: str
@@ -36,6 +38,8 @@ class Kind:
     suffixes: tuple[str, ...]
     class_name: str  # in records.py
     aliases: tuple[str, ...] = ()
+    written_by: str | None = None
+    stem: str = "<id>"  # what a file's name stands for, for people
 
     @cached_property
     def record(self) -> type:
@@ -53,7 +57,7 @@ class Kind:
         """Where its files are, for people: records/call.yaml or records/pilots/<id>.yaml."""
         if not self.folder:
             return CALL_PATH
-        return f"{RECORDS}/{self.folder}/<id>{suffix or self.suffixes[0]}"
+        return f"{RECORDS}/{self.folder}/{self.stem}{suffix or self.suffixes[0]}"
 
 
 CALL = Kind("call", "call", "call", "", (".yaml",), "Call")
@@ -62,8 +66,11 @@ KINDS: tuple[Kind, ...] = (
     Kind("organizations", "organization", "organisation", "organizations", (".yaml",), "Organization", ("organisation",)),
     Kind("applications", "application", "application", "applications", (".md", ".yaml"), "Application"),
     Kind("pilots", "pilot", "pilot", "pilots", (".yaml",), "Pilot"),
+    Kind("invoices", "invoice", "invoice ledger", "invoices", (".yaml",), "Ledger", written_by="kopa invoice", stem="<year>"),
+    Kind("statistics", "statistics", "area statistics", "statistics", (".yaml",), "Statistics", written_by="kopa stats import"),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}
 IN_FOLDERS = tuple(kind for kind in KINDS if kind.folder)  # the kinds with a file per record
-NEW_NOUNS = {noun: kind for kind in IN_FOLDERS for noun in (kind.noun, *kind.aliases)}  # `kopa new NOUN`
-IGNORED_FOLDERS = ("invoices",)  # written by `kopa invoice`, not read as records
+# `kopa new NOUN`: the kinds people write
+NEW_NOUNS = {noun: kind for kind in IN_FOLDERS if kind.written_by is None for noun in (kind.noun, *kind.aliases)}
+NOUNS = {noun: kind for kind in KINDS for noun in (kind.noun, *kind.aliases)}  # `kopa schema NOUN`: every kind

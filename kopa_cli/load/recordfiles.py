@@ -17,7 +17,7 @@ from kopa_cli.core.diagnostics import Diagnostic, Msg, Plural, Suggestion, diagn
 from kopa_cli.core.i18n import N_, N_plural
 from kopa_cli.core.identifiers import is_id
 from kopa_cli.core.spelling import fold_id
-from kopa_cli.load.kinds import BY_NAME, CALL, CALL_PATH, IGNORED_FOLDERS, IN_FOLDERS, RECORDS
+from kopa_cli.load.kinds import BY_NAME, CALL, CALL_PATH, IN_FOLDERS, RECORDS
 
 MAX_FILE_BYTES = 1024 * 1024  # a record is a few kilobytes; more is a mistake or an attack
 _BYTES = N_plural("{n} byte", "{n} bytes")
@@ -171,11 +171,9 @@ def read_records(source: Source) -> RecordFiles:
     for path in source.paths():
         kind = kind_of(path)
         if kind is None:
-            parts = path.split("/")
-            if len(parts) < 3 or parts[1] not in IGNORED_FOLDERS:
-                link = getattr(source, "link_problem", lambda _: None)(path)
-                folders = ", ".join(f"{RECORDS}/{kind.folder}/" for kind in IN_FOLDERS)
-                problems.append(link or diagnostic(path, (1, 1), codes.UNEXPECTED_FILE, folders=folders))
+            link = getattr(source, "link_problem", lambda _: None)(path)
+            folders = ", ".join(f"{RECORDS}/{kind.folder}/" for kind in IN_FOLDERS)
+            problems.append(link or diagnostic(path, (1, 1), codes.UNEXPECTED_FILE, folders=folders))
             continue
         paths.append(path)
         data = source.read(path)

@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal, Mapping
+from typing import ClassVar, Literal, Mapping
 
 from kopa_cli.load.formats import (
+    Age,
+    AreaCode,
     Bic,
     BusinessId,
     CharacterLimit,
@@ -85,6 +87,12 @@ class Fee:
 
 
 @dataclass(frozen=True)
+class EInvoice:
+    address: EInvoiceAddress = key(required=True)
+    operator: EInvoiceOperator = key(required=True)
+
+
+@dataclass(frozen=True)
 class Organizer:
     name: str = key(required=True)
     business_id: BusinessId = key(required=True)
@@ -92,6 +100,7 @@ class Organizer:
     iban: Iban = key(required=True)
     bic: Bic = key(required=True)
     contacts: list[Person] = key([])
+    einvoice: EInvoice | None = key(doc="The organiser's own e-invoice address and operator: the sender of its Finvoice messages.")
 
 
 @dataclass(frozen=True)
@@ -115,12 +124,6 @@ class Call:
     organizer: Organizer = key(required=True)
     invoicing: Invoicing = key(Invoicing())
     origin: Origin = internal()
-
-
-@dataclass(frozen=True)
-class EInvoice:
-    address: EInvoiceAddress = key(required=True)
-    operator: EInvoiceOperator = key(required=True)
 
 
 @dataclass(frozen=True)
@@ -264,6 +267,40 @@ class InvoiceEntry:
 class Ledger:
     """The invoice ledger of one year: records/invoices/<year>.yaml, a list of entries."""
 
+    WHOLE_FILE: ClassVar[str] = "entries"  # the file is the list itself, not a mapping (structure.py)
     entries: list[InvoiceEntry] = key([])
     id: str = internal()  # the year, as the file's stem
+    origin: Origin = internal()
+
+
+@dataclass(frozen=True)
+class AreaStatistics:
+    """One area's figures in a statistics file: by year, and by year and age where the
+    table has ages. A figure the table does not give ("..") is null."""
+
+    name: str = key(required=True, doc="The area's name as the table gives it.")
+    total: dict[Year, Population | None] = key({}, doc="The figure for the whole area (all ages), by year.")
+    ages: dict[Year, dict[Age, Population | None]] = key({}, doc="The figure by age in whole years, by year; the oldest age holds everyone older.")
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """A table of Statistics Finland, imported by `kopa stats import` into
+    records/statistics/<id>.yaml: the figures per area (municipality code, or SSS for the
+    whole country) with their source. Licence CC BY 4.0: cite the source and the table."""
+
+    table: str = key(required=True, doc="The table's id in PxWeb, e.g. 11re.")
+    title: str = key(required=True, doc="The table's title as published.")
+    source: str = key(required=True, doc="Who published it: Tilastokeskus (Statistics Finland).")
+    licence: Literal["CC BY 4.0"] = key(required=True, doc="Statistics Finland's licence for its tables.")
+    url: str | None = key(doc="Where the table is published.")
+    contents: str | None = key(doc="What the figures are, as the table says: Väestö 31.12.")
+    unit: str | None = key(doc="The figures' unit, as the table says: henkilöä.")
+    population: bool = key(False, doc="The figures are the population on 31.12.: the pilot report shows them.")
+    updated: date | None = key(doc="The table's own date (LAST-UPDATED, or the API's updated).")
+    imported: date = key(required=True, doc="The day kopa stats import read the file.")
+    file: str | None = key(doc="The name of the file imported.")
+    note: str | None = key(doc="Anything a reader must know, e.g. that some figures are examples.")
+    areas: dict[AreaCode, AreaStatistics] = key(required=True, doc="The figures by area code.")
+    id: str = internal()
     origin: Origin = internal()

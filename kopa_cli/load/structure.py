@@ -325,15 +325,19 @@ class _Structurer:
     def bounded(self, number: int | Decimal, value: Any, bounds: Range, where: Path, key_position: bool = False) -> Any:
         """``number`` if it lies in ``bounds``; else reported (as ``value``, as written) and None.
         With ``key_position``, ``number`` is a key of the mapping at ``where[:-1]``."""
-        key = self.key_field(where) if key_position else self.field(where)
+        # The key is named only for a report: naming it costs more than the check (a
+        # statistics file has some 60 000 bounded keys and figures).
+        def key() -> Field:
+            return self.key_field(where) if key_position else self.field(where)
+
         if bounds.positive and number <= 0:
-            self.report(where, codes.NOT_POSITIVE, key_position, key=key, value=_show(value))
+            self.report(where, codes.NOT_POSITIVE, key_position, key=key(), value=_show(value))
             return None
         if number < bounds.minimum or number > bounds.maximum:
-            self.report(where, codes.OUT_OF_RANGE, key_position, key=key, value=_show(value), minimum=Figure(bounds.minimum), maximum=Figure(bounds.maximum))
+            self.report(where, codes.OUT_OF_RANGE, key_position, key=key(), value=_show(value), minimum=Figure(bounds.minimum), maximum=Figure(bounds.maximum))
             return None
         if bounds.places is not None and isinstance(number, Decimal) and decimal_places(number) > bounds.places:
-            self.report(where, codes.TOO_MANY_DECIMALS, key_position, key=key, value=_show(value), places=Plural(_DECIMALS, bounds.places))
+            self.report(where, codes.TOO_MANY_DECIMALS, key_position, key=key(), value=_show(value), places=Plural(_DECIMALS, bounds.places))
             return None
         return number
 
@@ -401,6 +405,14 @@ def structure(cls: type, data: Any, origin: Origin, **internal: Any) -> tuple[An
     """Build a record of kind ``cls`` from parsed data; (record or None, diagnostics)."""
     structurer = _Structurer(cls, origin)
     structurer.data = data
+    whole = getattr(cls, "WHOLE_FILE", None)
+    if whole is not None:  # the file is one list: the entries of the invoice ledger
+        if not isinstance(data, list):
+            structurer.diagnostics.append(diagnostic(origin.path, origin.at(), codes.NOT_A_LIST, found=Msg(_type_name(data))))
+            return None, structurer.diagnostics
+        (item_type,) = get_args(get_type_hints(cls)[whole])
+        items = tuple(structurer.convert(item, item_type, (i,)) for i, item in enumerate(data))
+        return cls(**{whole: items}, origin=origin, **internal), structurer.diagnostics
     if not isinstance(data, dict):
         found = Msg(_type_name(data))
         structurer.diagnostics.append(diagnostic(origin.path, origin.at(), codes.NOT_A_MAPPING, found=found))

@@ -23,7 +23,7 @@ from kopa_cli.load.cache import encode_result
 from kopa_cli.load.markdowndoc import parse_markdown_application
 from kopa_cli.load.kinds import BY_NAME, CALL, CALL_PATH, KINDS
 from kopa_cli.load.recordfiles import RecordFiles, Source, kind_of, read_records, stem_id
-from kopa_cli.load.records import Application, Call, Organization, Pilot, TextField
+from kopa_cli.load.records import Application, Call, Ledger, Organization, Pilot, Statistics, TextField
 from kopa_cli.load.structure import structure
 from kopa_cli.core.textlength import count_chars
 from kopa_cli.load.yamlparse import parse_yaml
@@ -36,6 +36,8 @@ class Workspace:
     organizations: dict[str, Organization] = field(default_factory=dict)
     applications: dict[str, Application] = field(default_factory=dict)
     pilots: dict[str, Pilot] = field(default_factory=dict)
+    ledgers: dict[str, Ledger] = field(default_factory=dict)  # by the file's stem, the year: "2020"
+    statistics: dict[str, Statistics] = field(default_factory=dict)  # area statistics, by file id
     files: tuple[str, ...] = ()
     diagnostics: tuple[Diagnostic, ...] = ()
     # kind -> id -> path of each record file that could not be read or is misnamed
@@ -188,6 +190,8 @@ def _build_workspace(root: Path | None, records: RecordFiles, cache: Any) -> Wor
         organizations=loaded["organizations"],
         applications=loaded["applications"],
         pilots=loaded["pilots"],
+        ledgers=loaded["invoices"],
+        statistics=loaded["statistics"],
         files=records.paths,
         diagnostics=tuple(problems),
         unreadable=unreadable,

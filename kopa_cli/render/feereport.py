@@ -1,4 +1,5 @@
-"""Showing fee shares: a rich table for people, CSV and JSON for tools, Markdown for PRs.
+"""Showing fee shares: a rich table for people, CSV and JSON for tools, Markdown for PRs, and
+an .xlsx workbook for spreadsheets.
 
 Tables and Markdown use the message language's formatting ("1 666,67 €" in Finnish, with
 no-break spaces); CSV and JSON use plain dot decimals ("1666.67") so that spreadsheets and
@@ -13,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import groupby
-from typing import IO
+from pathlib import Path
+from typing import IO, Any
 
 from kopa_cli.core import formatting
 from kopa_cli.core.diagnostics import escaped
@@ -360,3 +362,38 @@ def comparison_markdown(comparison: Comparison, before: str, after: str, shown: 
             f"### {md_escape(each_members_bill(shown))}", "",
             *_md_table(member_headers, member_rows, 1)]
     out.write("\n".join(text) + "\n")
+
+
+# --- workbook -----------------------------------------------------------------------------------
+
+
+def as_workbook(lines: Iterable[FeeLine], organizations: Mapping[str, Any], path: Path) -> None:
+    """The fee lines as an .xlsx workbook at ``path`` (written atomically), the same bytes for
+    the same lines: a row per pilot, member and year with the member's name and Y-tunnus, and a
+    total row.
+
+    Ids and the Y-tunnus are text cells; the year is a number; amounts are numbers (not text,
+    so Finnish Excel sums them) in the Finnish money format; the VAT rate is the percentage
+    (24, 25.5). The totals are the sums of the rows' amounts, written as values. Headers are in
+    the messages' language. ``organizations``: the workspace's organisations by id.
+    Raises OSError if the file cannot be written."""
+    import openpyxl
+
+    from kopa_cli.render.xlsxfile import FIXED_STAMP, INTEGER_FORMAT, MONEY_FORMAT, RATE_FORMAT, TEXT_FORMAT, Column, save, table_sheet
+
+    columns = [
+        Column(_("Pilot"), TEXT_FORMAT, 22), Column(_("Year"), INTEGER_FORMAT, 7), Column(_("Member"), TEXT_FORMAT, 24),
+        Column(_("Name"), TEXT_FORMAT, 32), Column(_("Business ID"), TEXT_FORMAT, 11), Column(_("Net"), MONEY_FORMAT, 13),
+        Column(_("VAT %"), RATE_FORMAT, 9), Column(_("VAT"), MONEY_FORMAT, 12), Column(_("Gross"), MONEY_FORMAT, 13),
+    ]
+    rows = []
+    for line in lines:
+        organization = organizations.get(line.member)
+        rows.append([line.pilot, line.year, line.member, organization.name if organization else None,
+                     organization.business_id if organization else None,
+                     line.net, line.vat_rate, line.vat, line.gross])
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = _("Fees")
+    table_sheet(sheet, columns, rows, total_label=_("Total"), total_columns=(5, 7, 8))
+    save(workbook, path, FIXED_STAMP)

@@ -17,6 +17,7 @@ only here, and commands import this module only when they render.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import traceback
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -30,7 +31,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError, modifie
 
 from kopa_cli.core import formatting
 from kopa_cli.core.errors import TemplateFailed, TemplateMissing, TemplateOutside
-from kopa_cli.core.i18n import _
+from kopa_cli.core.i18n import _, current_language
 from kopa_cli.core.money import parse_number
 
 WORKSPACE_TEMPLATES = "templates"
@@ -83,20 +84,30 @@ def _decimal(value: Decimal | str | int) -> Decimal:
         raise _NotANumber(repr(value)) from None
 
 
-def _money(value: Decimal | str | int, currency: str = "EUR") -> str:
-    return formatting.money(_decimal(value), currency=currency)
+@functools.lru_cache(maxsize=4096)
+def _formatted(kind: str, written: str, lang: str, currency: str) -> str:
+    """Babel's formatting, remembered: a report of 1 000 applications shows the same few
+    numbers (the limit, the fee) a thousand times, and Babel takes ~0.3 ms for each. Keyed by
+    the number as written, since Decimal("1.0") == Decimal("1.00") but they are shown apart."""
+    if kind == "money":
+        return formatting.money(Decimal(written), lang, currency)
+    return formatting.number(Decimal(written), lang)
 
 
-def _number(value: Decimal | str | int) -> str:
-    return formatting.number(_decimal(value))
+def _money(value: Decimal | str | int, currency: str = "EUR", *, lang: str | None = None) -> str:
+    return _formatted("money", str(_decimal(value)), lang or current_language(), currency)
 
 
-def _date(value: date) -> str:
-    return formatting.day(value)
+def _number(value: Decimal | str | int, *, lang: str | None = None) -> str:
+    return _formatted("number", str(_decimal(value)), lang or current_language(), "")
 
 
-def _percent(value: Decimal | str | int) -> str:
-    return formatting.percent(_decimal(value))
+def _date(value: date, *, lang: str | None = None) -> str:
+    return formatting.day(value, lang)
+
+
+def _percent(value: Decimal | str | int, *, lang: str | None = None) -> str:
+    return formatting.percent(_decimal(value), lang)
 
 
 _SHORT_ESCAPES = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
@@ -130,6 +141,12 @@ def one_line(value: object) -> str:
     return " ".join(("" if value is None else str(value)).split())
 
 
+def md_cell(value: object) -> str:
+    """Text for one cell of a Markdown table: on one line, with ``|`` and ``\\`` escaped and ``<``
+    written ``&lt;``, so that no value ends the cell or becomes raw HTML on GitHub."""
+    return one_line(value).replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;")
+
+
 FILTERS: dict[str, Callable[..., str]] = {
     "money": _money,
     "number": _number,
@@ -137,7 +154,10 @@ FILTERS: dict[str, Callable[..., str]] = {
     "percent": _percent,
     "yaml_str": yaml_str,
     "one_line": one_line,
+    "md_cell": md_cell,
 }
+# The filters whose output depends on the language: bound to one by environment(lang=...).
+_LANGUAGE_FILTERS = ("money", "number", "date", "percent")
 
 
 def _autoescape(name: str | None) -> bool:
@@ -152,21 +172,31 @@ class _ChangeRefused(SecurityError):
 # The mutable type whose changing methods each read-only view lacks: asking a view for one is
 # the same attempt as calling it on the original, and is refused as such, not as a misspelling.
 _MUTABLE_OF_VIEW: dict[type, object] = {MappingProxyType: {}, tuple: [], frozenset: set()}
+# The names of those methods, found once (a report reads a view's keys tens of thousands of times).
+_CHANGING: dict[type, frozenset[str]] = {
+    view: frozenset(name for name in dir(mutable) if modifies_known_mutable(mutable, name))
+    for view, mutable in _MUTABLE_OF_VIEW.items()
+}
 
 
 class _ReadOnlyEnvironment(ImmutableSandboxedEnvironment):
     """The immutable sandbox; asking a record's read-only value for a changing method fails as ``_ChangeRefused``."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        mutable = _MUTABLE_OF_VIEW.get(type(obj))
-        if mutable is not None and modifies_known_mutable(mutable, attribute):
+        changing = _CHANGING.get(type(obj))
+        if changing is not None and attribute in changing:
             return self.undefined(attribute, name=attribute, obj=obj, exc=_ChangeRefused)
         return super().getattr(obj, attribute)
+
+
+_SCALARS = frozenset({str, int, bool, Decimal, date, type(None)})
 
 
 def read_only(value: Any) -> Any:
     """A copy of ``value`` that nothing can change: lists become tuples, sets frozensets,
     mappings read-only mappings, and the (frozen) records are copied with such fields."""
+    if type(value) in _SCALARS:  # most values: answered before the costlier checks below
+        return value
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {field.name: read_only(getattr(value, field.name)) for field in dataclasses.fields(value) if field.init}
         return dataclasses.replace(value, **fields)
@@ -179,12 +209,28 @@ def read_only(value: Any) -> Any:
     return value
 
 
-def environment(workspace: Path | None) -> ImmutableSandboxedEnvironment:
-    """The Jinja environment: the workspace's templates/ first, then the built-in ones."""
+def _template_roots(workspace: Path | None) -> list[Path]:
+    """Where templates are looked for: the workspace's templates/ first, then the built-in ones."""
     roots = []
     if workspace is not None and (workspace / WORKSPACE_TEMPLATES).is_dir():
         roots.append(workspace / WORKSPACE_TEMPLATES)
     roots.append(builtin_templates())
+    return roots
+
+
+def environment(workspace: Path | None, lang: str | None = None) -> ImmutableSandboxedEnvironment:
+    """The Jinja environment: the workspace's templates/ first, then the built-in ones.
+
+    ``lang`` (fi, sv, en) binds the filters money, number, date and percent to that language,
+    e.g. for an invoice in its buyer's language; without it they follow the messages' language."""
+    return _environment(tuple(_template_roots(workspace)), lang)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(roots: tuple[Path, ...], lang: str | None) -> ImmutableSandboxedEnvironment:
+    """One environment per templates folder and language, so that its compiled templates are
+    reused (100 pilot reports in one process compile the pilot template once; Jinja re-reads a
+    template whose file changed)."""
     env = _ReadOnlyEnvironment(
         loader=jinja2.ChoiceLoader([_ContainedLoader(root) for root in roots]),
         undefined=jinja2.StrictUndefined,
@@ -194,7 +240,23 @@ def environment(workspace: Path | None) -> ImmutableSandboxedEnvironment:
         lstrip_blocks=True,
     )
     env.filters.update(FILTERS)
+    if lang is not None:
+        env.filters.update({name: functools.partial(FILTERS[name], lang=lang) for name in _LANGUAGE_FILTERS})
     return env
+
+
+def template_file(workspace: Path | None, name: str) -> Path:
+    """The file of a template that is not Jinja text (``invoice.xlsx``): the workspace's
+    templates/ first, then the built-in ones.
+
+    Raises TemplateMissing if neither has it, TemplateOutside for a link out of its folder."""
+    for root in _template_roots(workspace):
+        path = root / name
+        if path.is_file():
+            if not path.resolve().is_relative_to(root.resolve()):
+                raise TemplateOutside(name=name, target=str(path.resolve()))
+            return path
+    raise TemplateMissing(name=name, places=", ".join(str(root) for root in _template_roots(workspace)))
 
 
 def _shown(filename: str | None, workspace: Path | None, name: str) -> str:
@@ -265,32 +327,38 @@ def render(workspace: Path | None, name: str, **context: Any) -> str:
             places = ", ".join(str(root) for root in _roots(env))
             raise TemplateMissing(name=error.name, places=places) from None
         filename, line = _template_position(error, env)  # an {% include %} of a missing template
-        problem = _("no template '{name}' in {places}").format(name=error.name, places=", ".join(str(r) for r in _roots(env)))
-        raise TemplateFailed(template=_shown(filename, workspace, name), line=line, problem=problem) from None
-    except jinja2.TemplateError as error:
+        missing = _("no template '{name}' in {places}").format(name=error.name, places=", ".join(str(r) for r in _roots(env)))
+        raise TemplateFailed(template=_shown(filename, workspace, name), line=line, problem=missing) from None
+    except RENDER_ERRORS as error:
         filename, line = _template_position(error, env)
-        if isinstance(error, _ChangeRefused):
-            problem = _("a template may only read the records it is given, but this one tries to change them ('{detail}')")
-        elif isinstance(error, SecurityError):
-            problem = _("the template tried something that is not allowed ({detail}); a template may only use the values it is given")
-        elif isinstance(error, jinja2.UndefinedError):
-            problem = _("{detail}; check the spelling of the name")
-        elif isinstance(error, jinja2.TemplateSyntaxError):
-            problem = _("template syntax error: {detail}")
-        else:
-            problem = _("the template failed: {detail}")
-        raise TemplateFailed(
-            template=_shown(filename, workspace, name), line=line, problem=problem.format(detail=str(error.message or error).rstrip("."))
-        ) from None
-    except _NotANumber as error:
-        filename, line = _template_position(error, env)
-        problem = _("a number filter (money, number, percent) was given {value}, which is not a plain number such as 5000.00")
-        raise TemplateFailed(template=_shown(filename, workspace, name), line=line, problem=problem.format(value=error)) from None
-    except (ArithmeticError, ValueError, TypeError, LookupError) as error:
-        # A filter given a value of the wrong kind (e.g. money of "abc"): still the template's line.
-        filename, line = _template_position(error, env)
-        raise TemplateFailed(
-            template=_shown(filename, workspace, name), line=line,
-            problem=_("the template failed: {detail}").format(detail=f"{type(error).__name__}: {error}"),
-        ) from None
+        raise TemplateFailed(template=_shown(filename, workspace, name), line=line, problem=problem(error)) from None
 
+
+# What rendering a template may raise that is the template's fault (problem() words each).
+RENDER_ERRORS = (jinja2.TemplateError, ArithmeticError, ValueError, TypeError, LookupError, AttributeError)
+
+
+def problem(error: BaseException) -> str:
+    """What went wrong in a template, in the user's language, for one of RENDER_ERRORS."""
+    if isinstance(error, jinja2.TemplateError):
+        if isinstance(error, _ChangeRefused):
+            text = _("a template may only read the records it is given, but this one tries to change them ('{detail}')")
+        elif isinstance(error, SecurityError):
+            text = _("the template tried something that is not allowed ({detail}); a template may only use the values it is given")
+        elif isinstance(error, jinja2.UndefinedError):
+            text = _("{detail}; check the spelling of the name")
+        elif isinstance(error, jinja2.TemplateSyntaxError):
+            text = _("template syntax error: {detail}")
+        else:
+            text = _("the template failed: {detail}")
+        return text.format(detail=str(error.message or error).rstrip("."))
+    if isinstance(error, _NotANumber):
+        text = _("a number filter (money, number, percent) was given {value}, which is not a plain number such as 5000.00")
+        return text.format(value=error)
+    # A filter given a value of the wrong kind (e.g. money of "abc"): still the template's fault.
+    return _("the template failed: {detail}").format(detail=f"{type(error).__name__}: {error}")
+
+
+def shown_file(path: Path, workspace: Path | None) -> str:
+    """How a template file is named in a message: workspace-relative, or as built in."""
+    return _shown(str(path), workspace, path.name)

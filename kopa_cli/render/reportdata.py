@@ -1,0 +1,340 @@
+"""What each report's template receives: the records arranged as tables, pure and without I/O.
+
+Each builder returns a dict of plain values (text, numbers, Decimal money, dates, records,
+lists and dicts of them); docs/reports.md lists every key. Templates read them through the
+one sandboxed environment (templating.py), which hands them over read-only.
+
+Two blocks are there but empty until their sources exist: ``area`` and each member's
+``statistics`` (area statistics from ``kopa stats import``), and ``invoices`` (the invoice
+ledger of ``kopa invoice``). They are ``None`` now, so a template can already test them
+with ``{% if area %}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from kopa_cli.billing.fees import FeeLine, pilot_fees, totals
+from kopa_cli.core.diagnostics import Report, Severity
+from kopa_cli.core.i18n import N_, _, current_language
+from kopa_cli.core.money import percent_of
+from kopa_cli.core.regions import region_of
+from kopa_cli.load.records import Organization, Pilot
+from kopa_cli.load.workspace import Workspace
+
+STATUS_NAMES = {
+    "submitted": N_("submitted"),
+    "selected": N_("selected"),
+    "rejected": N_("rejected"),
+    "withdrawn": N_("withdrawn"),
+}
+ORGANIZATION_TYPES = {
+    "municipality": N_("municipality"),
+    "joint_authority": N_("joint municipal authority"),
+    "provider": N_("education provider"),
+    "other": N_("other organisation"),
+}
+SPLIT_NAMES = {
+    "equal": N_("split in equal shares"),
+    "population": N_("split by population on 31.12.{year}"),
+    "weights": N_("split by agreed weights"),
+}
+
+# The words the templates print, by key, in the message language. A workspace template
+# may use any of them as {{ label.KEY }}.
+LABELS = {
+    "applications_title": N_("Applications"),
+    "application": N_("Application"),
+    "pilot_name": N_("Pilot name"),
+    "status": N_("Status"),
+    "responsible": N_("Responsible organisation and responsible person"),
+    "responsible_organisation": N_("Responsible organisation"),
+    "responsible_person": N_("Responsible person"),
+    "members": N_("Members"),
+    "member": N_("Member"),
+    "region": N_("Region"),
+    "education_forms": N_("Education forms"),
+    "goals": N_("The project's goals"),
+    "goal": N_("Goal"),
+    "length": N_("Length"),
+    "over_limit": N_("over the limit"),
+    "validates": N_("Validates"),
+    "unreadable": N_("Applications whose file could not be read (kopa validate tells why)"),
+    "yes": N_("yes"),
+    "no": N_("no"),
+    "errors": N_("errors"),
+    "warnings": N_("warnings"),
+    "goal_coverage": N_("Goals × applications"),
+    "education_form_coverage": N_("Education forms × applications"),
+    "count": N_("Applications"),
+    "starter_package": N_("Starter package"),
+    "approval": N_("Authorisation and approval"),
+    "contacts": N_("Contacts"),
+    "role": N_("Role"),
+    "name": N_("Name"),
+    "organisation": N_("Organisation"),
+    "email": N_("Email"),
+    "phone": N_("Phone"),
+    "population_on": N_("Population on 31.12.{year}"),
+    "population_source": N_("Population as recorded in the organisation records (records/organizations/)."),
+    "total": N_("Total"),
+    "fees_title": N_("Fees"),
+    "fee_split": N_("Fee split per year"),
+    "fee_year": N_("Fee year"),
+    "net": N_("Net (VAT excluded)"),
+    "vat": N_("VAT"),
+    "vat_rate": N_("VAT rate"),
+    "gross": N_("Gross (VAT included)"),
+    "share": N_("Share"),
+    "fee_shares_chart": N_("Fee shares per member"),
+    "population_chart": N_("Population per member"),
+    "per_pilot": N_("Per pilot"),
+    "per_member": N_("Per member, all pilots and years"),
+    "organizer_contact": N_("Organiser's contact"),
+    "region_source": N_("Regions: Statistics Finland, classification of municipalities to regions 2020."),
+    "joined": N_("joined"),
+    "left": N_("left"),
+    "rounding_difference": N_("VAT rounding difference"),
+}
+
+
+def labels() -> dict[str, str]:
+    """Every label in the message language."""
+    return {key: _(text) for key, text in LABELS.items()}
+
+
+def common(workspace: Workspace, output_format: str) -> dict[str, Any]:
+    """What every report receives: ``call``, ``call_title`` (in the report's language, else
+    Finnish), ``lang``, ``format`` ("md", "html"), ``label``."""
+    lang = current_language()
+    title = workspace.call.title if workspace.call else None
+    call_title = (getattr(title, lang, None) or title.fi) if title else ""
+    return {"call": workspace.call, "call_title": call_title, "lang": lang, "format": output_format, "label": labels()}
+
+
+def _org_name(workspace: Workspace, org_id: str | None) -> str:
+    org = workspace.organizations.get(org_id or "")
+    return org.name if org else (org_id or "")
+
+
+def _region_name(org: Organization | None) -> str | None:
+    region = region_of(org.municipality_code) if org else None
+    return region.name(current_language()) if region else None
+
+
+# -- applications ----------------------------------------------------------------------------
+
+
+def applications(workspace: Workspace, report: Report) -> dict[str, Any]:
+    """``applications`` (one row each, by id), ``goal_coverage``, ``education_form_coverage``,
+    ``limit``: the selection meeting's overview. ``report`` is ``validation.check``'s."""
+    call = workspace.call
+    problems: dict[str, list[int]] = {}
+    for problem in report.diagnostics:
+        counts = problems.setdefault(problem.path, [0, 0])
+        counts[0 if problem.severity == Severity.ERROR else 1] += 1
+    rows = []
+    for app_id in sorted(workspace.applications):
+        app = workspace.applications[app_id]
+        path = app.origin.path
+        errors, warnings = problems.get(path, (0, 0))
+        responsible = app.responsible
+        # A record with errors has None where a value was refused: the row shows what there is.
+        member_ids = [m for m in app.members or () if m is not None]
+        members = [{"id": m, "name": _org_name(workspace, m)} for m in member_ids]
+        regions = sorted({r for m in member_ids if (r := _region_name(workspace.organizations.get(m)))})
+        length = report.lengths.get(path, 0)
+        rows.append({
+            "id": app_id,
+            "path": path,
+            "name": app.name or app_id,
+            "status": app.status,
+            "status_name": _(STATUS_NAMES[app.status]) if app.status in STATUS_NAMES else "–",
+            "submitted": app.submitted,
+            "responsible_organisation": {"id": responsible.organization, "name": _org_name(workspace, responsible.organization)} if responsible and responsible.organization else None,
+            "responsible_person": responsible.person if responsible and responsible.person else None,
+            "members": members,
+            "regions": regions,
+            "education_forms": [form for form in app.education_forms or () if form is not None],
+            "goals": sorted(goal for goal in app.goals or () if isinstance(goal, int)),
+            "length": length,
+            "over_limit": report.limit is not None and length > report.limit,
+            "errors": errors,
+            "warnings": warnings,
+            "validates": errors == 0,
+        })
+    goals = dict(call.goals) if call else {}
+    forms = list(call.education_forms) if call else []
+    unreadable = [
+        {"id": app_id, "path": path, "errors": problems.get(path, (0, 0))[0]}
+        for app_id, path in sorted(workspace.unreadable.get("applications", {}).items())
+        if app_id not in workspace.applications
+    ]
+    return {
+        "applications": rows,
+        "unreadable": unreadable,
+        "limit": report.limit,
+        "goal_coverage": _coverage(rows, "goals", [(number, text) for number, text in sorted(goals.items())]),
+        "education_form_coverage": _coverage(rows, "education_forms", [(form, form) for form in forms]),
+    }
+
+
+def _coverage(rows: list[dict[str, Any]], field: str, items: Iterable[tuple[Any, str]]) -> dict[str, Any]:
+    """Which applications name which goal or education form: ``columns`` (``key``, ``text``,
+    ``count`` of applications) and ``rows`` (per application ``id``, ``name``, ``marks``: true or
+    false per column). Applications are the rows, so that the table stays readable for many."""
+    columns = [{"key": key, "text": text} for key, text in items]
+    marked = [{"id": row["id"], "name": row["name"], "marks": [column["key"] in row[field] for column in columns]} for row in rows]
+    for index, column in enumerate(columns):
+        column["count"] = sum(row["marks"][index] for row in marked)
+    return {"columns": columns, "rows": marked}
+
+
+# -- fees ------------------------------------------------------------------------------------
+
+
+def split_name(workspace: Workspace, pilot: Pilot) -> str:
+    method = pilot.split_method(workspace.call)
+    return _(SPLIT_NAMES[method]).format(year=pilot.population_year)
+
+
+def _amounts(net: Decimal, vat: Decimal) -> dict[str, Decimal]:
+    return {"net": net, "vat": vat, "gross": net + vat}
+
+
+def fee_years(workspace: Workspace, lines: list[FeeLine]) -> list[dict[str, Any]]:
+    """One pilot's lines by fee year: ``year``, ``vat_rate``, ``lines`` (member, name, net,
+    vat, gross), the year's ``net``, ``vat``, ``gross`` and ``rounding_difference``."""
+    years = []
+    for pilot_year in totals(lines).pilot_years:
+        year_lines = [line for line in lines if line.year == pilot_year.year]
+        years.append({
+            "year": pilot_year.year,
+            "vat_rate": pilot_year.vat_rate,
+            "lines": [{"member": line.member, "name": _org_name(workspace, line.member), **_amounts(line.net, line.vat)} for line in year_lines],
+            **_amounts(pilot_year.amounts.net, pilot_year.amounts.vat),
+            "rounding_difference": pilot_year.vat_rounding_difference,
+        })
+    return years
+
+
+def member_totals(workspace: Workspace, lines: list[FeeLine]) -> list[dict[str, Any]]:
+    """Each member's sum over ``lines`` (member order of the lines) with its ``share`` (percent
+    of the net total, one decimal)."""
+    summed = totals(lines)
+    order = list(dict.fromkeys(line.member for line in lines))
+    return [
+        {"member": member, "name": _org_name(workspace, member), **_amounts(summed.members[member].net, summed.members[member].vat),
+         "share": percent_of(summed.members[member].net, summed.grand.net)}
+        for member in order
+    ]
+
+
+def fees(workspace: Workspace, lines: list[FeeLine]) -> dict[str, Any]:
+    """``pilots`` (id, name, split, years, members, total), ``members`` (over all pilots) and
+    ``total``: the fee table as a document."""
+    pilots = []
+    for pilot_id in sorted(workspace.pilots):
+        pilot = workspace.pilots[pilot_id]
+        own = [line for line in lines if line.pilot == pilot_id]
+        grand = totals(own).grand
+        pilots.append({
+            "id": pilot_id,
+            "name": _pilot_name(workspace, pilot),
+            "split": split_name(workspace, pilot),
+            "years": fee_years(workspace, own),
+            "members": member_totals(workspace, own),
+            "total": _amounts(grand.net, grand.vat),
+        })
+    grand = totals(lines).grand
+    by_member = sorted(member_totals(workspace, lines), key=lambda row: row["member"])
+    return {"pilots": pilots, "members": by_member, "total": _amounts(grand.net, grand.vat)}
+
+
+# -- pilot -----------------------------------------------------------------------------------
+
+
+def _pilot_name(workspace: Workspace, pilot: Pilot) -> str:
+    app = workspace.applications.get(pilot.application or "")
+    return pilot.name or (app.name if app and app.name else pilot.id)
+
+
+def population_year(workspace: Workspace, pilot: Pilot) -> int | None:
+    """The year whose population the report shows: the pilot's ``population_year``, else the
+    latest year any member has a population for."""
+    if pilot.population_year is not None:
+        return pilot.population_year
+    organizations = [workspace.organizations[m.org] for m in pilot.members if m.org in workspace.organizations]
+    return max((year for org in organizations for year in org.population), default=None)
+
+
+def pilot(workspace: Workspace, pilot_id: str) -> dict[str, Any]:
+    """One pilot's starter package: ``pilot``, ``members``, ``contacts``, ``population``,
+    ``fees`` (``years``, ``members``, ``total``), ``area`` and ``invoices`` (None until their
+    sources exist). The workspace must be valid (``validation.check``)."""
+    call = workspace.call
+    record = workspace.pilots[pilot_id]
+    lines = pilot_fees(call, record, workspace.organizations) if call else []
+    year = population_year(workspace, record)
+    shares = {row["member"]: row for row in member_totals(workspace, lines)}
+    members = []
+    for member in record.members:
+        org = workspace.organizations.get(member.org)
+        population = org.population.get(year) if org and year is not None else None
+        members.append({
+            "id": member.org,
+            "name": org.name if org else member.org,
+            "type": _(ORGANIZATION_TYPES[org.type]) if org else "",
+            "municipality_code": org.municipality_code if org else None,
+            "region": _region_name(org),
+            "approval": member.approval,
+            "buyer_reference": member.buyer_reference,
+            "joined": member.joined,
+            "left": member.left,
+            "billing_email": org.billing_email if org else None,
+            "population": population,
+            "population_by_year": dict(sorted(org.population.items())) if org else {},
+            "fee": shares.get(member.org),
+            "statistics": None,  # per-member area statistics: once `kopa stats import` exists
+        })
+    counted = [m["population"] for m in members if m["population"] is not None]
+    app = workspace.applications.get(record.application or "")
+    responsible = record.responsible or (app.responsible if app else None)
+    grand = totals(lines).grand
+    return {
+        "pilot": {
+            "id": record.id,
+            "name": _pilot_name(workspace, record),
+            "application": {"id": app.id, "name": app.name or app.id} if app else None,
+            "responsible_organisation": {"id": responsible.organization, "name": _org_name(workspace, responsible.organization)} if responsible else None,
+            "responsible_person": responsible.person if responsible else None,
+            "split": split_name(workspace, record),
+            "years": list(record.fee_years(call)),
+        },
+        "members": members,
+        "contacts": _contacts(workspace, responsible, app),
+        "population": {"year": year, "total": sum(counted) if counted else None, "members_counted": len(counted)},
+        "fees": {"years": fee_years(workspace, lines), "members": list(shares.values()), "total": _amounts(grand.net, grand.vat)},
+        "area": None,  # area statistics (population and change, ages 0-6, 7-15, 16-18): once `kopa stats import` exists
+        "invoices": None,  # invoices issued and credited: once the ledger of `kopa invoice` exists
+    }
+
+
+def _contacts(workspace: Workspace, responsible: Any, app: Any) -> list[dict[str, Any]]:
+    """The pilot's responsible person, the application's (when another), and the organiser's."""
+    contacts = []
+    label = _(LABELS["responsible_person"])
+    if responsible is not None:
+        contacts.append({"role": label, "organisation": _org_name(workspace, responsible.organization), "person": responsible.person})
+    if app is not None and app.responsible is not None and (responsible is None or app.responsible.person.name != responsible.person.name):
+        contacts.append({"role": label, "organisation": _org_name(workspace, app.responsible.organization), "person": app.responsible.person})
+    organizer = workspace.call.organizer if workspace.call else None
+    for person in organizer.contacts if organizer else ():
+        contacts.append({"role": _(LABELS["organizer_contact"]), "organisation": organizer.name, "person": person})
+    return contacts
+
+
+def pilot_ids(workspace: Workspace) -> list[str]:
+    return sorted(workspace.pilots)
