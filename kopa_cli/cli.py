@@ -10,6 +10,7 @@ import functools
 import os
 import sys
 import traceback
+from datetime import date
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
@@ -17,7 +18,7 @@ from typing import Annotated, Any, Callable, Optional
 import typer
 
 from . import __version__
-from kopa_cli.commands.usage import WHOLE_NUMBER, Choice, KopaCommand, KopaGroup, report_failure
+from kopa_cli.commands.usage import DAY, WHOLE_NUMBER, Choice, KopaCommand, KopaGroup, report_failure
 from kopa_cli.commands.completion import SHELLS, completing, record_ids
 from kopa_cli.core.errors import ExitCode, KopaError
 from kopa_cli.core.i18n import N_, _, set_language
@@ -66,6 +67,8 @@ class OutputFormat(str, Enum):
     text = "text"
     json = "json"
     github = "github"
+    sarif = "sarif"
+    gitlab = "gitlab"
 
 
 class Color(str, Enum):
@@ -122,20 +125,21 @@ def main_options(
     _use_global_options(workspace, lang)
 
 
-def _root() -> Path:
+def _root(paths: list[Path] | None = None) -> Path:
     from .commands.common import workspace_root
 
-    return workspace_root(State.workspace)
+    return workspace_root(State.workspace, paths or ())
 
 
 @app.command(cls=KopaCommand, help=N_("Check every record against the call: content, length, deadline, approvals, identifiers, references."))
 @guarded
 def validate(
     paths: Annotated[Optional[list[Path]], typer.Argument(metavar=N_("[PATH]..."), help=N_("Report only on these files or folders (default: all)."))] = None,
-    output_format: Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help=N_("text, json or github (default: github under GitHub Actions, else text)."))] = None,
+    output_format: Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help=N_("text, json, github, sarif (SARIF 2.1.0) or gitlab (GitLab Code Quality) (default: github under GitHub Actions, else text)."))] = None,
     color: Annotated[Color, typer.Option("--color", help=N_("Colour the text output: auto (default), always or never (NO_COLOR is honoured)."))] = Color.auto,
     strict: Annotated[bool, typer.Option("--strict", help=N_("Fail on warnings too."))] = False,
     cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
+    changed_since: Annotated[Optional[str], typer.Option("--changed-since", metavar=N_("<revision>"), help=N_("Report only on the files changed since this git revision (committed, staged, not staged or new) and on the records those changes can affect."))] = None,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,
@@ -143,7 +147,8 @@ def validate(
     _use_global_options(workspace, lang)
     from .commands import validate as command
 
-    return command.run(_root(), paths or [], State.lang, output_format.value if output_format else None, color.value, strict, cache)
+    output = output_format.value if output_format else None
+    return command.run(_root(paths), paths or [], State.lang, output, color.value, strict, cache, changed_since)
 
 
 class FeeFormat(str, Enum):
@@ -217,10 +222,16 @@ class TwoFolders(KopaError):
     template = N_("two folders for the new workspace: {directory} and --workspace {workspace}; give one")
 
 
+class CiService(str, Enum):
+    github = "github"
+    gitlab = "gitlab"
+
+
 @app.command(cls=KopaCommand, help=N_("Start a new workspace: records/call.yaml with the KOPA call's rules, and empty record folders."))
 @guarded
 def init(
     directory: Annotated[Optional[Path], typer.Argument(metavar=N_("[DIR]"), help=N_("The folder of the new workspace (default: the --workspace folder, else the current folder)."))] = None,
+    ci: Annotated[Optional[CiService], typer.Option("--ci", help=N_("Also write a CI workflow (github: .github/workflows/kopa.yml; gitlab: .gitlab-ci.yml) and .pre-commit-config.yaml at the top of the git repository; in an existing workspace, only those."))] = None,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,
@@ -230,7 +241,12 @@ def init(
 
     if directory is not None and State.workspace is not None and directory != State.workspace:
         raise TwoFolders(directory=str(directory), workspace=str(State.workspace))
-    return command.run(directory or State.workspace or Path("."))
+    target = directory or State.workspace
+    if target is None and ci is not None:  # CI for the workspace we are in, if any
+        from .commands.common import find_existing_workspace
+
+        target = find_existing_workspace()
+    return command.run(target or Path("."), ci.value if ci else None)
 
 
 # `kopa new KIND`: the kinds that have a file per record, and their other spellings (load/kinds.py)
@@ -304,6 +320,102 @@ def stats_import(
     from .commands import stats as command
 
     return command.run(_root(), file, name, note, replace, State.lang)
+
+
+# `kopa invoice`: the ledger records/invoices/<year>.yaml (docs/invoices.md)
+invoice_app = typer.Typer(
+    name="invoice",
+    cls=KopaGroup,
+    help=N_("Invoices and credit notes: issue them into the ledger records/invoices/<year>.yaml, and list it."),
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(invoice_app)
+InvoiceDateOption = Annotated[Optional[date], typer.Option("--date", metavar=N_("<date>"), click_type=DAY, help=N_("The invoice date, like 2020-03-02 (default: today)."))]
+InvoiceOutOption = Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<folder>"), help=N_("The folder of the invoice files (default: out/invoices/<fee year>/ in the workspace)."))]
+PdfOption = Annotated[bool, typer.Option("--pdf", help=N_("Also convert each invoice workbook to PDF (needs LibreOffice)."))]
+FinvoiceOption = Annotated[bool, typer.Option("--finvoice", help=N_("Also write each invoice as a Finvoice 3.0 e-invoice message (.xml) for the e-invoicing operator."))]
+
+
+@invoice_app.command("issue", cls=KopaCommand, help=N_("Issue an invoice for every member share of the fee year that has no live invoice."))
+@guarded
+def invoice_issue(
+    year: Annotated[int, typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("The fee year to bill."))],
+    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), help=N_("Only this pilot (its id)."))] = None,
+    member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), help=N_("Only this member (its organisation id)."))] = None,
+    day: InvoiceDateOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Show what would be issued; write nothing."))] = False,
+    out: InvoiceOutOption = None,
+    pdf: PdfOption = False,
+    finvoice: FinvoiceOption = False,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import invoice as command
+
+    return command.issue(_root(), State.lang, year, pilot, member, day, dry_run, out, pdf, finvoice)
+
+
+@invoice_app.command("credit", cls=KopaCommand, help=N_("Credit an invoice wholly with a credit note; then 'kopa invoice issue' bills the corrected share."))
+@guarded
+def invoice_credit(
+    number: Annotated[str, typer.Argument(metavar=N_("NUMBER"), help=N_("The number of the invoice to credit, like 20200001."))],
+    reason: Annotated[Optional[str], typer.Option("--reason", metavar=N_("<text>"), help=N_("Why it is credited, shown on the credit note."))] = None,
+    day: InvoiceDateOption = None,
+    out: InvoiceOutOption = None,
+    pdf: PdfOption = False,
+    finvoice: FinvoiceOption = False,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import invoice as command
+
+    return command.credit(_root(), State.lang, number, reason, day, out, pdf, finvoice)
+
+
+class LedgerFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    xlsx = "xlsx"
+
+
+@invoice_app.command("list", cls=KopaCommand, help=N_("Every invoice and credit note of the ledgers, with its status: open, credited or credit note."))
+@guarded
+def invoice_list(
+    year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("Only this fee year."))] = None,
+    output_format: Annotated[LedgerFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json or xlsx (a workbook for the finance office)."))] = LedgerFormat.table,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<file>"), help=N_("The workbook of --format xlsx (default: out/invoices/ledger.xlsx, or ledger-<year>.xlsx with --year, in the workspace)."))] = None,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import invoice as command
+
+    return command.list_entries(_root(), State.lang, year, output_format.value, out)
+
+
+@invoice_app.command("render", cls=KopaCommand, help=N_("Write the files of issued invoices again from the ledger alone: a workbook each, the year's summary workbook, and with --finvoice and --pdf those too."))
+@guarded
+def invoice_render(
+    numbers: Annotated[Optional[list[str]], typer.Argument(metavar=N_("[NUMBER]..."), help=N_("The invoices and credit notes to write, like 20200001 (or --year)."))] = None,
+    year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("Every invoice and credit note of this fee year."))] = None,
+    out: InvoiceOutOption = None,
+    pdf: PdfOption = False,
+    finvoice: FinvoiceOption = False,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import invoice as command
+
+    return command.render(_root(), State.lang, numbers or [], year, out, pdf, finvoice)
 
 
 @app.command(cls=KopaCommand, help=N_("Rewrite the records in their canonical layout (key order, quoting, flow or block style), keeping every comment; never the invoice ledger."))

@@ -211,16 +211,18 @@ def test_every_diagnostic_of_the_bad_corpus_comes_back_from_the_cache_as_it_was(
 
     from kopa_cli.check.validation import check
     from kopa_cli.core.i18n import set_language
+    from kopa_cli.load.gitsource import committed_ledgers, ledger_texts
     from kopa_cli.load.recordfiles import DirectorySource, read_records
     from kopa_cli.load.workspace import build_workspace, parse_record
 
-    records = read_records(DirectorySource(build_case(case, tmp_path)))
+    root = build_case(case, tmp_path)
+    records = read_records(DirectorySource(root))
     for kind, path, data in records.files:
         result = parse_record(kind, path, data)
         entry = cache_module.encode_result(result)
         assert entry is not None, f"{path}: the cache cannot keep its parse result"
         _same(cache_module._decoded_result(entry), result, path)
-    report = check(build_workspace(None, records))
+    report = check(build_workspace(None, records, committed_ledgers=ledger_texts(committed_ledgers(root), root)))
     assert report.diagnostics
     back = cache_module._loads(cache_module._dumps(report))
     _same(back, report, "report")

@@ -9,6 +9,9 @@ tests/cases/good/ holds only what differs from it:
   climb out of the workspace to ``outside.yaml``, a valid organisation beside it;
 - ``grow.txt``: ``path bytes`` lines: pad that file with YAML comment lines to that size
   (so a too-large file need not be stored);
+- ``committed/``: files as the last commit holds them: the workspace becomes a git
+  repository whose HEAD has the base with these files, and the case's other files are laid
+  over it uncommitted (the invoice ledger's append-only rule compares with HEAD);
 - ``expected.txt`` (bad cases): one ``path:line:column: CODE`` line per diagnostic, the
   exact full set. Good cases must validate clean, with --strict.
 
@@ -22,6 +25,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -39,6 +43,7 @@ from kopa_cli.render import reporters
 CASES = Path(__file__).parent / "cases"
 BASE = CASES / "base"
 CONTROL_FILES = {"expected.txt", "delete.txt", "symlinks.txt", "grow.txt"}
+COMMITTED = "committed"
 EXPECTED_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<code>KOPA\d{3})$")
 
 
@@ -57,9 +62,14 @@ def build_case(case: Path, tmp_path: Path) -> Path:
     workspace = tmp_path / "workspace"
     shutil.copytree(BASE, workspace)
     shutil.copy(BASE / "records" / "organizations" / "kuhmo.yaml", tmp_path / "outside.yaml")
+    if (case / COMMITTED).is_dir():
+        shutil.copytree(case / COMMITTED, workspace, dirs_exist_ok=True)
+        git = ["git", "-c", "user.name=kopa", "-c", "user.email=kopa@example.invalid"]
+        for command in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "committed"]):
+            subprocess.run(git + command, cwd=workspace, check=True, capture_output=True)
     for source in sorted(case.rglob("*")):
         relative = source.relative_to(case)
-        if source.is_file() and relative.as_posix() not in CONTROL_FILES:
+        if source.is_file() and relative.as_posix() not in CONTROL_FILES and relative.parts[0] != COMMITTED:
             target = workspace / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)  # bytes as stored: BOM, CRLF, invalid UTF-8

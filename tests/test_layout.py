@@ -1,4 +1,4 @@
-"""The package's stages import only downward: core <- load <- check <- billing <- render <- commands.
+"""The package's stages import only downward: core <- load <- billing <- check <- render <- commands.
 
 docs/development.md shows the same map; a new module goes in the lowest stage it fits.
 """
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "kopa_cli"
-STAGES = ["core", "load", "check", "billing", "render", "commands"]
+STAGES = ["core", "load", "billing", "check", "render", "commands"]
 
 
 def stage_of(module: str) -> int:

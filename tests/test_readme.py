@@ -58,3 +58,33 @@ def test_the_readme_example_is_what_kopa_prints(shipped):
     printed = [" ".join(line.split()) for line in run_kopa("validate", workspace=shipped).stdout.splitlines()]
     shown = [" ".join(line.split()) for line in example if line.strip() != "..."]
     assert [line for line in printed if line in shown] == shown
+
+
+def test_the_pull_request_example_is_what_kopa_prints(tmp_path):
+    """'In pull requests': the annotation and the fee summary a reviewer sees when Paltamo
+    joins kainuu-lukiot, as kopa prints them against origin/main in a real repository."""
+    import re
+    import shutil
+    import subprocess
+
+    from conftest import SHIPPED_RECORDS, run_kopa
+
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    section = text.split("## In pull requests\n", 1)[1].split("\n## ", 1)[0]
+    annotation = section.split("```console\n", 1)[1].split("\n```", 1)[0]
+    example = section.split("<!-- kopa fees --compare example -->\n", 1)[1].split("\n<!-- end of example -->", 1)[0]
+    summary = "\n".join(line[2:] if line.startswith("> ") else line.lstrip(">") for line in example.splitlines())
+
+    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.invalid", "-c", "commit.gpgsign=false"]
+    subprocess.run([*git, "init", "-q", str(tmp_path)], check=True)
+    shutil.copytree(SHIPPED_RECORDS, tmp_path / "records")
+    subprocess.run([*git, "add", "-A"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "records"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "update-ref", "refs/remotes/origin/main", "HEAD"], cwd=tmp_path, check=True)
+    with (tmp_path / "records/pilots/kainuu-lukiot.yaml").open("a", encoding="utf-8") as stream:
+        stream.write('  - org: paltamo\n    approval: {date: 2020-02-20, body: Kunnanhallitus, reference: "§ 40"}\n')
+
+    printed = run_kopa("fees", "--compare", "origin/main", "--format", "md", workspace=tmp_path).stdout.rstrip("\n")
+    commit = re.compile(r"origin/main \([0-9a-f]{7,}\)")
+    assert commit.sub("origin/main (…)", printed) == commit.sub("origin/main (…)", summary)
+    assert annotation in run_kopa("validate", "--format", "github", workspace=tmp_path).stdout.splitlines()

@@ -53,7 +53,7 @@ def test_the_html_is_self_contained_and_has_charts_with_text_alternatives(shippe
     assert not re.search(r"@import|url\(", html)
     assert "@page { size: A4" in html
     charts = re.findall(r"<svg [^>]*role=\"img\"[^>]*>", html)
-    assert len(charts) == 2 and all("aria-labelledby" in chart for chart in charts)
+    assert len(charts) == 3 and all("aria-labelledby" in chart for chart in charts)  # fee shares, population, age groups
     assert '<title id="population-title">' in html
     assert '<desc id="population-desc">Kajaanin kaupunki: 36\u00a0709; Sotkamon kunta: 10\u00a0336; Kuhmon kaupunki: 8\u00a0190</desc>' in html
     # the same numbers in a table

@@ -26,4 +26,6 @@ def test_chromium_prints_the_pilot_report(shipped: Path, tmp_path: Path) -> None
     assert len(text) > 500, "the printed page is blank"
     assert "Kainuun lukioverkko" in text  # the pilot's name
     assert "Kajaanin kaupunki" in text and "36 709" in text  # a member and its population
+    assert "Kajaanin kaupunki 36 709 -477 1 845 3 072 1 123" in text  # its row of area statistics
+    assert "Lähde: Tilastokeskus, taulukko 11re" in text and "Esimerkkiluvut" in text  # their source and note
     assert "12 400,00 €" in text  # the fee total, VAT included

@@ -12,8 +12,9 @@ from typing import Callable
 
 from kopa_cli.check import readiness
 from kopa_cli.check import statistics
+from kopa_cli.check.dependencies import record_keys
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Diagnostic, Figure, Msg, Plural, Report, diagnostic, sort_diagnostics, suggest
+from kopa_cli.core.diagnostics import Diagnostic, Figure, Msg, Plural, Report, Severity, diagnostic, sort_diagnostics, suggest
 from kopa_cli.core.i18n import N_, N_plural
 from kopa_cli.core.money import fee_year_vat_date
 from kopa_cli.load.fieldnames import choice, field
@@ -37,6 +38,8 @@ def _no_such(ws: Workspace, kind: str, value: str, path: str, position: tuple[in
         return diagnostic(path, position, codes.UNREADABLE_RECORD, value=value, file=unreadable, reason=reason)
     if kind == "organizations":
         return diagnostic(path, position, codes.UNKNOWN_ORGANIZATION, value=value, hint=suggest(value, ws.organizations))
+    if kind == "pilots":
+        return diagnostic(path, position, codes.UNKNOWN_PILOT, value=value, hint=suggest(value, ws.pilots))
     return diagnostic(path, position, codes.UNKNOWN_APPLICATION, value=value, hint=suggest(value, ws.applications))
 
 
@@ -381,13 +384,18 @@ RULES: tuple[Rule, ...] = (
 
 def check(ws: Workspace) -> Report:
     """Every problem of the workspace, sorted by position, and every application's length."""
+    from kopa_cli.check import ledger  # it uses _no_such from here
+
     problems = list(ws.diagnostics)
     for rule in RULES:
         problems.extend(rule(ws))
+    problems.extend(ledger.check_ledgers(ws, records_have_errors=any(
+        d.severity is Severity.ERROR and not d.path.startswith(ledger.LEDGERS) for d in problems)))
     return Report(
         files=ws.files,
         diagnostics=tuple(sort_diagnostics(problems)),
         lengths=application_lengths(ws),
         limit=ws.call.max_chars if ws.call else None,
         language=ws.call.language if ws.call else None,
+        dependencies=record_keys(ws),
     )

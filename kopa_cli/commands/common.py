@@ -4,30 +4,51 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
-from kopa_cli.core.errors import NotAWorkspace, WorkspaceNotFound
+from kopa_cli.core.errors import NotAWorkspace, SeveralWorkspaces, WorkspaceNotFound
 from kopa_cli.core.i18n import language_from_environment, set_language
-from kopa_cli.load.recordfiles import find_workspace, is_workspace
+from kopa_cli.load.recordfiles import find_workspace, find_workspaces_below, in_git_repository, is_workspace
 
 if TYPE_CHECKING:
     from kopa_cli.load.workspace import Workspace
 
 
-def workspace_root(option: Path | None) -> Path:
-    """--workspace, then KOPA_WORKSPACE, then the nearest workspace from the current folder up.
+def workspace_root(option: Path | None, paths: Sequence[Path] = ()) -> Path:
+    """--workspace, then KOPA_WORKSPACE, then the nearest workspace from the current folder up;
+    then the workspace the given ``paths`` are in; then, in a git repository, the one workspace
+    in the folders below (a pre-commit hook runs at the repository's top, the records may be in
+    a subfolder).
 
-    Raises NotAWorkspace if the folder given is none (it is not searched upwards), else
-    WorkspaceNotFound if no folder from here up is one."""
+    Raises NotAWorkspace if the folder given is none (it is not searched upwards),
+    SeveralWorkspaces if more than one is below, else WorkspaceNotFound."""
     given = option or (Path(os.environ["KOPA_WORKSPACE"]) if os.environ.get("KOPA_WORKSPACE") else None)
     if given is not None:
         if not is_workspace(given):
             raise NotAWorkspace(path=given)
         return given.resolve()
-    found = find_workspace(Path.cwd())
-    if found is None:
-        raise WorkspaceNotFound(start=Path.cwd())
-    return found
+    here = Path.cwd()
+    found = find_workspace(here)
+    if found is not None:
+        return found
+    around_paths = {find_workspace(path if path.is_dir() else path.parent) for path in paths if path.exists()}
+    if len(around_paths) == 1 and None not in around_paths:
+        return around_paths.pop()
+    below = find_workspaces_below(here) if in_git_repository(here) else []
+    if len(below) > 1:
+        folders = ", ".join(str(folder.relative_to(here.resolve())) for folder in below)
+        raise SeveralWorkspaces(start=here, folders=folders)
+    if not below:
+        raise WorkspaceNotFound(start=here)
+    return below[0]
+
+
+def find_existing_workspace() -> Path | None:
+    """The workspace ``workspace_root`` finds from the current folder, or None if there is none."""
+    try:
+        return workspace_root(None)
+    except WorkspaceNotFound:
+        return None
 
 
 def follow_call_language(lang: str | None, call_language: str | None) -> None:

@@ -10,13 +10,42 @@ from kopa_cli.core.errors import ExitCode, TargetExists
 from kopa_cli.core.files import create_new, shown
 from kopa_cli.core.i18n import _, current_language
 from kopa_cli.load.kinds import CALL, CALL_PATH, IN_FOLDERS, RECORDS
+from kopa_cli.load.recordfiles import is_workspace
 from .new import check_readable
 from .schema import SCHEMAS, schema_reference, write_schemas
 
 CALL_TEMPLATE = "init/call.yaml.j2"
 
 
-def run(directory: Path) -> int:
+def run(directory: Path, ci: str | None = None) -> int:
+    """A new workspace in ``directory``; with ``ci`` ("github", "gitlab"), its CI files too,
+    and in a folder that is a workspace already, only those."""
+    if ci is not None and is_workspace(directory):
+        return _write_ci(directory, ci)
+    if ci is not None:
+        from .ci import new_workflow, repository_top
+
+        new_workflow(repository_top(directory), ci)  # refused before the workspace is made, not after
+    _create_workspace(directory)
+    return _write_ci(directory, ci) if ci is not None else ExitCode.OK
+
+
+def _write_ci(workspace: Path, ci: str) -> int:
+    from . import ci as ci_files
+
+    created, kept, source = ci_files.write(workspace, ci)
+    typer.echo(_("Created the CI files of the records repository:"))
+    for path in created:
+        typer.echo(f"  {shown(path)}")
+    for path in kept:
+        typer.echo(_("Kept {path} as it is; compare it with what kopa would write: kopa-validate and kopa-fmt hooks.").format(path=shown(path)))
+    if source is None:  # not installed from a git repository: CI needs to be told where from
+        typer.echo(_("Next: set the CI variable KOPA_PIP_SPEC to where pip installs kopa from, for example: {example}").format(
+            example="kopa @ git+https://github.com/ORGANISATION/kopa@v1.0"))
+    return ExitCode.OK
+
+
+def _create_workspace(directory: Path) -> None:
     call = directory / CALL_PATH
     if call.exists() or call.is_symlink():
         raise TargetExists(path=shown(call))
@@ -46,4 +75,3 @@ def run(directory: Path) -> int:
         typer.echo(f"  cd {shown(directory)}")
     typer.echo("  kopa new organization kajaani")
     typer.echo("  kopa validate")
-    return ExitCode.OK

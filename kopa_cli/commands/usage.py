@@ -11,6 +11,8 @@ error in the arguments already speak it.
 
 from __future__ import annotations
 
+from datetime import date
+
 import os
 import sys
 from collections.abc import Sequence
@@ -224,6 +226,25 @@ class WholeNumber(click_types.IntParamType):
 
 
 WHOLE_NUMBER = WholeNumber()
+
+
+class Day(click_types.ParamType):
+    """A date on the command line, as records write it: 2020-03-02."""
+
+    name = "date"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, date):
+            return value
+        try:
+            if not (isinstance(value, str) and len(value) == 10 and value.isascii()):
+                raise ValueError(value)
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(_("'{value}' is not a date like 2020-03-02").format(value=value), param, ctx)
+
+
+DAY = Day()
 
 
 

@@ -6,6 +6,7 @@ KOPA3xx  what the call requires of an application
 KOPA4xx  references between records
 KOPA5xx  pilots: members, approvals, fee split
 KOPA6xx  identifiers: Y-tunnus, IBAN, e-invoice address, municipality code
+KOPA7xx  the invoice ledger: numbers, references, amounts, credit notes, append-only
 KOPA8xx  area statistics
 """
 
@@ -105,6 +106,27 @@ MUNICIPALITY_CODE_TYPE = code("KOPA607", E, N_("only a municipality has a munici
 EINVOICE_NOT_OWN = code("KOPA608", W, N_("the e-invoice address {value} is not built from this organisation's Y-tunnus {business_id}"))
 PLACEHOLDER = code("KOPA609", W, N_("{key} still holds the template's example ({value}); write the organiser's real details here before invoicing"))
 NO_BILLING_ADDRESS = code("KOPA610", W, N_("the organisation has neither an e-invoice address (einvoice) nor a billing e-mail address (billing_email): there is nowhere to send its invoices"))
+
+# The invoice ledger (records/invoices/<year>.yaml)
+LEDGER_NOT_A_FEE_YEAR = code("KOPA701", E, N_("'{name}' is not a ledger of a fee year: the ledgers are records/invoices/<year>.yaml for the call's fee years {years}"))
+LEDGER_WRONG_YEAR = code("KOPA702", E, N_("{key} is {value}, but this is the ledger of fee year {year}; an entry belongs in the ledger of its fee year"))
+DUPLICATE_INVOICE_NUMBER = code("KOPA703", E, N_("the invoice number {value} is also used in {other}; every invoice and credit note has a number of its own"))
+INVOICE_NUMBER_GAP = code("KOPA704", E, N_("the number is {value}, but the next number of fee year {year} is {expected}: numbers run from {first} without gaps, in the order of the file"))
+INVOICE_DATE_ORDER = code("KOPA705", E, N_("the invoice is dated {date}, before the entry above it ({previous}); numbers must follow dates"))
+WRONG_INVOICE_REFERENCE = code("KOPA706", E, N_("the reference number is {value}, but the reference of invoice {number} is {expected} (the number and its check digit)"))
+WRONG_DUE_DATE = code("KOPA707", E, N_("the due date {due} must be on the invoice date {date} or at most 30 days after it (laki 30/2013)"))
+WRONG_TOTAL = code("KOPA708", E, N_("the total is {value}, but net {net} + VAT {vat} is {expected}"))
+WRONG_VAT = code("KOPA709", E, N_("the VAT is {value}, but the VAT of the net {net} at {rate} is {expected}"))
+WRONG_SIGN = code("KOPA710", E, N_("{key} is {value}: {requirement}"))
+CREDITS_MISPLACED = code("KOPA711", E, N_("credits: {requirement}"))
+CREDITS_NOT_AN_INVOICE = code("KOPA712", E, N_("the credit note corrects {value}, {reason}"))
+CREDIT_NOTE_MISMATCH = code("KOPA713", E, N_("{key} is {value}, but on invoice {number}, which the credit note corrects, it is {expected}"))
+OVER_CREDITED = code("KOPA714", E, N_("the credit notes of invoice {number} come to {credited} €, more than its total {total} €"))
+UNKNOWN_PILOT = code("KOPA715", E, N_("no pilot '{value}' in records/pilots/{hint}"))
+SHARE_CHANGED = code("KOPA716", W, N_("invoice {number} bills {member} {total} € for pilot {pilot}, fee year {year}, but the fee split now gives {share}: credit invoice {number} and issue the corrected share"))
+TWO_LIVE_INVOICES = code("KOPA717", E, N_("{member} already has invoice {other} for pilot {pilot}, fee year {year}, not credited; a share is invoiced once"))
+ENTRY_CHANGED = code("KOPA718", E, N_("invoice {number} differs from the last commit (git HEAD) in {keys}: issued invoices are never changed; restore the entry and correct it with a credit note (kopa invoice credit)"))
+ENTRY_REMOVED = code("KOPA719", E, N_("invoice {number} of the last commit (git HEAD) is missing: issued invoices are never removed; restore it and correct it with a credit note (kopa invoice credit)"))
 
 # Area statistics (records/statistics/, written by `kopa stats import`)
 UNKNOWN_AREA = code("KOPA801", W, N_("no organisation in records/organizations/ has the municipality code '{value}'; the pilot report shows no member with these figures"))

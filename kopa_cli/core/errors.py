@@ -48,6 +48,12 @@ class WorkspaceNotFound(KopaError):
     )
 
 
+class SeveralWorkspaces(KopaError):
+    """No workspace from the current folder up, and more than one in the folders below."""
+
+    template = N_("several kopa workspaces below {start}: {folders}; choose one with --workspace DIR or KOPA_WORKSPACE")
+
+
 class NotAWorkspace(KopaError):
     """The folder given by --workspace or KOPA_WORKSPACE holds no records/call.yaml."""
 
@@ -71,6 +77,10 @@ class GitError(KopaError):
 
 class TargetExists(KopaError):
     template = N_("{path} already exists; kopa never overwrites a record")
+
+
+class CiFileExists(TargetExists):
+    template = N_("{path} already exists; kopa does not overwrite it (move it away to have kopa write a new one)")
 
 
 class InvalidId(KopaError):
@@ -273,3 +283,42 @@ class BrokenStatisticsFile(KopaError):
 
 class StatisticsExist(TargetExists):
     template = N_("{path} already exists; to replace it with this table, give --replace (or choose another --name)")
+# kopa invoice
+
+
+class InvoiceRecordsHaveErrors(RecordsHaveErrors):
+    template = N_("the records have errors (listed above); fix them before issuing invoices or credit notes")
+
+
+class NotAFeeYearOfCall(KopaError):
+    template = N_("{year} is not a fee year of the call; its fee years are {years}")
+
+
+class DateBeforeLedger(KopaError):
+    template = N_("the date {date} is before the last entry of {path} ({last}); numbers must follow dates, so give --date {last} or later")
+
+
+class UnknownInvoice(KopaError):
+    template = N_("no invoice {number} in records/invoices/")
+
+
+class CreditsCreditNote(KopaError):
+    template = N_("{number} is a credit note; only an invoice can be credited")
+
+
+class AlreadyCredited(KopaError):
+    template = N_("invoice {number} is already wholly credited (by {by}); there is nothing left to credit")
+
+
+class LedgerNotAppendable(KopaError):
+    template = N_("new entries cannot be appended to {path}: the file must be a list with one '- ' item per entry, as kopa writes it")
+    exit_code = ExitCode.PROBLEMS
+
+
+class SeriesFull(KopaError):
+    template = N_("the invoice numbers of fee year {year} have run out at {last}")
+    exit_code = ExitCode.PROBLEMS
+
+
+class RenderNeedsSelection(KopaError):
+    template = N_("name the invoices to write: their NUMBERS, or --year YEAR for all of a fee year")

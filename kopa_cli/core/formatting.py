@@ -27,6 +27,14 @@ def number(value: int | Decimal, lang: str | None = None) -> str:
     return format_decimal(value, locale=_locale(lang), decimal_quantization=False)
 
 
+def signed(value: int | Decimal, lang: str | None = None) -> str:
+    """A change with its sign: 12 -> '+12', -477 -> '-477', 0 -> '0' (Babel's plus sign and
+    number format for the language)."""
+    from babel.numbers import get_plus_sign_symbol
+
+    return (get_plus_sign_symbol(_locale(lang)) if value > 0 else "") + number(value, lang)
+
+
 def money(amount: Decimal, lang: str | None = None, currency: str = "EUR") -> str:
     """Decimal('1666.67') -> '1 666,67 €' in Finnish; Decimal('0.125') -> '0,13 €' (half up)."""
     from babel.numbers import format_currency

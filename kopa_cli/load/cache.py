@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 from kopa_cli.core import files
 from kopa_cli.core.diagnostics import Diagnostic, Report
 from kopa_cli.core.errors import FileLocked
+from kopa_cli.load.gitsource import committed_ledgers, ledger_key, ledger_texts
 from kopa_cli.load.recordfiles import DirectorySource, read_records
 
 if TYPE_CHECKING:
@@ -282,7 +283,8 @@ def load(root: Path, use_cache: bool) -> Workspace:
     from kopa_cli.load.workspace import build_workspace
 
     cache = open_cache(root, use_cache)
-    workspace = build_workspace(root, read_records(DirectorySource(root)), cache)
+    head = ledger_texts(committed_ledgers(root), root)
+    workspace = build_workspace(root, read_records(DirectorySource(root)), cache, head)
     if cache is not None:
         cache.save()
     return workspace
@@ -292,18 +294,22 @@ def report(root: Path, use_cache: bool, check: Callable[[Workspace], Report]) ->
     """``check`` of the workspace at ``root``; an unchanged workspace's report is reused.
 
     Unchanged means: no file's size, times or inode changed, when the newest file is older
-    than ``RACY_NS`` (as git trusts its index); otherwise the same content, read and hashed."""
+    than ``RACY_NS`` (as git trusts its index); otherwise the same content, read and hashed.
+    Either way the invoice ledgers at git HEAD must be the same too (their blob ids), since
+    the append-only rule compares with them."""
     from kopa_cli.load.workspace import build_workspace
 
+    head = committed_ledgers(root)
     cache = open_cache(root, use_cache)
     if cache is None:
-        return check(build_workspace(root, read_records(DirectorySource(root))))
+        return check(build_workspace(root, read_records(DirectorySource(root)), None, ledger_texts(head, root)))
     signature, newest = DirectorySource(root).signature()
+    signature += ledger_key(head)
     found = cache.report_for_signature(signature)
     if found is None:
         records = read_records(DirectorySource(root))
-        key = records.key()
-        found = cache.get_report(key) or check(build_workspace(root, records, cache))
+        key = records.key() + ledger_key(head)
+        found = cache.get_report(key) or check(build_workspace(root, records, cache, ledger_texts(head, root)))
         trusted = newest < time.time_ns() - RACY_NS
         cache.put_report(key, found, signature if trusted else None)
         cache.save()

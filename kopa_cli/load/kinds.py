@@ -29,6 +29,8 @@ class Kind:
     ``aliases`` other spellings `kopa new` accepts for ``noun`` (never listed as choices),
     ``written_by`` the command that alone writes its files (the invoice ledger: `kopa invoice`),
     so that `kopa new` and `kopa init` leave them alone.
+    ``max_bytes`` the largest file accepted (KOPA102): a record is a few kilobytes, more is a
+    mistake or an attack; a ledger of 10 000 entries is 4.5 MB.
     """
 
     name: str
@@ -40,6 +42,7 @@ class Kind:
     aliases: tuple[str, ...] = ()
     written_by: str | None = None
     stem: str = "<id>"  # what a file's name stands for, for people
+    max_bytes: int = 1024 * 1024
 
     @cached_property
     def record(self) -> type:
@@ -66,7 +69,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("organizations", "organization", "organisation", "organizations", (".yaml",), "Organization", ("organisation",)),
     Kind("applications", "application", "application", "applications", (".md", ".yaml"), "Application"),
     Kind("pilots", "pilot", "pilot", "pilots", (".yaml",), "Pilot"),
-    Kind("invoices", "invoice", "invoice ledger", "invoices", (".yaml",), "Ledger", written_by="kopa invoice", stem="<year>"),
+    Kind("invoices", "invoice", "invoice ledger", "invoices", (".yaml",), "Ledger", written_by="kopa invoice", stem="<year>",
+         max_bytes=32 * 1024 * 1024),
     Kind("statistics", "statistics", "area statistics", "statistics", (".yaml",), "Statistics", written_by="kopa stats import"),
 )
 BY_NAME = {kind.name: kind for kind in KINDS}

@@ -12,8 +12,8 @@ keys may be numbers or dates), ``{"d": "2019-12-13"}`` a date, ``{"dt": ...}`` a
 ``{"$": "5000.00"}`` a Decimal, ``{"M"|"A"|"S"|"W": text}`` and ``{"Fg": "1000"}`` the
 text and number types of message arguments (core/diagnostics.py, a value as written of
 core/origin.py), ``{"O": [path, values, keys, written, refused]}`` an Origin and
-``{"R": [class name, [field values]]}`` a record, a Diagnostic, a Report, a Phrase, a Plural,
-or a Field or Choice of core/phrases.py.
+``{"R": [class name, [field values]]}`` a record, a Diagnostic, a Report, its Dependencies, a
+Phrase, a Plural, or a Field or Choice of core/phrases.py.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Callable
 
-from kopa_cli.core.diagnostics import Aside, Diagnostic, Figure, Msg, Phrase, Plural, Report, Suggestion
+from kopa_cli.core.diagnostics import Aside, Dependencies, Diagnostic, Figure, Msg, Phrase, Plural, Report, Suggestion
 from kopa_cli.core.origin import Origin, Written
 from kopa_cli.core.phrases import Choice, Field
 
@@ -32,7 +32,7 @@ _SCALARS = (str, int, float, bool, type(None))  # also the keys of a path: a YAM
 # Text types that say how a message shows them: each kept under a tag of its own.
 _TEXTS = {"M": Msg, "A": Aside, "S": Suggestion, "W": Written}
 # Dataclasses kept by class name and field values (the records of records.py too, below)
-_REPORTS = {cls.__name__: cls for cls in (Diagnostic, Report, Phrase, Plural, Field, Choice)}
+_REPORTS = {cls.__name__: cls for cls in (Diagnostic, Report, Phrase, Plural, Field, Choice, Dependencies)}
 
 @cache
 def _records() -> dict[str, type]:

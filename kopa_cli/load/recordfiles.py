@@ -23,9 +23,15 @@ MAX_FILE_BYTES = 1024 * 1024  # a record is a few kilobytes; more is a mistake o
 _BYTES = N_plural("{n} byte", "{n} bytes")
 
 
+def max_bytes(path: str) -> int:
+    """The largest file accepted at ``path``: its kind's ``max_bytes`` (a ledger's is larger)."""
+    kind = kind_of(path)
+    return BY_NAME[kind].max_bytes if kind is not None else MAX_FILE_BYTES
+
+
 def too_large(path: str, size: int) -> Diagnostic:
-    """KOPA102 for a file of ``size`` bytes, more than MAX_FILE_BYTES."""
-    return diagnostic(path, (1, 1), codes.TOO_LARGE, size=Plural(_BYTES, size), limit=Plural(_BYTES, MAX_FILE_BYTES))
+    """KOPA102 for a file of ``size`` bytes, more than ``max_bytes(path)``."""
+    return diagnostic(path, (1, 1), codes.TOO_LARGE, size=Plural(_BYTES, size), limit=Plural(_BYTES, max_bytes(path)))
 _KIND_OF_FOLDER = {kind.folder: kind.name for kind in IN_FOLDERS}
 
 
@@ -93,7 +99,7 @@ class DirectorySource:
         try:
             with open(full, "rb") as stream:
                 size = os.fstat(stream.fileno()).st_size
-                if size > MAX_FILE_BYTES:
+                if size > max_bytes(path):
                     return too_large(path, size)
                 return stream.read()
         except IsADirectoryError:
@@ -111,6 +117,31 @@ def find_workspace(start: Path) -> Path | None:
     """The nearest workspace from ``start`` upwards."""
     start = start.resolve()
     return next((folder for folder in (start, *start.parents) if is_workspace(folder)), None)
+
+
+# Folders never searched for a workspace below: those of tools (virtual environments,
+# node_modules with its thousands of folders, caches), and every name starting with a dot (.git, .venv).
+_NOT_SEARCHED = frozenset({"node_modules", "venv", "__pycache__"})
+
+
+def in_git_repository(start: Path) -> bool:
+    """Whether ``start`` is inside a git working tree (a .git folder or file here or above)."""
+    start = start.resolve()
+    return any((folder / ".git").exists() for folder in (start, *start.parents))
+
+
+def find_workspaces_below(start: Path) -> list[Path]:
+    """The workspaces in the folders below ``start``, sorted; a workspace's own folders are not
+    searched further, nor hidden folders (.git, .venv), node_modules and venv."""
+    found = []
+    for folder, dirs, _files in os.walk(start):
+        here = Path(folder)
+        if here != start and is_workspace(here):
+            found.append(here.resolve())
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in _NOT_SEARCHED)
+    return sorted(found)
 
 
 def kind_of(path: str) -> str | None:

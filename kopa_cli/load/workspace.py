@@ -43,6 +43,9 @@ class Workspace:
     # kind -> id -> path of each record file that could not be read or is misnamed
     # (Kajaani.yaml is kajaani's): references to it say so instead of "no such record"
     unreadable: dict[str, dict[str, str]] = field(default_factory=dict)
+    # the bytes at the last commit (HEAD) of each invoice ledger that differs from the current
+    # file, by path, for the append-only rule; None when there is nothing to compare with
+    committed_ledgers: dict[str, bytes] | None = None
 
 
 def _decode(data: bytes, path: str) -> str | Diagnostic:
@@ -149,13 +152,23 @@ def _no_garbage_collection() -> Iterator[None]:
             gc.enable()
 
 
-def build_workspace(root: Path | None, records: RecordFiles, cache: Any = None) -> Workspace:
-    """Parse (or take from ``cache``) every record and index them by kind and id."""
+def parse_alone(kind: str, path: str, data: bytes) -> tuple[Any, list[Diagnostic]]:
+    """``parse_record`` outside loading, with garbage collection off as loading has it: a
+    ledger of 10 000 entries parses in a third of the time (its HEAD version, a written one)."""
     with _no_garbage_collection():
-        return _build_workspace(root, records, cache)
+        return parse_record(kind, path, data)
 
 
-def _build_workspace(root: Path | None, records: RecordFiles, cache: Any) -> Workspace:
+def build_workspace(root: Path | None, records: RecordFiles, cache: Any = None,
+                    committed_ledgers: dict[str, bytes] | None = None) -> Workspace:
+    """Parse (or take from ``cache``) every record and index them by kind and id.
+    ``committed_ledgers``: the ledgers' bytes at HEAD (gitsource.ledger_texts)."""
+    with _no_garbage_collection():
+        return _build_workspace(root, records, cache, committed_ledgers)
+
+
+def _build_workspace(root: Path | None, records: RecordFiles, cache: Any,
+                     committed_ledgers: dict[str, bytes] | None) -> Workspace:
     problems = list(records.problems)
     keys = records.keys
     results: list[Any] = [cache.get(key) if cache is not None else None for key in keys]
@@ -195,6 +208,7 @@ def _build_workspace(root: Path | None, records: RecordFiles, cache: Any) -> Wor
         files=records.paths,
         diagnostics=tuple(problems),
         unreadable=unreadable,
+        committed_ledgers=committed_ledgers,
     )
 
 

@@ -231,7 +231,7 @@ def write_invoice_workbooks(entries: Iterable[InvoiceEntry], call: Call, folder:
             templates[lang] = xlsxtemplate.load(workspace, TEMPLATE, lang)
         jobs.append((entry, call, templates[lang], originals.get(entry.credits or "")))
     for path, data in zip(paths, _make_all(jobs)):
-        _write(path, data)
+        write_output(path, data)
     return paths
 
 
@@ -268,10 +268,11 @@ def _make_all(jobs: list[tuple[Any, ...]]) -> list[bytes]:
     return results  # type: ignore[return-value]
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Write an output file atomically. Without fsync: the ledger is the record, and a file lost
-    in a power cut is written again, the same, by `kopa invoice render`; 300 invoices' fsyncs
-    took seconds on a busy disk (benchmarks/invoices.py)."""
+def write_output(path: Path, data: bytes) -> None:
+    """Write an output file (a workbook, a Finvoice message) atomically; CannotCreate if it
+    cannot be. Without fsync: the ledger is the record, and a file lost in a power cut is
+    written again, the same, by `kopa invoice render`; 300 invoices' fsyncs took seconds on a
+    busy disk (benchmarks/invoices.py)."""
     try:
         files.replace(path, data, durable=False)
     except OSError as error:
@@ -328,4 +329,4 @@ def ledger_workbook(entries: Iterable[InvoiceEntry], path: Path) -> None:
     sheet.title = _("Invoices")
     table_sheet(sheet, columns, rows, total_label=_("Total"), total_columns=(15, 17, 18))
     stamp = _stamp(max(entry.date for entry in entries)) if entries else FIXED_STAMP
-    _write(path, workbook_bytes(workbook, stamp))
+    write_output(path, workbook_bytes(workbook, stamp))

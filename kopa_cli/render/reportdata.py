@@ -4,10 +4,9 @@ Each builder returns a dict of plain values (text, numbers, Decimal money, dates
 lists and dicts of them); docs/reports.md lists every key. Templates read them through the
 one sandboxed environment (templating.py), which hands them over read-only.
 
-Two blocks are there but empty until their sources exist: ``area`` and each member's
-``statistics`` (area statistics from ``kopa stats import``), and ``invoices`` (the invoice
-ledger of ``kopa invoice``). They are ``None`` now, so a template can already test them
-with ``{% if area %}``.
+One block is there but empty until its source exists: ``invoices`` (the invoice ledger of
+``kopa invoice``). It is ``None`` now, so a template can already test it with
+``{% if invoices %}``.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from kopa_cli.core.diagnostics import Report, Severity
 from kopa_cli.core.i18n import N_, _, current_language
 from kopa_cli.core.money import percent_of
 from kopa_cli.core.regions import region_of
+from kopa_cli.load.areafigures import AGE_GROUPS, AreaFigures, Figures, FigureSource, area_figures
 from kopa_cli.load.records import Organization, Pilot
 from kopa_cli.load.workspace import Workspace
 
@@ -79,6 +79,15 @@ LABELS = {
     "phone": N_("Phone"),
     "population_on": N_("Population on 31.12.{year}"),
     "population_source": N_("Population as recorded in the organisation records (records/organizations/)."),
+    "area_statistics": N_("Area statistics"),
+    "change_from": N_("Change from 31.12.{year}"),
+    "ages": N_("Aged {group}"),
+    "age_groups_on": N_("Age groups on 31.12.{year}"),
+    "age_groups_chart": N_("Age groups per member"),
+    "not_a_municipality": N_("not applicable: not a municipality"),
+    "no_statistics": N_("No statistics for: {names}"),
+    "source": N_("Source"),
+    "table": N_("table"),
     "total": N_("Total"),
     "fees_title": N_("Fees"),
     "fee_split": N_("Fee split per year"),
@@ -270,10 +279,62 @@ def population_year(workspace: Workspace, pilot: Pilot) -> int | None:
     return max((year for org in organizations for year in org.population), default=None)
 
 
+def _statistics(figures: Figures) -> dict[str, Any]:
+    """One row of the area statistics table: ``population`` (people on 31.12. of ``year``),
+    ``change`` (from the year before), ``ages`` (people per group of AGE_GROUPS, in order),
+    each None where unknown."""
+    population = figures.population
+    ages = {(group.first, group.last): group.people for group in figures.age_groups}
+    return {
+        "code": figures.code,
+        "year": population.year if population else None,
+        "population": population.people if population else None,
+        "change": population.change if population else None,
+        "ages": [ages.get(group) for group in AGE_GROUPS],
+        "age_year": figures.age_groups[0].source.year if figures.age_groups else None,
+    }
+
+
+def _sources(figures: AreaFigures) -> list[FigureSource]:
+    """The sources of every figure shown, each once, in the order first met."""
+    found = []
+    for part in (*figures.members, figures.total):
+        for source in ([part.population.source] if part.population else []) + [group.source for group in part.age_groups]:
+            if source not in found:
+                found.append(source)
+    return found
+
+
+def _area(workspace: Workspace, members: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The pilot area's statistics (docs/reports.md, ``area``), and each municipality
+    member's ``statistics`` row set in ``members``; None, with no row set, when no
+    statistics record gives a figure for any member."""
+    municipalities = [member for member in members if member["municipality_code"]]
+    figures = area_figures(workspace, [member["municipality_code"] for member in municipalities])
+    if not municipalities or (len(figures.missing) == len(figures.members) and not any(f.age_groups for f in figures.members)):
+        return None
+    by_code = {f.code: f for f in figures.members}
+    for member in municipalities:
+        member["statistics"] = _statistics(by_code[member["municipality_code"].removeprefix("KU")])
+    rows = [member["statistics"] for member in municipalities]
+    age_year = next((row["age_year"] for row in rows if row["age_year"] is not None), None)
+    year = next((row["year"] for row in rows if row["year"] is not None), age_year)
+    return {
+        "year": year,
+        "age_year": age_year,
+        "age_groups": [f"{first}\u2013{last}" for first, last in AGE_GROUPS],
+        "total": _statistics(figures.total),
+        "missing": [{"id": m["id"], "name": m["name"], "code": m["municipality_code"]} for m in municipalities if m["statistics"]["population"] is None],
+        "not_applicable": [{"id": m["id"], "name": m["name"]} for m in members if not m["municipality_code"]],
+        "sources": _sources(figures),
+    }
+
+
 def pilot(workspace: Workspace, pilot_id: str) -> dict[str, Any]:
     """One pilot's starter package: ``pilot``, ``members``, ``contacts``, ``population``,
-    ``fees`` (``years``, ``members``, ``total``), ``area`` and ``invoices`` (None until their
-    sources exist). The workspace must be valid (``validation.check``)."""
+    ``fees`` (``years``, ``members``, ``total``), ``area`` (the imported area statistics, or
+    None without any for the members) and ``invoices`` (None until the ledger exists).
+    The workspace must be valid (``validation.check``)."""
     call = workspace.call
     record = workspace.pilots[pilot_id]
     lines = pilot_fees(call, record, workspace.organizations) if call else []
@@ -297,9 +358,10 @@ def pilot(workspace: Workspace, pilot_id: str) -> dict[str, Any]:
             "population": population,
             "population_by_year": dict(sorted(org.population.items())) if org else {},
             "fee": shares.get(member.org),
-            "statistics": None,  # per-member area statistics: once `kopa stats import` exists
+            "statistics": None,
         })
     counted = [m["population"] for m in members if m["population"] is not None]
+    area = _area(workspace, members)
     app = workspace.applications.get(record.application or "")
     responsible = record.responsible or (app.responsible if app else None)
     grand = totals(lines).grand
@@ -317,7 +379,7 @@ def pilot(workspace: Workspace, pilot_id: str) -> dict[str, Any]:
         "contacts": _contacts(workspace, responsible, app),
         "population": {"year": year, "total": sum(counted) if counted else None, "members_counted": len(counted)},
         "fees": {"years": fee_years(workspace, lines), "members": list(shares.values()), "total": _amounts(grand.net, grand.vat)},
-        "area": None,  # area statistics (population and change, ages 0-6, 7-15, 16-18): once `kopa stats import` exists
+        "area": area,
         "invoices": None,  # invoices issued and credited: once the ledger of `kopa invoice` exists
     }
 

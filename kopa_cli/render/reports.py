@@ -27,7 +27,7 @@ FORMATS = (*TEXT_FORMATS, "pdf")
 BUILTIN = {
     "applications": N_("every application for the selection meeting: status, members, region, goals, length, validity; goals and education forms × applications"),
     "fees": N_("the fee table as a document: each pilot's fee per year and per member, and each member's total"),
-    "pilot": N_("one pilot's starter package (--pilot ID): members and approvals, contacts, population, fee split per year"),
+    "pilot": N_("one pilot's starter package (--pilot ID): members and approvals, area statistics, fee split per year, contacts"),
 }
 _DESCRIPTION = re.compile(r"\A\s*\{#-?\s*(.+?)\s*-?#\}")
 
@@ -99,14 +99,26 @@ def pdf(html: str) -> bytes:
 
 def pilot_charts(context: dict[str, Any]) -> dict[str, Any]:
     """The pilot report's charts as inline SVG: ``fee_shares`` (each member's net fee over the
-    pilot's years) and ``population`` (members with a recorded population); None when empty."""
+    pilot's years), ``population`` (per member: the area statistics when the report has them,
+    else the organisation records) and ``age_groups`` (per member and age group, from the area
+    statistics); each None when it has no bars."""
     from kopa_cli.render.charts import bar_chart
 
     label = context["label"]
+    number = templating.FILTERS["number"]
     shares = [(row["name"], row["net"]) for row in context["fees"]["members"]]
-    people = [(member["name"], member["population"]) for member in context["members"] if member["population"] is not None]
-    year = context["population"]["year"]
+    area = context["area"]
+    if area:
+        rows = [(member["name"], member["statistics"]) for member in context["members"] if member["statistics"]]
+        people = [(name, row["population"]) for name, row in rows if row["population"] is not None]
+        year = area["year"]
+        ages = [(f"{name}, {group}", count) for name, row in rows for group, count in zip(area["age_groups"], row["ages"]) if count is not None]
+    else:
+        people = [(member["name"], member["population"]) for member in context["members"] if member["population"] is not None]
+        year = context["population"]["year"]
+        ages = []
     return {
         "fee_shares": bar_chart("fee-shares", label["fee_shares_chart"], shares, templating.FILTERS["money"]) if shares else None,
-        "population": bar_chart("population", f"{label['population_chart']} (31.12.{year})", people, templating.FILTERS["number"]) if people else None,
+        "population": bar_chart("population", f"{label['population_chart']} (31.12.{year})", people, number) if people else None,
+        "age_groups": bar_chart("age-groups", f"{label['age_groups_chart']} (31.12.{area['age_year']})", ages, number) if ages else None,
     }

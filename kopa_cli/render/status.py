@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import IO, get_args
 
+from kopa_cli.billing import invoicing
 from kopa_cli.billing.fees import Amounts, FeeLine, totals
 from kopa_cli.core.diagnostics import Report
 from kopa_cli.core.formatting import day, money, number
@@ -44,36 +45,15 @@ class Overview:
     fees_known: bool  # False while the records have errors: no fees or invoices are shown
 
 
-def _live_invoices(workspace: Workspace) -> set[tuple[str, str, int]]:
-    """(pilot, member, fee year) of every invoice that credit notes have not wholly cancelled."""
-    credited: Counter[str] = Counter()
-    entries = [entry for ledger in workspace.ledgers.values() for entry in ledger.entries if entry is not None]
-    for entry in entries:
-        if entry.kind == "credit_note" and entry.credits and entry.total is not None:
-            credited[entry.credits] += -entry.total
-    return {
-        (entry.pilot, entry.member, entry.fee_year)
-        for entry in entries
-        if entry.kind == "invoice" and entry.total is not None and credited[entry.number] < entry.total
-    }
-
-
 def _invoices(workspace: Workspace, lines: list[FeeLine]) -> dict[int, YearInvoices]:
-    kinds: Counter[tuple[int, str]] = Counter()
-    for ledger in workspace.ledgers.values():
-        for entry in ledger.entries:
-            if entry is not None and entry.fee_year is not None:
-                kinds[(entry.fee_year, entry.kind)] += 1
-    live = _live_invoices(workspace)
-    years = sorted({line.year for line in lines} | {year for year, _ in kinds})
+    """Each fee year's invoicing; the workspace must be valid (its ledgers read whole)."""
+    all_entries = invoicing.entries(workspace.ledgers)
+    kinds = Counter((entry.fee_year, entry.kind) for entry in all_entries)
+    not_billed = Counter(line.year for line in invoicing.to_bill(lines, all_entries))
+    shares = Counter(line.year for line in lines)
     return {
-        year: YearInvoices(
-            shares=sum(1 for line in lines if line.year == year),
-            issued=kinds[(year, "invoice")],
-            credit_notes=kinds[(year, "credit_note")],
-            not_issued=sum(1 for line in lines if line.year == year and line.key not in live),
-        )
-        for year in years
+        year: YearInvoices(shares[year], kinds[(year, "invoice")], kinds[(year, "credit_note")], not_billed[year])
+        for year in sorted(shares.keys() | {year for year, _ in kinds})
     }
 
 
@@ -102,7 +82,7 @@ def overview(workspace: Workspace, report: Report, lines: list[FeeLine] | None) 
         statuses={status: statuses[status] for status in get_args(Status) if statuses[status]},
         pilots=pilots,
         fees=dict(sorted(fees.items())),
-        invoices=_invoices(workspace, lines or []),
+        invoices=_invoices(workspace, lines) if lines is not None else {},
         report=report,
         fees_known=lines is not None,
     )

@@ -102,6 +102,10 @@ def _number(value: Decimal | str | int, *, lang: str | None = None) -> str:
     return _formatted("number", str(_decimal(value)), lang or current_language(), "")
 
 
+def _signed(value: Decimal | str | int, *, lang: str | None = None) -> str:
+    return formatting.signed(_decimal(value), lang)
+
+
 def _date(value: date, *, lang: str | None = None) -> str:
     return formatting.day(value, lang)
 
@@ -150,6 +154,7 @@ def md_cell(value: object) -> str:
 FILTERS: dict[str, Callable[..., str]] = {
     "money": _money,
     "number": _number,
+    "signed": _signed,
     "date": _date,
     "percent": _percent,
     "yaml_str": yaml_str,
