@@ -4,9 +4,8 @@
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
-
 import io
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
