@@ -126,3 +126,17 @@ def test_a_lock_held_by_another_process_times_out_with_a_clear_message(tmp_path:
         holder.wait(10)
     with files.lock(target, timeout=0):  # the system let go of it when its holder died
         pass
+
+
+def test_replace_and_lock_say_what_cannot_be_written_instead_of_failing_as_a_bug(tmp_path: Path) -> None:
+    from kopa_cli.core import files as files_module
+    from kopa_cli.core.errors import CannotCreate
+
+    blocker = tmp_path / "invoices"
+    blocker.write_text("a file where a folder should be", encoding="utf-8")
+    with pytest.raises(CannotCreate):
+        files_module.replace(blocker / "2020.yaml", b"- number: x\n")
+    with pytest.raises(CannotCreate):
+        with files_module.lock(blocker / ".2020.yaml"):
+            pass
+    assert blocker.read_text(encoding="utf-8") == "a file where a folder should be"

@@ -56,6 +56,7 @@ def test_init_creates_a_workspace_that_validates(tmp_path):
     result = run_kopa("init", str(root))
     assert result.exit_code == 0
     assert sorted(_tree(root)) == [
+        ".gitignore",  # out/ and the ledger's lock files
         "records/applications/.gitkeep",
         "records/call.yaml",
         "records/organizations/.gitkeep",
@@ -69,6 +70,7 @@ def test_init_creates_a_workspace_that_validates(tmp_path):
     ]
     assert "records/call.yaml" in result.stdout
     assert "kopa new organization" in result.stdout  # the next step
+    assert (root / ".gitignore").read_text(encoding="utf-8").splitlines()[1:4:2] == ["out/", "records/invoices/.*.lock"]
     checked = run_kopa("validate", "--format", "json", workspace=root)
     assert checked.exit_code == 0  # valid; but not ready to invoice, which --strict refuses:
     report = json.loads(checked.stdout)

@@ -113,7 +113,7 @@ def test_an_open_call_counts_the_days_to_its_deadline(shipped: Path) -> None:
     view = status.overview(workspace, check(workspace), compute_fees(workspace))
     out = io.StringIO()
     status.write(view, out, today=date(2019, 12, 1))
-    assert "Ansökan avslutas 13.12.2019, om 12 dagar." in out.getvalue()
+    assert "Ansökningstiden går ut 13.12.2019, om 12 dagar." in out.getvalue()
     out = io.StringIO()
     status.write(view, out, today=date(2019, 12, 12))
     assert "om 1 dag." in out.getvalue()

@@ -15,6 +15,14 @@ from .new import check_readable
 from .schema import SCHEMAS, schema_reference, write_schemas
 
 CALL_TEMPLATE = "init/call.yaml.j2"
+# What kopa writes that is not a record: files made from the records (invoices, reports) and
+# the ledger's lock files. Written only where the workspace has no .gitignore of its own.
+GITIGNORE = """\
+# made by kopa from the records: write them again with kopa invoice render, kopa report
+out/
+# the lock files of kopa invoice
+records/invoices/.*.lock
+"""
 
 
 def run(directory: Path, ci: str | None = None) -> int:
@@ -67,6 +75,10 @@ def _create_workspace(directory: Path) -> None:
         except TargetExists:  # made a moment ago by someone else
             continue
         created.append(keep.parent)
+    ignore = directory / ".gitignore"
+    if not (ignore.exists() or ignore.is_symlink()):
+        create_new(ignore, GITIGNORE)
+        created.append(ignore)
     typer.echo(_("Created a kopa workspace in {folder}:").format(folder=shown(directory)))
     for path in created:
         typer.echo(f"  {shown(path)}{'/' if path.is_dir() else ''}")

@@ -109,17 +109,20 @@ def replace(path: Path, data: bytes, durable: bool = True) -> None:
     never see a mix, but after a power cut the file may be empty or damaged. An fsync of
     tens of megabytes can take seconds on a busy disk.
 
-    Raises ``OSError`` if it cannot be written (the old file is then left as it was)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = _adjacent_temporary(path, data, durable)
+    Raises ``CannotCreate`` if it cannot be written (the old file is then left as it was)."""
     try:
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-    if durable:
-        _fsync_folder(path.parent)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = _adjacent_temporary(path, data, durable)
+        try:
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+            raise
+        if durable:
+            _fsync_folder(path.parent)
+    except OSError as error:
+        raise CannotCreate(path=shown(path), reason=oserrors.reason(error)) from None
 
 
 @contextlib.contextmanager
@@ -129,12 +132,20 @@ def lock(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     Other kopa processes wait for it, up to ``timeout`` seconds (0: do not wait). The
     operating system releases it when its holder ends, even by a crash.
 
-    Raises ``FileLocked`` when the lock is still held after ``timeout`` seconds."""
+    Raises ``FileLocked`` when the lock is still held after ``timeout`` seconds, and
+    ``CannotCreate`` when the lock file cannot be made (a read-only folder)."""
     from filelock import FileLock, Timeout  # imported here: only writers pay for it
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_file = path.with_name(path.name + ".lock")
     try:
-        with FileLock(str(path.with_name(path.name + ".lock")), timeout=timeout):
-            yield
+        path.parent.mkdir(parents=True, exist_ok=True)
+        held = FileLock(str(lock_file), timeout=timeout)
+        held.acquire()
     except Timeout:
         raise FileLocked(path=shown(path), seconds=f"{timeout:g}") from None
+    except OSError as error:
+        raise CannotCreate(path=shown(lock_file), reason=oserrors.reason(error)) from None
+    try:
+        yield
+    finally:
+        held.release()

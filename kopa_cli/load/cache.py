@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 from kopa_cli.core import files
 from kopa_cli.core.diagnostics import Diagnostic, Report
-from kopa_cli.core.errors import FileLocked
+from kopa_cli.core.errors import CannotCreate, FileLocked
 from kopa_cli.load.gitsource import committed_ledgers, ledger_key, ledger_texts
 from kopa_cli.load.recordfiles import DirectorySource, read_records
 
@@ -118,7 +118,7 @@ def _write(file: Path, lines: list[bytes]) -> None:
         with files.lock(file, timeout=0):
             # not durable: a file lost in a power cut is rebuilt; a damaged one is ignored
             files.replace(file, _header() + b"\n".join(lines), durable=False)
-    except (OSError, FileLocked):
+    except (CannotCreate, FileLocked):
         pass  # a cache is an optimisation; failing to write it changes no result
 
 

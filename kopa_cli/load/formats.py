@@ -57,7 +57,9 @@ GoalNumber = Annotated[int, Range(1, 99)]  # a call's goals are numbered from 1
 # Days to the due date: at most 30 for a public-sector buyer (laki kaupallisten sopimusten
 # maksuehdoista 30/2013; domain.md, "Invoices").
 PaymentTerm = Annotated[int, Range(1, 30)]
-InvoiceNumber = Annotated[int, Range(1, 999_999_999)]  # an invoice number is 1-20 characters (Finvoice)
+# The first sequence number of a year's invoices: numbers are <year><4-digit sequence> and may
+# grow to 5 digits (billing/invoicing.py MAX_NUMBER_DIGITS), so a series starts at 9999 at most.
+InvoiceNumber = Annotated[int, Range(1, 9_999)]
 Paragraphs = Annotated[str, FreeText()]
 # An issued invoice's number as the ledger writes it: <fee year><4-digit sequence>, quoted.
 LEDGER_NUMBER_PATTERN = r"^[0-9]{8,9}$"

@@ -162,7 +162,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "md_cell": md_cell,
 }
 # The filters whose output depends on the language: bound to one by environment(lang=...).
-_LANGUAGE_FILTERS = ("money", "number", "date", "percent")
+_LANGUAGE_FILTERS = ("money", "number", "signed", "date", "percent")
 
 
 def _autoescape(name: str | None) -> bool:
