@@ -418,6 +418,23 @@ def invoice_render(
     return command.render(_root(), State.lang, numbers or [], year, out, pdf, finvoice)
 
 
+@app.command(cls=KopaCommand, help=N_("Rewrite the records in their canonical layout (key order, quoting, flow or block style), keeping every comment; never the invoice ledger."))
+@guarded
+def fmt(
+    paths: Annotated[Optional[list[Path]], typer.Argument(metavar=N_("[PATH]..."), help=N_("Only these files or folders (default: all records)."))] = None,
+    check: Annotated[bool, typer.Option("--check", help=N_("Write nothing; list the files that would change and exit 1 if there are any."))] = False,
+    diff: Annotated[bool, typer.Option("--diff", help=N_("Write nothing; show the changes as a unified diff."))] = False,
+    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
+    workspace: WorkspaceOption = None,
+    lang: LangOption = None,
+    version: VersionOption = False,
+) -> int:
+    _use_global_options(workspace, lang)
+    from .commands import fmt as command
+
+    return command.run(_root(), paths or [], State.lang, check, diff, cache)
+
+
 def main() -> None:
     guard_standard_streams()  # also for --help and usage errors, which no command's guard sees
     if completing():  # a shell asks for the words that may follow (commands/completion.py)

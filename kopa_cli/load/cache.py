@@ -159,6 +159,35 @@ def _decoded_result(entry: bytes) -> tuple[Any, list[Diagnostic]] | None:
     return None
 
 
+def _workspace_stem(root: Path) -> Path:
+    """The start of the names of a workspace's cache files."""
+    name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=10).hexdigest()
+    return cache_dir() / f"workspace-{name}"
+
+
+class CanonicalCache:
+    """The record files `kopa fmt` found in the canonical layout, by content key, so that an
+    unchanged file is not formatted again: ruamel.yaml's round trip takes ten times as long as
+    parsing (benchmarks/README.md). Keyed like every cache file by kopa's own source, so a
+    changed layout rule formats everything again. Only this run's files are kept."""
+
+    def __init__(self, root: Path) -> None:
+        stem = _workspace_stem(root)
+        self.file = stem.with_name(stem.name + ".canonical.txt")
+        self.known = set(_read_lines(self.file)) - {b""}
+        self.now: set[bytes] = set()
+
+    def __contains__(self, key: str) -> bool:
+        return key.encode() in self.known
+
+    def add(self, key: str) -> None:
+        self.now.add(key.encode())
+
+    def save(self) -> None:
+        if self.now != self.known:
+            _write(self.file, sorted(self.now))
+
+
 class ParseCache:
     """Two files per workspace: the last report (small, read first) and the parsed records
     (large, read only when the report cannot be reused)."""
@@ -174,8 +203,7 @@ class ParseCache:
 
     @classmethod
     def for_workspace(cls, root: Path) -> ParseCache:
-        name = hashlib.blake2b(str(root.resolve()).encode(), digest_size=10).hexdigest()
-        return cls(cache_dir() / f"workspace-{name}")
+        return cls(_workspace_stem(root))
 
     @property
     def stored(self) -> dict[bytes, bytes]:

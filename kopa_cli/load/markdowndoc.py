@@ -74,6 +74,19 @@ def _sections(body: str, first_line: int) -> list[tuple[int, int, int, str, str]
     ]
 
 
+def section_spans(body: str) -> list[tuple[str, int, int, int]]:
+    """(field, heading line, first line after the heading, end) of each section of ``body``
+    whose heading names a field, as 0-based indexes into ``body.split("\n")``; the end is the
+    next heading's line or the number of lines. For `kopa fmt`, which orders the sections."""
+    headings = _sections(body, 0)
+    ends = [heading[0] for heading in headings[1:]] + [body.count("\n") + 1]
+    return [
+        (_FIELD_BY_LABEL[_normal(shown)], line, text_line, end)
+        for (line, text_line, _, _, shown), end in zip(headings, ends)
+        if _normal(shown) in _FIELD_BY_LABEL
+    ]
+
+
 def parse_markdown_application(text: str, path: str) -> tuple[Any, Origin, list[Diagnostic]]:
     """Parse a Markdown application into the same data an all-YAML one gives."""
     split = split_front_matter(text)

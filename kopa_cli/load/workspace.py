@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator, get_args
+from typing import Any, Callable, Iterator, get_args
 
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Diagnostic, diagnostic
@@ -86,34 +86,47 @@ def parse_record(kind: str, path: str, data: bytes) -> tuple[Any, list[Diagnosti
 
 
 PARALLEL_FROM = 200  # files; below this, starting worker processes costs more than it saves
-_pending: list[tuple[str, str, bytes]] = []
-_encode_pending = False
+_work: tuple[Callable[..., Any] | None, list[tuple[Any, ...]]] = (None, [])
 
 
-def _parse_pending(index: int) -> tuple[tuple[Any, list[Diagnostic]], bytes | None]:
+def _run_pending(index: int) -> Any:
+    function, items = _work
+    return function(*items[index])  # type: ignore[misc]
+
+
+def in_workers(function: Callable[..., Any], items: list[tuple[Any, ...]]) -> list[Any]:
+    """``[function(*item) for item in items]``: from ``PARALLEL_FROM`` items on, on every core
+    (at most 8) in forked worker processes, which inherit ``function`` and ``items``, so that
+    only indexes and results travel (results must pickle). The same results as in turn."""
+    workers = min(os.cpu_count() or 1, 8)
+    if len(items) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(*item) for item in items]
+    global _work
+    _work = (function, items)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            chunk = max(16, len(items) // (workers * 8))
+            return list(pool.map(_run_pending, range(len(items)), chunksize=chunk))
+    finally:
+        _work = (None, [])
+
+
+def _parse_for_cache(kind: str, path: str, data: bytes, for_cache: bool) -> tuple[tuple[Any, list[Diagnostic]], bytes | None]:
     # The cache entry is made here, in the worker, where it costs the parent nothing.
-    result = parse_record(*_pending[index])
-    return result, encode_result(result) if _encode_pending else None
+    result = parse_record(kind, path, data)
+    return result, encode_result(result) if for_cache else None
 
 
 def parse_all(
     files: list[tuple[str, str, bytes]], for_cache: bool = False
 ) -> list[tuple[tuple[Any, list[Diagnostic]], bytes | None]]:
     """Parse (kind, path, bytes) files: for each, (``parse_record``'s result, its cache entry
-    or None). From ``PARALLEL_FROM`` files on, on every core (at most 8) in forked worker
-    processes, which also make the cache entries when ``for_cache``; the results are the same
-    as parsing the files in turn. Measured gain: benchmarks/README.md."""
-    workers = min(os.cpu_count() or 1, 8)
-    if len(files) < PARALLEL_FROM or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    or None). From ``PARALLEL_FROM`` files on, in worker processes (``in_workers``), which also
+    make the cache entries when ``for_cache``; the results are the same as parsing the files
+    in turn. Measured gain: benchmarks/README.md."""
+    if len(files) < PARALLEL_FROM:
         return [(parse_record(*file), None) for file in files]
-    global _pending, _encode_pending
-    _pending, _encode_pending = files, for_cache  # forked workers inherit them: only indexes and results travel
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            chunk = max(16, len(files) // (workers * 8))
-            return list(pool.map(_parse_pending, range(len(files)), chunksize=chunk))
-    finally:
-        _pending, _encode_pending = [], False
+    return in_workers(_parse_for_cache, [(*file, for_cache) for file in files])
 
 
 @functools.cache
