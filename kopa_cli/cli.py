@@ -432,7 +432,7 @@ def fmt(
     _use_global_options(workspace, lang)
     from .commands import fmt as command
 
-    return command.run(_root(), paths or [], State.lang, check, diff, cache)
+    return command.run(_root(paths), paths or [], State.lang, check, diff, cache)
 
 
 def main() -> None:
