@@ -336,3 +336,26 @@ def test_committed_ledgers_are_compared_only_when_more_than_appended_to() -> Non
     assert not _appended_to(committed.rstrip(), committed.rstrip() + b'- number: "20200002"\n')
     assert not _appended_to(committed, committed.replace(b"invoice", b"credit_note"))
     assert not _appended_to(committed, None)
+
+
+@pytest.mark.parametrize(("lang", "key", "value", "label", "wrong"), [
+    ("fi", "reference", '"202000016"', "viitenumero", "pykälä"),
+    ("sv", "reference", '"202000016"', "referensnummer", "paragraf"),
+    ("fi", "vat", '"abc"', "arvonlisävero", "alv-kannat"),
+    ("sv", "vat", '"abc"', "momsbelopp", "momssatser"),
+])
+def test_a_bad_ledger_value_names_the_ledger_field_not_a_field_of_another_record(
+        repo: Path, lang: str, key: str, value: str, label: str, wrong: str) -> None:
+    # "reference" is a section of the minutes in a pilot and "vat" the VAT rates of the call:
+    # in the ledger they are the viitenumero and the VAT amount
+    assert issue(repo).exit_code == 0
+    text = (repo / LEDGER).read_text(encoding="utf-8")
+    start, lines = _entry_lines(repo, "20200001")
+    line = next(i for i in range(start - 1, len(lines)) if lines[i].startswith(f"  {key}: "))
+    lines[line] = f"  {key}: {value}\n"
+    (repo / LEDGER).write_text("".join(lines), encoding="utf-8")
+    assert text != (repo / LEDGER).read_text(encoding="utf-8")
+    result = run_kopa("--lang", lang, "validate", workspace=repo)
+    assert result.exit_code == 1
+    message = next(row for row in result.stdout.splitlines() if row.startswith(f"{LEDGER}:{line + 1}:"))
+    assert label in message.lower() and wrong not in message.lower(), message
