@@ -359,3 +359,25 @@ def test_a_bad_ledger_value_names_the_ledger_field_not_a_field_of_another_record
     assert result.exit_code == 1
     message = next(row for row in result.stdout.splitlines() if row.startswith(f"{LEDGER}:{line + 1}:"))
     assert label in message.lower() and wrong not in message.lower(), message
+
+
+def test_a_failing_workspace_template_leaves_the_ledger_as_it_was(repo: Path) -> None:
+    import openpyxl
+
+    assert issue(repo, "--pilot", "kainuu-lukiot").exit_code == 0
+    commit(repo, "invoices")
+    before = (repo / LEDGER).read_bytes()
+    template = openpyxl.load_workbook(REPO / "templates" / "invoice.xlsx")
+    template.active["A1"] = "{{ nosuch.thing }}"
+    (repo / "templates").mkdir(exist_ok=True)
+    template.save(repo / "templates" / "invoice.xlsx")
+
+    for result in (issue(repo), run_kopa("--lang", "en", "invoice", "credit", "20200001", "--date", "2020-03-02", workspace=repo)):
+        assert result.exit_code == 1, result.output
+        assert "templates/invoice.xlsx!Invoice!A1" in result.output and "Traceback" not in result.output
+        assert (repo / LEDGER).read_bytes() == before  # nothing issued, nothing credited
+    assert not list((repo / "out").glob("invoices/2020/20200004-*"))
+
+    (repo / "templates" / "invoice.xlsx").unlink()
+    result = issue(repo)
+    assert result.exit_code == 0 and (repo / "out" / "invoices" / "2020" / "20200004-narpes.xlsx").exists()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from datetime import date
 from pathlib import Path
@@ -130,13 +130,14 @@ def issue(root: Path, lang: str | None, year: int, pilot: str | None, member: st
             heading = ngettext("Would issue {count} invoice (--dry-run: nothing written):",
                                "Would issue {count} invoices (--dry-run: nothing written):", len(new))
         else:
+            made = _workbooks(root, workspace, new)  # a failing template leaves the ledger as it was
             _append(path, root, ledger, new)
             heading = ngettext("Issued {count} invoice into {path}:", "Issued {count} invoices into {path}:", len(new))
         sys.stdout.write(heading.format(count=formatting.number(len(new)), path=path.relative_to(root).as_posix()) + "\n")
         _print_entries(new)
     if not dry_run:  # the ledger is written and its lock released: the files follow from it
         all_entries = invoicing.entries(workspace.ledgers) + new
-        _print_written(root, write_documents(root, workspace, new, all_entries, out, pdf, finvoice))
+        _print_written(root, write_documents(root, workspace, new, all_entries, out, pdf, finvoice, made))
     return ExitCode.OK
 
 
@@ -163,11 +164,12 @@ def credit(root: Path, lang: str | None, number: str, reason: str | None, day: d
         _check_date(path, root, ledger, day)
         (next_number,) = _numbers(workspace, original.fee_year, 1)
         note = invoicing.credit_note(original, next_number, day, reason)
+        made = _workbooks(root, workspace, [note], all_entries)  # a failing template leaves the ledger as it was
         _append(path, root, ledger, [note])
         sys.stdout.write(_("Credited invoice {number} with credit note {note} in {path}:").format(
             number=number, note=next_number, path=path.relative_to(root).as_posix()) + "\n")
         _print_entries([note])
-    _print_written(root, write_documents(root, workspace, [note], all_entries + [note], out, pdf, finvoice))
+    _print_written(root, write_documents(root, workspace, [note], all_entries + [note], out, pdf, finvoice, made))
     sys.stdout.write(_("Run 'kopa invoice issue --year {year}' to bill the corrected share.").format(year=original.fee_year) + "\n")
     return ExitCode.OK
 
@@ -253,11 +255,20 @@ def output_folder(root: Path, out: Path | None, year: int) -> Path:
     return out if out is not None else root / "out" / "invoices" / str(year)
 
 
+def _workbooks(root: Path, workspace: Workspace, new: list[InvoiceEntry],
+               all_entries: list[InvoiceEntry] = []) -> dict[str, bytes]:
+    """The workbooks of entries about to be appended, by number, made before the ledger is written."""
+    from kopa_cli.render import invoicesheets
+
+    return invoicesheets.invoice_workbooks(new, workspace.call, root, {entry.number: entry for entry in all_entries})
+
+
 def write_documents(root: Path, workspace: Workspace, chosen: list[InvoiceEntry], all_entries: list[InvoiceEntry],
-                    out: Path | None, pdf: bool, finvoice: bool) -> list[Path]:
+                    out: Path | None, pdf: bool, finvoice: bool, made: Mapping[str, bytes] = {}) -> list[Path]:
     """Write the files of the ``chosen`` entries, from the ledger alone: a workbook each, the
     summary workbook of each of their fee years (``all_entries`` of that year), and with
-    ``finvoice`` a Finvoice message each, with ``pdf`` each workbook as PDF. Returns the paths.
+    ``finvoice`` a Finvoice message each, with ``pdf`` each workbook as PDF; ``made``: workbooks
+    already made, by number (``_workbooks``). Returns the paths.
 
     Raises what render/invoicesheets.py, render/finvoice.py and render/pdf.py raise: a failing
     template writes no workbook, a missing LibreOffice or PDF is an error (non-zero exit)."""
@@ -270,7 +281,7 @@ def write_documents(root: Path, workspace: Workspace, chosen: list[InvoiceEntry]
     for year in sorted({entry.fee_year for entry in chosen}):
         folder = output_folder(root, out, year)
         entries = [entry for entry in chosen if entry.fee_year == year]
-        workbooks = invoicesheets.write_invoice_workbooks(entries, call, folder, root, originals)
+        workbooks = invoicesheets.write_invoice_workbooks(entries, call, folder, root, originals, made)
         summary = folder / invoicesheets.summary_file_name(year)
         invoicesheets.ledger_workbook([entry for entry in all_entries if entry.fee_year == year], summary)
         written += [*workbooks, summary]
