@@ -381,3 +381,19 @@ def test_a_failing_workspace_template_leaves_the_ledger_as_it_was(repo: Path) ->
     (repo / "templates" / "invoice.xlsx").unlink()
     result = issue(repo)
     assert result.exit_code == 0 and (repo / "out" / "invoices" / "2020" / "20200004-narpes.xlsx").exists()
+
+
+@pytest.mark.parametrize(("bom", "newline"), [(b"\xef\xbb\xbf", b"\n"), (b"", b"\r\n"), (b"\xef\xbb\xbf", b"\r\n")])
+def test_appending_keeps_a_ledger_saved_on_windows_byte_for_byte(repo: Path, bom: bytes, newline: bytes) -> None:
+    # an editor on Windows saves with CRLF line endings and maybe a byte-order mark
+    assert issue(repo, "--pilot", "kainuu-lukiot").exit_code == 0
+    ledger = repo / LEDGER
+    kept = bom + ledger.read_bytes().replace(b"\n", newline)
+    ledger.write_bytes(kept)
+    commit(repo, "saved on Windows")
+    assert diagnostics(repo) == []
+
+    assert issue(repo).exit_code == 0
+    data = ledger.read_bytes()
+    assert data.startswith(kept) and data.count(b"\n") == data.count(newline)
+    assert len(ledger_entries(repo)) == 11 and diagnostics(repo) == []

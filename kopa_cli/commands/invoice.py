@@ -7,6 +7,7 @@ to the file's text and the result is parsed back before it replaces the file ato
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import sys
@@ -78,14 +79,15 @@ def _print_entries(entries: list[InvoiceEntry]) -> None:
 def _append(path: Path, root: Path, ledger: Ledger | None, new: list[InvoiceEntry]) -> None:
     """Append ``new`` to the ledger file's text; check that it reads back as the old entries and
     the new ones before it replaces the file (atomically: the old file or the new, never a mix)."""
-    text = path.read_bytes().decode("utf-8-sig") if path.exists() else ""
-    result = ledgerfile.appended(text, new)
+    data = path.read_bytes() if path.exists() else b""
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""  # kept, as every byte before the new entries
+    result = ledgerfile.appended(data[len(bom):].decode("utf-8"), new)
     relative = path.relative_to(root).as_posix()
     parsed, problems = parse_alone("invoices", relative, result.encode("utf-8"))
     old = list(ledger.entries) if ledger is not None else []
     if parsed is None or any(p.severity is Severity.ERROR for p in problems) or list(parsed.entries) != old + new:
         raise LedgerNotAppendable(path=relative)
-    files.replace(path, result.encode("utf-8"))
+    files.replace(path, bom + result.encode("utf-8"))
 
 
 def _check_date(path: Path, root: Path, ledger: Ledger | None, day: date) -> None:
