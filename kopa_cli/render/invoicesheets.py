@@ -126,7 +126,8 @@ def invoice_context(entry: InvoiceEntry, call: Call, original: InvoiceEntry | No
         "title": catalog.gettext(LABELS["credit_note" if credit_note else "invoice"]),
         "date": entry.date,
         "due": entry.due,
-        "payment_term": catalog.ngettext("{days} day net", "{days} days net", days).format(days=days),
+        # a credit note is not paid by the buyer: no terms of payment, no penalty interest
+        "payment_term": "" if credit_note else catalog.ngettext("{days} day net", "{days} days net", days).format(days=days),
         "reference": format_reference(entry.reference),
         "reference_rf": format_rf(rf_reference(entry.reference)),
         "buyer_reference": entry.buyer.buyer_reference,
@@ -169,6 +170,8 @@ def invoice_context(entry: InvoiceEntry, call: Call, original: InvoiceEntry | No
         "language": lang,
     }
     labels = {key: catalog.gettext(message) for key, message in LABELS.items()}
+    if credit_note:
+        labels |= {"payment_term": "", "penalty_interest": ""}
     return {"invoice": invoice, "lines": [line], "seller": _seller(call), "buyer": buyer, "labels": labels}
 
 
