@@ -397,3 +397,20 @@ def test_appending_keeps_a_ledger_saved_on_windows_byte_for_byte(repo: Path, bom
     data = ledger.read_bytes()
     assert data.startswith(kept) and data.count(b"\n") == data.count(newline)
     assert len(ledger_entries(repo)) == 11 and diagnostics(repo) == []
+
+
+def test_a_ledger_held_by_another_run_is_named_in_the_message(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+
+    from filelock import FileLock
+
+    from kopa_cli.core import files
+
+    monkeypatch.setattr(files, "lock", functools.partial(files.lock, timeout=0.2))
+    monkeypatch.chdir(repo)
+    (repo / "records" / "invoices").mkdir(parents=True, exist_ok=True)
+    with FileLock(str(repo / "records" / "invoices" / ".2020.yaml.lock")):
+        for lang, said in (("fi", "tiedostoa records/invoices/2020.yaml;"), ("sv", "filen records/invoices/2020.yaml;")):
+            result = run_kopa("--lang", lang, "invoice", "issue", "--year", "2020", "--date", "2020-03-02", workspace=repo)
+            assert result.exit_code == 2 and said in result.stderr and "0.2" in result.stderr.replace(",", "."), result.stderr
+    assert not (repo / LEDGER).exists()

@@ -20,7 +20,7 @@ from kopa_cli.billing import invoicing
 from kopa_cli.billing.fees import compute_fees, select
 from kopa_cli.core import files, formatting
 from kopa_cli.core.diagnostics import Severity, suggest
-from kopa_cli.core.errors import (AlreadyCredited, CreditsCreditNote, DateBeforeLedger, ExitCode, InvoiceRecordsHaveErrors,
+from kopa_cli.core.errors import (AlreadyCredited, CreditsCreditNote, DateBeforeLedger, ExitCode, FileLocked, InvoiceRecordsHaveErrors,
                                   LedgerNotAppendable, NotAFeeYearOfCall, OutNeedsWorkbook, RenderNeedsSelection, SeriesFull, UnknownInvoice, UnknownMember,
                                   UnknownPilot)
 from kopa_cli.core.i18n import N_, _, ngettext
@@ -41,9 +41,12 @@ def ledger_path(root: Path, year: int) -> Path:
 @contextmanager
 def _writing(path: Path) -> Iterator[None]:
     """Hold the ledger's lock: the hidden file ``.<year>.yaml.lock`` beside it (record listing
-    skips names that start with a dot)."""
-    with files.lock(path.with_name("." + path.name)):
-        yield
+    skips names that start with a dot). Raises FileLocked naming the ledger, not the lock."""
+    try:
+        with files.lock(path.with_name("." + path.name)):
+            yield
+    except FileLocked as error:
+        raise FileLocked(path=files.shown(path), seconds=error.kwargs["seconds"]) from None
 
 
 def _valid_workspace(root: Path, lang: str | None) -> Workspace:
