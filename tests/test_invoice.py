@@ -414,3 +414,15 @@ def test_a_ledger_held_by_another_run_is_named_in_the_message(repo: Path, monkey
             result = run_kopa("--lang", lang, "invoice", "issue", "--year", "2020", "--date", "2020-03-02", workspace=repo)
             assert result.exit_code == 2 and said in result.stderr and "0.2" in result.stderr.replace(",", "."), result.stderr
     assert not (repo / LEDGER).exists()
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_a_ledger_that_cannot_be_read_is_named_not_taken_for_an_empty_one(repo: Path, lang: str) -> None:
+    assert issue(repo, "--pilot", "kainuu-lukiot").exit_code == 0
+    with (repo / LEDGER).open("a", encoding="utf-8") as ledger:
+        ledger.write("- number: [\n")  # a YAML syntax error: not one entry can be read
+    for args in (("invoice", "list"), ("invoice", "list", "--format", "json"), ("invoice", "credit", "20200001")):
+        result = run_kopa("--lang", lang, *args, workspace=repo)
+        assert result.exit_code == 1, result.output
+        assert f"{LEDGER}:" in result.stderr and "Traceback" not in result.output
+        assert "20200001" not in result.stdout and "KOPA1" in result.stderr  # located, not "no invoice 20200001"

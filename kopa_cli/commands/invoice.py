@@ -14,14 +14,16 @@ import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from datetime import date
+from dataclasses import replace
 from pathlib import Path
 
 from kopa_cli.billing import invoicing
 from kopa_cli.billing.fees import compute_fees, select
+from kopa_cli.check.validation import check
 from kopa_cli.core import files, formatting
 from kopa_cli.core.diagnostics import Severity, suggest
 from kopa_cli.core.errors import (AlreadyCredited, CreditsCreditNote, DateBeforeLedger, ExitCode, FileLocked, InvoiceRecordsHaveErrors,
-                                  LedgerNotAppendable, NotAFeeYearOfCall, OutNeedsWorkbook, RenderNeedsSelection, SeriesFull, UnknownInvoice, UnknownMember,
+                                  LedgerNotAppendable, LedgerUnreadable, RecordsHaveErrors, NotAFeeYearOfCall, OutNeedsWorkbook, RenderNeedsSelection, SeriesFull, UnknownInvoice, UnknownMember,
                                   UnknownPilot)
 from kopa_cli.core.i18n import N_, _, ngettext
 from kopa_cli.core.identifiers import format_reference, format_rf, rf_reference
@@ -54,6 +56,15 @@ def _valid_workspace(root: Path, lang: str | None) -> Workspace:
     workspace = load(root, lang)
     _refuse(workspace, InvoiceRecordsHaveErrors())
     return workspace
+
+
+def _ledgers_read(workspace: Workspace, refusal: RecordsHaveErrors) -> None:
+    """Raise ``refusal``, with the problems on stderr as `kopa validate` writes them, when a
+    ledger file could not be read: its entries would be missing, not absent."""
+    unread = [d for d in workspace.diagnostics if d.severity is Severity.ERROR and d.path.startswith(LEDGERS + "/")
+              and Path(d.path).stem not in workspace.ledgers]
+    if unread:
+        _refuse(workspace, refusal, replace(check(workspace), diagnostics=tuple(unread)))
 
 
 def _fee_year(workspace: Workspace, year: int) -> None:
@@ -154,6 +165,7 @@ def credit(root: Path, lang: str | None, number: str, reason: str | None, day: d
     workspace = load(root, lang)
     original = next((e for e in invoicing.entries(workspace.ledgers) if e.number == number), None)
     if original is None:
+        _ledgers_read(workspace, InvoiceRecordsHaveErrors())
         raise UnknownInvoice(number=number)
     path = ledger_path(root, original.fee_year)
     with _writing(path):
@@ -208,6 +220,7 @@ def rows(workspace: Workspace, year: int | None) -> list[dict[str, str]]:
 
 def list_entries(root: Path, lang: str | None, year: int | None, output_format: str, out: Path | None = None) -> int:
     workspace = load(root, lang)
+    _ledgers_read(workspace, LedgerUnreadable())
     if year is not None and workspace.call is not None:
         _fee_year(workspace, year)
     if out is not None and output_format != "xlsx":
