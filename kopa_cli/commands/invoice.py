@@ -13,8 +13,8 @@ import json
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
-from datetime import date
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 from kopa_cli.billing import invoicing
@@ -23,8 +23,8 @@ from kopa_cli.check.validation import check
 from kopa_cli.core import files, formatting
 from kopa_cli.core.diagnostics import Severity, suggest
 from kopa_cli.core.errors import (AlreadyCredited, CreditsCreditNote, DateBeforeLedger, ExitCode, FileLocked, InvoiceRecordsHaveErrors,
-                                  LedgerNotAppendable, LedgerUnreadable, RecordsHaveErrors, NotAFeeYearOfCall, OutNeedsWorkbook, RenderNeedsSelection, SeriesFull, UnknownInvoice, UnknownMember,
-                                  UnknownPilot)
+                                  LedgerNotAppendable, LedgerUnreadable, NotAFeeYearOfCall, OutNeedsWorkbook, RecordsHaveErrors, RenderNeedsSelection,
+                                  SeriesFull, UnknownInvoice, UnknownMember, UnknownPilot)
 from kopa_cli.core.i18n import N_, _, ngettext
 from kopa_cli.core.identifiers import format_reference, format_rf, rf_reference
 from kopa_cli.core.money import format_money
