@@ -336,3 +336,93 @@ def test_committed_ledgers_are_compared_only_when_more_than_appended_to() -> Non
     assert not _appended_to(committed.rstrip(), committed.rstrip() + b'- number: "20200002"\n')
     assert not _appended_to(committed, committed.replace(b"invoice", b"credit_note"))
     assert not _appended_to(committed, None)
+
+
+@pytest.mark.parametrize(("lang", "key", "value", "label", "wrong"), [
+    ("fi", "reference", '"202000016"', "viitenumero", "pykälä"),
+    ("sv", "reference", '"202000016"', "referensnummer", "paragraf"),
+    ("fi", "vat", '"abc"', "arvonlisävero", "alv-kannat"),
+    ("sv", "vat", '"abc"', "momsbelopp", "momssatser"),
+])
+def test_a_bad_ledger_value_names_the_ledger_field_not_a_field_of_another_record(
+        repo: Path, lang: str, key: str, value: str, label: str, wrong: str) -> None:
+    # "reference" is a section of the minutes in a pilot and "vat" the VAT rates of the call:
+    # in the ledger they are the viitenumero and the VAT amount
+    assert issue(repo).exit_code == 0
+    text = (repo / LEDGER).read_text(encoding="utf-8")
+    start, lines = _entry_lines(repo, "20200001")
+    line = next(i for i in range(start - 1, len(lines)) if lines[i].startswith(f"  {key}: "))
+    lines[line] = f"  {key}: {value}\n"
+    (repo / LEDGER).write_text("".join(lines), encoding="utf-8")
+    assert text != (repo / LEDGER).read_text(encoding="utf-8")
+    result = run_kopa("--lang", lang, "validate", workspace=repo)
+    assert result.exit_code == 1
+    message = next(row for row in result.stdout.splitlines() if row.startswith(f"{LEDGER}:{line + 1}:"))
+    assert label in message.lower() and wrong not in message.lower(), message
+
+
+def test_a_failing_workspace_template_leaves_the_ledger_as_it_was(repo: Path) -> None:
+    import openpyxl
+
+    assert issue(repo, "--pilot", "kainuu-lukiot").exit_code == 0
+    commit(repo, "invoices")
+    before = (repo / LEDGER).read_bytes()
+    template = openpyxl.load_workbook(REPO / "templates" / "invoice.xlsx")
+    template.active["A1"] = "{{ nosuch.thing }}"
+    (repo / "templates").mkdir(exist_ok=True)
+    template.save(repo / "templates" / "invoice.xlsx")
+
+    for result in (issue(repo), run_kopa("--lang", "en", "invoice", "credit", "20200001", "--date", "2020-03-02", workspace=repo)):
+        assert result.exit_code == 1, result.output
+        assert "templates/invoice.xlsx!Invoice!A1" in result.output and "Traceback" not in result.output
+        assert (repo / LEDGER).read_bytes() == before  # nothing issued, nothing credited
+    assert not list((repo / "out").glob("invoices/2020/20200004-*"))
+
+    (repo / "templates" / "invoice.xlsx").unlink()
+    result = issue(repo)
+    assert result.exit_code == 0 and (repo / "out" / "invoices" / "2020" / "20200004-narpes.xlsx").exists()
+
+
+@pytest.mark.parametrize(("bom", "newline"), [(b"\xef\xbb\xbf", b"\n"), (b"", b"\r\n"), (b"\xef\xbb\xbf", b"\r\n")])
+def test_appending_keeps_a_ledger_saved_on_windows_byte_for_byte(repo: Path, bom: bytes, newline: bytes) -> None:
+    # an editor on Windows saves with CRLF line endings and maybe a byte-order mark
+    assert issue(repo, "--pilot", "kainuu-lukiot").exit_code == 0
+    ledger = repo / LEDGER
+    kept = bom + ledger.read_bytes().replace(b"\n", newline)
+    ledger.write_bytes(kept)
+    commit(repo, "saved on Windows")
+    assert diagnostics(repo) == []
+
+    assert issue(repo).exit_code == 0
+    data = ledger.read_bytes()
+    assert data.startswith(kept) and data.count(b"\n") == data.count(newline)
+    assert len(ledger_entries(repo)) == 11 and diagnostics(repo) == []
+
+
+def test_a_ledger_held_by_another_run_is_named_in_the_message(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import functools
+
+    from filelock import FileLock
+
+    from kopa_cli.core import files
+
+    monkeypatch.setattr(files, "lock", functools.partial(files.lock, timeout=0.2))
+    monkeypatch.chdir(repo)
+    (repo / "records" / "invoices").mkdir(parents=True, exist_ok=True)
+    with FileLock(str(repo / "records" / "invoices" / ".2020.yaml.lock")):
+        for lang, said in (("fi", "tiedostoa records/invoices/2020.yaml;"), ("sv", "filen records/invoices/2020.yaml;")):
+            result = run_kopa("--lang", lang, "invoice", "issue", "--year", "2020", "--date", "2020-03-02", workspace=repo)
+            assert result.exit_code == 2 and said in result.stderr and "0.2" in result.stderr.replace(",", "."), result.stderr
+    assert not (repo / LEDGER).exists()
+
+
+@pytest.mark.parametrize("lang", ["fi", "sv"])
+def test_a_ledger_that_cannot_be_read_is_named_not_taken_for_an_empty_one(repo: Path, lang: str) -> None:
+    assert issue(repo, "--pilot", "kainuu-lukiot").exit_code == 0
+    with (repo / LEDGER).open("a", encoding="utf-8") as ledger:
+        ledger.write("- number: [\n")  # a YAML syntax error: not one entry can be read
+    for args in (("invoice", "list"), ("invoice", "list", "--format", "json"), ("invoice", "credit", "20200001")):
+        result = run_kopa("--lang", lang, *args, workspace=repo)
+        assert result.exit_code == 1, result.output
+        assert f"{LEDGER}:" in result.stderr and "Traceback" not in result.output
+        assert "20200001" not in result.stdout and "KOPA1" in result.stderr  # located, not "no invoice 20200001"

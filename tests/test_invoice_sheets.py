@@ -147,6 +147,12 @@ def test_a_credit_note_corrects_its_invoice_with_negative_amounts(tmp_path: Path
         ("Veroton", -1666.67), ("Alv 24\u00a0%", -400), ("Yhteensä", -2066.67)]
     assert sheet["A28"].value is None and sheet["A29"].value is None  # nothing to pay: no barcode
     assert sheet._images == []
+    # nor terms of payment or penalty interest, which the invoice has
+    texts = {cell.value for row in sheet.iter_rows() for cell in row if isinstance(cell.value, str)}
+    assert not texts & {"Maksuehto", "0 päivää netto", "Viivästyskorko korkolain mukaan"}, texts
+    [invoice] = write(tmp_path, KAJAANI)
+    texts = {cell.value for row in invoice.active.iter_rows() for cell in row if isinstance(cell.value, str)}
+    assert {"Maksuehto", "21 päivää netto", "Viivästyskorko korkolain mukaan"} <= texts
     with pytest.raises(OriginalInvoiceMissing):
         write(tmp_path, note)
 

@@ -7,21 +7,24 @@ to the file's text and the result is parsed back before it replaces the file ato
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from kopa_cli.billing import invoicing
 from kopa_cli.billing.fees import compute_fees, select
+from kopa_cli.check.validation import check
 from kopa_cli.core import files, formatting
 from kopa_cli.core.diagnostics import Severity, suggest
-from kopa_cli.core.errors import (AlreadyCredited, CreditsCreditNote, DateBeforeLedger, ExitCode, InvoiceRecordsHaveErrors,
-                                  LedgerNotAppendable, NotAFeeYearOfCall, OutNeedsWorkbook, RenderNeedsSelection, SeriesFull, UnknownInvoice, UnknownMember,
-                                  UnknownPilot)
+from kopa_cli.core.errors import (AlreadyCredited, CreditsCreditNote, DateBeforeLedger, ExitCode, FileLocked, InvoiceRecordsHaveErrors,
+                                  LedgerNotAppendable, LedgerUnreadable, NotAFeeYearOfCall, OutNeedsWorkbook, RecordsHaveErrors, RenderNeedsSelection,
+                                  SeriesFull, UnknownInvoice, UnknownMember, UnknownPilot)
 from kopa_cli.core.i18n import N_, _, ngettext
 from kopa_cli.core.identifiers import format_reference, format_rf, rf_reference
 from kopa_cli.core.money import format_money
@@ -40,9 +43,12 @@ def ledger_path(root: Path, year: int) -> Path:
 @contextmanager
 def _writing(path: Path) -> Iterator[None]:
     """Hold the ledger's lock: the hidden file ``.<year>.yaml.lock`` beside it (record listing
-    skips names that start with a dot)."""
-    with files.lock(path.with_name("." + path.name)):
-        yield
+    skips names that start with a dot). Raises FileLocked naming the ledger, not the lock."""
+    try:
+        with files.lock(path.with_name("." + path.name)):
+            yield
+    except FileLocked as error:
+        raise FileLocked(path=files.shown(path), seconds=error.kwargs["seconds"]) from None
 
 
 def _valid_workspace(root: Path, lang: str | None) -> Workspace:
@@ -50,6 +56,15 @@ def _valid_workspace(root: Path, lang: str | None) -> Workspace:
     workspace = load(root, lang)
     _refuse(workspace, InvoiceRecordsHaveErrors())
     return workspace
+
+
+def _ledgers_read(workspace: Workspace, refusal: RecordsHaveErrors) -> None:
+    """Raise ``refusal``, with the problems on stderr as `kopa validate` writes them, when a
+    ledger file could not be read: its entries would be missing, not absent."""
+    unread = [d for d in workspace.diagnostics if d.severity is Severity.ERROR and d.path.startswith(LEDGERS + "/")
+              and Path(d.path).stem not in workspace.ledgers]
+    if unread:
+        _refuse(workspace, refusal, replace(check(workspace), diagnostics=tuple(unread)))
 
 
 def _fee_year(workspace: Workspace, year: int) -> None:
@@ -78,14 +93,15 @@ def _print_entries(entries: list[InvoiceEntry]) -> None:
 def _append(path: Path, root: Path, ledger: Ledger | None, new: list[InvoiceEntry]) -> None:
     """Append ``new`` to the ledger file's text; check that it reads back as the old entries and
     the new ones before it replaces the file (atomically: the old file or the new, never a mix)."""
-    text = path.read_bytes().decode("utf-8-sig") if path.exists() else ""
-    result = ledgerfile.appended(text, new)
+    data = path.read_bytes() if path.exists() else b""
+    bom = codecs.BOM_UTF8 if data.startswith(codecs.BOM_UTF8) else b""  # kept, as every byte before the new entries
+    result = ledgerfile.appended(data[len(bom):].decode("utf-8"), new)
     relative = path.relative_to(root).as_posix()
     parsed, problems = parse_alone("invoices", relative, result.encode("utf-8"))
     old = list(ledger.entries) if ledger is not None else []
     if parsed is None or any(p.severity is Severity.ERROR for p in problems) or list(parsed.entries) != old + new:
         raise LedgerNotAppendable(path=relative)
-    files.replace(path, result.encode("utf-8"))
+    files.replace(path, bom + result.encode("utf-8"))
 
 
 def _check_date(path: Path, root: Path, ledger: Ledger | None, day: date) -> None:
@@ -130,13 +146,14 @@ def issue(root: Path, lang: str | None, year: int, pilot: str | None, member: st
             heading = ngettext("Would issue {count} invoice (--dry-run: nothing written):",
                                "Would issue {count} invoices (--dry-run: nothing written):", len(new))
         else:
+            made = _workbooks(root, workspace, new)  # a failing template leaves the ledger as it was
             _append(path, root, ledger, new)
             heading = ngettext("Issued {count} invoice into {path}:", "Issued {count} invoices into {path}:", len(new))
         sys.stdout.write(heading.format(count=formatting.number(len(new)), path=path.relative_to(root).as_posix()) + "\n")
         _print_entries(new)
     if not dry_run:  # the ledger is written and its lock released: the files follow from it
         all_entries = invoicing.entries(workspace.ledgers) + new
-        _print_written(root, write_documents(root, workspace, new, all_entries, out, pdf, finvoice))
+        _print_written(root, write_documents(root, workspace, new, all_entries, out, pdf, finvoice, made))
     return ExitCode.OK
 
 
@@ -148,6 +165,7 @@ def credit(root: Path, lang: str | None, number: str, reason: str | None, day: d
     workspace = load(root, lang)
     original = next((e for e in invoicing.entries(workspace.ledgers) if e.number == number), None)
     if original is None:
+        _ledgers_read(workspace, InvoiceRecordsHaveErrors())
         raise UnknownInvoice(number=number)
     path = ledger_path(root, original.fee_year)
     with _writing(path):
@@ -163,11 +181,12 @@ def credit(root: Path, lang: str | None, number: str, reason: str | None, day: d
         _check_date(path, root, ledger, day)
         (next_number,) = _numbers(workspace, original.fee_year, 1)
         note = invoicing.credit_note(original, next_number, day, reason)
+        made = _workbooks(root, workspace, [note], all_entries)  # a failing template leaves the ledger as it was
         _append(path, root, ledger, [note])
         sys.stdout.write(_("Credited invoice {number} with credit note {note} in {path}:").format(
             number=number, note=next_number, path=path.relative_to(root).as_posix()) + "\n")
         _print_entries([note])
-    _print_written(root, write_documents(root, workspace, [note], all_entries + [note], out, pdf, finvoice))
+    _print_written(root, write_documents(root, workspace, [note], all_entries + [note], out, pdf, finvoice, made))
     sys.stdout.write(_("Run 'kopa invoice issue --year {year}' to bill the corrected share.").format(year=original.fee_year) + "\n")
     return ExitCode.OK
 
@@ -201,6 +220,7 @@ def rows(workspace: Workspace, year: int | None) -> list[dict[str, str]]:
 
 def list_entries(root: Path, lang: str | None, year: int | None, output_format: str, out: Path | None = None) -> int:
     workspace = load(root, lang)
+    _ledgers_read(workspace, LedgerUnreadable())
     if year is not None and workspace.call is not None:
         _fee_year(workspace, year)
     if out is not None and output_format != "xlsx":
@@ -253,11 +273,20 @@ def output_folder(root: Path, out: Path | None, year: int) -> Path:
     return out if out is not None else root / "out" / "invoices" / str(year)
 
 
+def _workbooks(root: Path, workspace: Workspace, new: list[InvoiceEntry],
+               all_entries: list[InvoiceEntry] = []) -> dict[str, bytes]:
+    """The workbooks of entries about to be appended, by number, made before the ledger is written."""
+    from kopa_cli.render import invoicesheets
+
+    return invoicesheets.invoice_workbooks(new, workspace.call, root, {entry.number: entry for entry in all_entries})
+
+
 def write_documents(root: Path, workspace: Workspace, chosen: list[InvoiceEntry], all_entries: list[InvoiceEntry],
-                    out: Path | None, pdf: bool, finvoice: bool) -> list[Path]:
+                    out: Path | None, pdf: bool, finvoice: bool, made: Mapping[str, bytes] = {}) -> list[Path]:
     """Write the files of the ``chosen`` entries, from the ledger alone: a workbook each, the
     summary workbook of each of their fee years (``all_entries`` of that year), and with
-    ``finvoice`` a Finvoice message each, with ``pdf`` each workbook as PDF. Returns the paths.
+    ``finvoice`` a Finvoice message each, with ``pdf`` each workbook as PDF; ``made``: workbooks
+    already made, by number (``_workbooks``). Returns the paths.
 
     Raises what render/invoicesheets.py, render/finvoice.py and render/pdf.py raise: a failing
     template writes no workbook, a missing LibreOffice or PDF is an error (non-zero exit)."""
@@ -270,7 +299,7 @@ def write_documents(root: Path, workspace: Workspace, chosen: list[InvoiceEntry]
     for year in sorted({entry.fee_year for entry in chosen}):
         folder = output_folder(root, out, year)
         entries = [entry for entry in chosen if entry.fee_year == year]
-        workbooks = invoicesheets.write_invoice_workbooks(entries, call, folder, root, originals)
+        workbooks = invoicesheets.write_invoice_workbooks(entries, call, folder, root, originals, made)
         summary = folder / invoicesheets.summary_file_name(year)
         invoicesheets.ledger_workbook([entry for entry in all_entries if entry.fee_year == year], summary)
         written += [*workbooks, summary]

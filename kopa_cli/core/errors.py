@@ -290,6 +290,12 @@ class InvoiceRecordsHaveErrors(RecordsHaveErrors):
     template = N_("the records have errors (listed above); fix them before issuing invoices or credit notes")
 
 
+class LedgerUnreadable(RecordsHaveErrors):
+    """A ledger file could not be read (its problems are written above): its entries would be missing."""
+
+    template = N_("the invoice ledger cannot be read (its errors are listed above); fix it before listing its invoices")
+
+
 class NotAFeeYearOfCall(KopaError):
     template = N_("{year} is not a fee year of the call; its fee years are {years}")
 

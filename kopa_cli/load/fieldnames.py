@@ -111,10 +111,13 @@ def field(kind: type, path: tuple[str | int, ...], data: Any = None, member: str
     """The field at ``path`` of a record of ``kind`` (a record class of records.py), named by
     its definition's label, or else by the table above. The member it is inside, if any, is
     named by ``member`` or found in ``data`` (the record as parsed)."""
+    # a file that is one list (the invoice ledger) holds its entries under the kind's WHOLE_FILE key
+    whole = getattr(kind, "WHOLE_FILE", None)
+    typed = (whole, *path) if whole and path and isinstance(path[0], int) else tuple(path)
     # an entry of a mapping (a VAT rate under its date) is named by the key that holds the mapping
-    keys = [part for part in path[: _named_depth(kind, tuple(path))] if isinstance(part, str)]
+    keys = [part for part in typed[: _named_depth(kind, typed)] if isinstance(part, str)]
     label = (
-        _defined_label(kind, tuple(path))
+        _defined_label(kind, typed)
         or _UNDER.get(tuple(keys[-2:]))
         or (_LABELS.get(keys[-1], "") if keys else "")
     )

@@ -253,9 +253,11 @@ class InvoiceEntry:
     fee_year: Year = key(required=True)
     net: SignedMoney = key(required=True)
     vat_rate: Rate = key(required=True)
-    vat: SignedMoney = key(required=True)
+    # labelled: a bare "vat" or "reference" names the call's VAT rates or a pilot's section of the minutes
+    vat: SignedMoney = key(required=True, label=N_("VAT amount"))
     total: SignedMoney = key(required=True)
-    reference: Reference = key(required=True, doc="Viitenumero: the number and its 7-3-1 check digit.")
+    reference: Reference = key(required=True, label=N_("reference number"),
+                               doc="Viitenumero: the number and its 7-3-1 check digit.")
     credits: LedgerNumber | None = key(doc="On a credit note: the number of the invoice it corrects.")
     reason: str | None = key(doc="On a credit note: why.")
     buyer: Buyer = key(required=True)

@@ -126,7 +126,8 @@ def invoice_context(entry: InvoiceEntry, call: Call, original: InvoiceEntry | No
         "title": catalog.gettext(LABELS["credit_note" if credit_note else "invoice"]),
         "date": entry.date,
         "due": entry.due,
-        "payment_term": catalog.ngettext("{days} day net", "{days} days net", days).format(days=days),
+        # a credit note is not paid by the buyer: no terms of payment, no penalty interest
+        "payment_term": "" if credit_note else catalog.ngettext("{days} day net", "{days} days net", days).format(days=days),
         "reference": format_reference(entry.reference),
         "reference_rf": format_rf(rf_reference(entry.reference)),
         "buyer_reference": entry.buyer.buyer_reference,
@@ -169,6 +170,8 @@ def invoice_context(entry: InvoiceEntry, call: Call, original: InvoiceEntry | No
         "language": lang,
     }
     labels = {key: catalog.gettext(message) for key, message in LABELS.items()}
+    if credit_note:
+        labels |= {"payment_term": "", "penalty_interest": ""}
     return {"invoice": invoice, "lines": [line], "seller": _seller(call), "buyer": buyer, "labels": labels}
 
 
@@ -207,22 +210,21 @@ def invoice_workbook(entry: InvoiceEntry, call: Call, template: Any, original: I
     return workbook_bytes(workbook, _stamp(entry.date))
 
 
-def write_invoice_workbooks(entries: Iterable[InvoiceEntry], call: Call, folder: Path, workspace: Path | None,
-                            originals: Mapping[str, InvoiceEntry] = {}) -> list[Path]:
-    """Write ``<number>-<member>.xlsx`` for each entry into ``folder`` (created if missing), each
-    file atomically; returns the paths written, in the entries' order.
+def invoice_workbooks(entries: Iterable[InvoiceEntry], call: Call, workspace: Path | None,
+                      originals: Mapping[str, InvoiceEntry] = {}) -> dict[str, bytes]:
+    """The .xlsx bytes of each entry, by number, made in memory: `kopa invoice issue` and
+    `credit` make them before they append to the ledger, so that a template that fails leaves
+    the ledger as it was.
 
     The template is the workspace's ``templates/invoice.xlsx``, else kopa's own. ``originals``:
     ledger entries by number, to find the invoice each credit note corrects (every ledger's, as
-    a credit note may correct an invoice of another year's ledger). Every workbook is made
-    before the first is written, so a template that fails writes nothing.
+    a credit note may correct an invoice of another year's ledger).
 
-    Raises SpreadsheetTemplateFailed (a cell of the template), TemplateUnreadable,
-    OriginalInvoiceMissing, UnsafeFileName, or CannotCreate when a file cannot be written."""
+    Raises SpreadsheetTemplateFailed (a cell of the template), TemplateUnreadable or
+    OriginalInvoiceMissing."""
     from kopa_cli.render import xlsxtemplate
 
     entries = list(entries)
-    paths = [invoice_path(folder, entry) for entry in entries]
     templates: dict[str, Any] = {}
     jobs = []
     for entry in entries:
@@ -230,8 +232,25 @@ def write_invoice_workbooks(entries: Iterable[InvoiceEntry], call: Call, folder:
         if lang not in templates:
             templates[lang] = xlsxtemplate.load(workspace, TEMPLATE, lang)
         jobs.append((entry, call, templates[lang], originals.get(entry.credits or "")))
-    for path, data in zip(paths, _make_all(jobs)):
-        write_output(path, data)
+    return {entry.number: data for entry, data in zip(entries, _make_all(jobs))}
+
+
+def write_invoice_workbooks(entries: Iterable[InvoiceEntry], call: Call, folder: Path, workspace: Path | None,
+                            originals: Mapping[str, InvoiceEntry] = {}, made: Mapping[str, bytes] = {}) -> list[Path]:
+    """Write ``<number>-<member>.xlsx`` for each entry into ``folder`` (created if missing), each
+    file atomically; returns the paths written, in the entries' order.
+
+    ``made``: workbooks already made by ``invoice_workbooks``, by number; the others are made
+    here. Every workbook is made before the first is written, so a template that fails writes
+    nothing.
+
+    Raises what ``invoice_workbooks`` raises, UnsafeFileName, or CannotCreate when a file cannot
+    be written."""
+    entries = list(entries)
+    paths = [invoice_path(folder, entry) for entry in entries]
+    workbooks = {**made, **invoice_workbooks([e for e in entries if e.number not in made], call, workspace, originals)}
+    for path, entry in zip(paths, entries):
+        write_output(path, workbooks[entry.number])
     return paths
 
 

@@ -68,7 +68,9 @@ def entry_yaml(entry: InvoiceEntry) -> str:
 
 
 def appended(text: str, entries: Iterable[InvoiceEntry]) -> str:
-    """``text`` (a ledger file's content, or "" for a new one) with ``entries`` after it."""
+    """``text`` (a ledger file's content, or "" for a new one) with ``entries`` after it, in
+    the file's line endings (CRLF if its lines end so, as an editor on Windows saves them)."""
+    newline = "\r\n" if "\r\n" in text else "\n"
     if text and not text.endswith("\n"):
-        text += "\n"
-    return text + "".join(entry_yaml(entry) for entry in entries)
+        text += newline
+    return text + "".join(entry_yaml(entry) for entry in entries).replace("\n", newline)
