@@ -194,3 +194,24 @@ def test_an_invoice_ledger_is_reported_after_any_change(workspace: Path) -> None
     assert validate(workspace, "HEAD")[1]["files"] == 0
     edit(workspace / "records/pilots/sydosterbotten-utbildning.yaml", "split:", "# a comment\nsplit:")
     assert "records/invoices/2020.yaml" in {d["path"] for d in validate(workspace, "HEAD")[1]["diagnostics"]}
+
+
+def everything(root: Path) -> set[tuple]:
+    result = run_kopa("validate", "--format", "json", "--lang", "en", workspace=root)
+    return {tuple(d.values()) for d in json.loads(result.stdout)["diagnostics"]}
+
+
+@pytest.mark.parametrize("renamed", ["records/pilots/kainuu-lukiot.yaml", "records/applications/kainuu-lukiot.md"])
+def test_a_new_organisation_unblocks_the_comparison_of_a_pilot_with_its_application(workspace: Path, renamed: str) -> None:
+    """pilot_follows_application compares the two only when every member of both exists: a
+    member added to either side makes new problems on both, though neither names it."""
+    repo = workspace.parent
+    edit(workspace / renamed, "kuhmo", "uusikunta")  # a member with no organisation yet
+    git(repo, "commit", "-q", "-am", "uusikunta")
+    before = everything(workspace)
+    shutil.copy(workspace / "records/organizations/kuhmo.yaml", workspace / "records/organizations/uusikunta.yaml")
+    new = everything(workspace) - before
+    assert {(path, code) for path, _line, _column, _severity, code, _message in new} >= {
+        ("records/pilots/kainuu-lukiot.yaml", "KOPA410"), ("records/applications/kainuu-lukiot.md", "KOPA411")}
+    code, document = validate(workspace, "HEAD")
+    assert new <= {tuple(d.values()) for d in document["diagnostics"]}

@@ -40,7 +40,7 @@ def _identity(path: str) -> str | None:
 
 
 def _organizations(ids: Iterable[str | None]) -> list[str]:
-    return [f"organizations:{org}" for org in ids if org is not None]
+    return [f"organizations:{org}" for org in dict.fromkeys(ids) if org is not None]
 
 
 def record_keys(ws: Workspace) -> Dependencies:
@@ -54,17 +54,25 @@ def record_keys(ws: Workspace) -> Dependencies:
         own = (f"business-id:{org.business_id}",) if org.business_id else ()
         provides[org.origin.path] = own
         reads[org.origin.path] = (*own, "any:statistics") if org.municipality_code else own
+    members = {pilot.origin.path: [m.org for m in pilot.members or () if m is not None] for pilot in ws.pilots.values()}
+    # pilot_follows_application compares a pilot with its application only while every member
+    # of both exists: each reads the other's members too
+    pilot_members: dict[str, list[str | None]] = {}
+    for pilot in ws.pilots.values():
+        if pilot.application:
+            pilot_members.setdefault(pilot.application, []).extend(members[pilot.origin.path])
     for app in ws.applications.values():
         responsible = app.responsible.organization if app.responsible else None
         # members must exist (application_members); its pilot lists them (pilot_follows_application)
-        reads[app.origin.path] = (*_organizations([*app.members, responsible]), f"pilot-of:{app.id}")
+        orgs = [*app.members, responsible, *pilot_members.get(app.id, ())]
+        reads[app.origin.path] = (*_organizations(orgs), f"pilot-of:{app.id}")
     for pilot in ws.pilots.values():
         responsible = pilot.responsible.organization if pilot.responsible else None
-        orgs = [m.org for m in pilot.members or () if m is not None]
         application = (f"applications:{pilot.application}", f"pilot-of:{pilot.application}") if pilot.application else ()
+        applied = ws.applications[pilot.application].members if pilot.application in ws.applications else []
         # members exist and have populations (split_data); the application is selected, lists the
         # same members and was submitted before the approvals; no other pilot grows from it
-        reads[pilot.origin.path] = (*_organizations([*orgs, responsible]), *application)
+        reads[pilot.origin.path] = (*_organizations([*members[pilot.origin.path], responsible, *applied]), *application)
         if pilot.application:
             provides[pilot.origin.path] = (f"pilot-of:{pilot.application}",)
     every_kind = tuple(f"any:{kind.name}" for kind in KINDS)
