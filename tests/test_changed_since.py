@@ -215,3 +215,19 @@ def test_a_new_organisation_unblocks_the_comparison_of_a_pilot_with_its_applicat
         ("records/pilots/kainuu-lukiot.yaml", "KOPA410"), ("records/applications/kainuu-lukiot.md", "KOPA411")}
     code, document = validate(workspace, "HEAD")
     assert new <= {tuple(d.values()) for d in document["diagnostics"]}
+
+
+def test_a_folder_name_with_a_line_break(tmp_path: Path) -> None:
+    """git answers `rev-parse` with a name and a line break; the name may hold one too."""
+    repo = tmp_path / "repo\nä"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    root = repo / "kopa\nrecords"
+    shutil.copytree(SHIPPED_RECORDS, root / "records")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "records")
+    edit(root / "records/organizations/paltamo.yaml", "name:", "nimi: Paltamo\nname:")
+    assert problems(validate(root, "HEAD")[1]) == {("records/organizations/paltamo.yaml", "KOPA201")}
+    sarif = json.loads(run_kopa("validate", "--format", "sarif", workspace=root).stdout)
+    [result] = sarif["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "kopa%0Arecords/records/organizations/paltamo.yaml"
