@@ -7,7 +7,8 @@ candidates (cli.main registers typer's completion classes for that run).
 
 Record ids are completed from the file names under records/<folder>/ of the workspace
 (--workspace, else KOPA_WORKSPACE, else found from the current folder up or, at the top of a
-git repository, below, as commands find it): a listing of one folder, never a parse, so that a Tab press answers at once even in a large workspace.
+git repository, below, as commands find it): a listing of one folder, never a parse, so that a
+Tab press answers at once even in a large workspace.
 """
 
 from __future__ import annotations
