@@ -5,6 +5,7 @@ whose name holds a space and an ä."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -231,3 +232,19 @@ def test_a_folder_name_with_a_line_break(tmp_path: Path) -> None:
     sarif = json.loads(run_kopa("validate", "--format", "sarif", workspace=root).stdout)
     [result] = sarif["runs"][0]["results"]
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "kopa%0Arecords/records/organizations/paltamo.yaml"
+
+
+def test_a_shared_y_tunnus_names_another_file_after_the_first_one_changes(workspace: Path) -> None:
+    """KOPA409 names the first file with the Y-tunnus; when that one takes another Y-tunnus,
+    the next one is named: a record no key of today's files connects with the change."""
+    repo, organizations = workspace.parent, workspace / "records/organizations"
+    for name in ("kajaani", "kuhmo", "sotkamo"):
+        text = (organizations / f"{name}.yaml").read_text(encoding="utf-8")
+        (organizations / f"{name}.yaml").write_text(re.sub(r'business_id: "[^"]+"', 'business_id: "2950009-2"', text), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "one Y-tunnus")
+    before = everything(workspace)
+    edit(organizations / "kajaani.yaml", '"2950009-2"', '"2235388-6"')
+    new = everything(workspace) - before
+    assert {(path, code) for path, _line, _column, _severity, code, _message in new} == {
+        ("records/organizations/paltamo.yaml", "KOPA409"), ("records/organizations/sotkamo.yaml", "KOPA409")}
+    assert new <= {tuple(d.values()) for d in validate(workspace, "HEAD")[1]["diagnostics"]}

@@ -19,6 +19,7 @@ so that choosing what to show needs no records.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -48,12 +49,17 @@ def record_keys(ws: Workspace) -> Dependencies:
     provides; see ``affected``)."""
     provides: dict[str, tuple[str, ...]] = {}
     reads: dict[str, tuple[str, ...]] = {}
+    shared = Counter(org.business_id for org in ws.organizations.values() if org.business_id)
     for org in ws.organizations.values():
         # business_ids(): the same Y-tunnus in two records; statistics.populations_agree(): the
         # population against every table of area statistics
         own = (f"business-id:{org.business_id}",) if org.business_id else ()
         provides[org.origin.path] = own
         reads[org.origin.path] = (*own, "any:statistics") if org.municipality_code else own
+        if shared[org.business_id] > 1:
+            # KOPA409 names the first file with the Y-tunnus: that may be one that had it before
+            # the change, whose Y-tunnus now is another (no key of today's records tells that)
+            reads[org.origin.path] += ("any:organizations",)
     members = {pilot.origin.path: [m.org for m in pilot.members or () if m is not None] for pilot in ws.pilots.values()}
     # pilot_follows_application compares a pilot with its application only while every member
     # of both exists: each reads the other's members too
