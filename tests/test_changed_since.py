@@ -248,3 +248,18 @@ def test_a_shared_y_tunnus_names_another_file_after_the_first_one_changes(worksp
     assert {(path, code) for path, _line, _column, _severity, code, _message in new} == {
         ("records/organizations/paltamo.yaml", "KOPA409"), ("records/organizations/sotkamo.yaml", "KOPA409")}
     assert new <= {tuple(d.values()) for d in validate(workspace, "HEAD")[1]["diagnostics"]}
+
+
+def test_pilots_of_one_application_name_another_pilot_after_the_first_one_changes(workspace: Path) -> None:
+    """KOPA407 names the first pilot of the application, as KOPA409 the first file."""
+    repo, pilots = workspace.parent, workspace / "records/pilots"
+    text = (pilots / "kainuu-lukiot.yaml").read_text(encoding="utf-8")
+    for name in ("a-ensimmainen", "b-toinen"):
+        (pilots / f"{name}.yaml").write_text(text, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "three pilots of one application")
+    before = everything(workspace)
+    edit(pilots / "a-ensimmainen.yaml", "application: kainuu-lukiot", "application: opisto-kylille")
+    new = everything(workspace) - before
+    assert ("records/pilots/kainuu-lukiot.yaml", "KOPA407") in {(path, code) for path, _line, _column, _severity, code, _message in new}
+    assert new <= {tuple(d.values()) for d in validate(workspace, "HEAD")[1]["diagnostics"]}

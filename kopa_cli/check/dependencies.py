@@ -12,7 +12,9 @@ key. The call is read by every rule, so a changed call affects everything.
 Keys are short strings: ``organizations:kajaani``, ``applications:kainuu-lukiot``,
 ``pilots:kainuu-lukiot``, ``business-id:0208202-2``, ``pilot-of:kainuu-lukiot`` (the pilots
 grown from an application); ``any:organizations`` is touched by a change to any
-organisation (area statistics read it), and an invoice ledger reads ``any:`` of every kind.
+organisation (area statistics read it, and so do organisations sharing a Y-tunnus), ``any:pilots``
+by a change to any pilot (pilots of one application read it), and an invoice ledger reads
+``any:`` of every kind.
 They are computed with the report and kept with it in the cache (``Report.dependencies``),
 so that choosing what to show needs no records.
 """
@@ -63,6 +65,7 @@ def record_keys(ws: Workspace) -> Dependencies:
     members = {pilot.origin.path: [m.org for m in pilot.members or () if m is not None] for pilot in ws.pilots.values()}
     # pilot_follows_application compares a pilot with its application only while every member
     # of both exists: each reads the other's members too
+    growing = Counter(pilot.application for pilot in ws.pilots.values() if pilot.application)
     pilot_members: dict[str, list[str | None]] = {}
     for pilot in ws.pilots.values():
         if pilot.application:
@@ -81,6 +84,8 @@ def record_keys(ws: Workspace) -> Dependencies:
         reads[pilot.origin.path] = (*_organizations([*members[pilot.origin.path], responsible, *applied]), *application)
         if pilot.application:
             provides[pilot.origin.path] = (f"pilot-of:{pilot.application}",)
+        if growing[pilot.application] > 1:  # KOPA407 names the first pilot, as KOPA409 the first file
+            reads[pilot.origin.path] += ("any:pilots",)
     every_kind = tuple(f"any:{kind.name}" for kind in KINDS)
     for ledger in ws.ledgers.values():
         # check/ledger.py compares the amounts with the fee split of every pilot (a member's
