@@ -263,3 +263,15 @@ def test_pilots_of_one_application_name_another_pilot_after_the_first_one_change
     new = everything(workspace) - before
     assert ("records/pilots/kainuu-lukiot.yaml", "KOPA407") in {(path, code) for path, _line, _column, _severity, code, _message in new}
     assert new <= {tuple(d.values()) for d in validate(workspace, "HEAD")[1]["diagnostics"]}
+
+
+def test_an_unknown_reference_hears_of_every_new_record_of_its_kind(workspace: Path) -> None:
+    """KOPA401 suggests the closest id of every organisation: a new one can be closer."""
+    repo = workspace.parent
+    edit(workspace / "records/pilots/kainuu-lukiot.yaml", "org: kuhmo", "org: sotkamon")  # "did you mean 'sotkamo'?"
+    git(repo, "commit", "-q", "-am", "a misspelt member")
+    before = everything(workspace)
+    shutil.copy(workspace / "records/organizations/hyrynsalmi.yaml", workspace / "records/organizations/sotkamonn.yaml")  # closer
+    new = everything(workspace) - before
+    assert ("records/pilots/kainuu-lukiot.yaml", "KOPA401") in {(path, code) for path, _line, _column, _severity, code, _message in new}
+    assert new <= {tuple(d.values()) for d in validate(workspace, "HEAD")[1]["diagnostics"]}

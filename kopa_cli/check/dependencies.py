@@ -42,8 +42,13 @@ def _identity(path: str) -> str | None:
     return f"{kind}:{stem_id(path)}" if kind else None
 
 
-def _organizations(ids: Iterable[str | None]) -> list[str]:
-    return [f"organizations:{org}" for org in dict.fromkeys(ids) if org is not None]
+def _references(kind: str, ids: Iterable[str | None], known: Iterable[str] | None = None) -> list[str]:
+    """The keys of the records of ``kind`` named by ``ids``; and ``any:<kind>`` if one is not
+    among ``known`` (the record's own references: their message then suggests the closest id
+    of every record of the kind)."""
+    named = [id_ for id_ in dict.fromkeys(ids) if id_ is not None]
+    missing = known is not None and not set(named) <= set(known)
+    return [f"{kind}:{id_}" for id_ in named] + ([f"any:{kind}"] if missing else [])
 
 
 def record_keys(ws: Workspace) -> Dependencies:
@@ -73,15 +78,16 @@ def record_keys(ws: Workspace) -> Dependencies:
     for app in ws.applications.values():
         responsible = app.responsible.organization if app.responsible else None
         # members must exist (application_members); its pilot lists them (pilot_follows_application)
-        orgs = [*app.members, responsible, *pilot_members.get(app.id, ())]
-        reads[app.origin.path] = (*_organizations(orgs), f"pilot-of:{app.id}")
+        own = _references("organizations", [*app.members, responsible], ws.organizations)
+        reads[app.origin.path] = (*own, *_references("organizations", pilot_members.get(app.id, ())), f"pilot-of:{app.id}")
     for pilot in ws.pilots.values():
         responsible = pilot.responsible.organization if pilot.responsible else None
-        application = (f"applications:{pilot.application}", f"pilot-of:{pilot.application}") if pilot.application else ()
+        application = (*_references("applications", [pilot.application], ws.applications), f"pilot-of:{pilot.application}") if pilot.application else ()
         applied = ws.applications[pilot.application].members if pilot.application in ws.applications else []
         # members exist and have populations (split_data); the application is selected, lists the
         # same members and was submitted before the approvals; no other pilot grows from it
-        reads[pilot.origin.path] = (*_organizations([*members[pilot.origin.path], responsible, *applied]), *application)
+        own = _references("organizations", [*members[pilot.origin.path], responsible], ws.organizations)
+        reads[pilot.origin.path] = (*own, *_references("organizations", applied), *application)
         if pilot.application:
             provides[pilot.origin.path] = (f"pilot-of:{pilot.application}",)
         if growing[pilot.application] > 1:  # KOPA407 names the first pilot, as KOPA409 the first file
