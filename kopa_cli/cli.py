@@ -341,8 +341,8 @@ FinvoiceOption = Annotated[bool, typer.Option("--finvoice", help=N_("Also write 
 @guarded
 def invoice_issue(
     year: Annotated[int, typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("The fee year to bill."))],
-    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), help=N_("Only this pilot (its id)."))] = None,
-    member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), help=N_("Only this member (its organisation id)."))] = None,
+    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), autocompletion=record_ids("pilots"), help=N_("Only this pilot (its id)."))] = None,
+    member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), autocompletion=record_ids("organizations"), help=N_("Only this member (its organisation id)."))] = None,
     day: InvoiceDateOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Show what would be issued; write nothing."))] = False,
     out: InvoiceOutOption = None,

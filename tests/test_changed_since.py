@@ -5,6 +5,7 @@ whose name holds a space and an ä."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -194,3 +195,83 @@ def test_an_invoice_ledger_is_reported_after_any_change(workspace: Path) -> None
     assert validate(workspace, "HEAD")[1]["files"] == 0
     edit(workspace / "records/pilots/sydosterbotten-utbildning.yaml", "split:", "# a comment\nsplit:")
     assert "records/invoices/2020.yaml" in {d["path"] for d in validate(workspace, "HEAD")[1]["diagnostics"]}
+
+
+def everything(root: Path) -> set[tuple]:
+    result = run_kopa("validate", "--format", "json", "--lang", "en", workspace=root)
+    return {tuple(d.values()) for d in json.loads(result.stdout)["diagnostics"]}
+
+
+@pytest.mark.parametrize("renamed", ["records/pilots/kainuu-lukiot.yaml", "records/applications/kainuu-lukiot.md"])
+def test_a_new_organisation_unblocks_the_comparison_of_a_pilot_with_its_application(workspace: Path, renamed: str) -> None:
+    """pilot_follows_application compares the two only when every member of both exists: a
+    member added to either side makes new problems on both, though neither names it."""
+    repo = workspace.parent
+    edit(workspace / renamed, "kuhmo", "uusikunta")  # a member with no organisation yet
+    git(repo, "commit", "-q", "-am", "uusikunta")
+    before = everything(workspace)
+    shutil.copy(workspace / "records/organizations/kuhmo.yaml", workspace / "records/organizations/uusikunta.yaml")
+    new = everything(workspace) - before
+    assert {(path, code) for path, _line, _column, _severity, code, _message in new} >= {
+        ("records/pilots/kainuu-lukiot.yaml", "KOPA410"), ("records/applications/kainuu-lukiot.md", "KOPA411")}
+    code, document = validate(workspace, "HEAD")
+    assert new <= {tuple(d.values()) for d in document["diagnostics"]}
+
+
+def test_a_folder_name_with_a_line_break(tmp_path: Path) -> None:
+    """git answers `rev-parse` with a name and a line break; the name may hold one too."""
+    repo = tmp_path / "repo\nä"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    root = repo / "kopa\nrecords"
+    shutil.copytree(SHIPPED_RECORDS, root / "records")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "records")
+    edit(root / "records/organizations/paltamo.yaml", "name:", "nimi: Paltamo\nname:")
+    assert problems(validate(root, "HEAD")[1]) == {("records/organizations/paltamo.yaml", "KOPA201")}
+    sarif = json.loads(run_kopa("validate", "--format", "sarif", workspace=root).stdout)
+    [result] = sarif["runs"][0]["results"]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "kopa%0Arecords/records/organizations/paltamo.yaml"
+
+
+def test_a_shared_y_tunnus_names_another_file_after_the_first_one_changes(workspace: Path) -> None:
+    """KOPA409 names the first file with the Y-tunnus; when that one takes another Y-tunnus,
+    the next one is named: a record no key of today's files connects with the change."""
+    repo, organizations = workspace.parent, workspace / "records/organizations"
+    for name in ("kajaani", "kuhmo", "sotkamo"):
+        text = (organizations / f"{name}.yaml").read_text(encoding="utf-8")
+        (organizations / f"{name}.yaml").write_text(re.sub(r'business_id: "[^"]+"', 'business_id: "2950009-2"', text), encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "one Y-tunnus")
+    before = everything(workspace)
+    edit(organizations / "kajaani.yaml", '"2950009-2"', '"2235388-6"')
+    new = everything(workspace) - before
+    assert {(path, code) for path, _line, _column, _severity, code, _message in new} == {
+        ("records/organizations/paltamo.yaml", "KOPA409"), ("records/organizations/sotkamo.yaml", "KOPA409")}
+    assert new <= {tuple(d.values()) for d in validate(workspace, "HEAD")[1]["diagnostics"]}
+
+
+def test_pilots_of_one_application_name_another_pilot_after_the_first_one_changes(workspace: Path) -> None:
+    """KOPA407 names the first pilot of the application, as KOPA409 the first file."""
+    repo, pilots = workspace.parent, workspace / "records/pilots"
+    text = (pilots / "kainuu-lukiot.yaml").read_text(encoding="utf-8")
+    for name in ("a-ensimmainen", "b-toinen"):
+        (pilots / f"{name}.yaml").write_text(text, encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "three pilots of one application")
+    before = everything(workspace)
+    edit(pilots / "a-ensimmainen.yaml", "application: kainuu-lukiot", "application: opisto-kylille")
+    new = everything(workspace) - before
+    assert ("records/pilots/kainuu-lukiot.yaml", "KOPA407") in {(path, code) for path, _line, _column, _severity, code, _message in new}
+    assert new <= {tuple(d.values()) for d in validate(workspace, "HEAD")[1]["diagnostics"]}
+
+
+def test_an_unknown_reference_hears_of_every_new_record_of_its_kind(workspace: Path) -> None:
+    """KOPA401 suggests the closest id of every organisation: a new one can be closer."""
+    repo = workspace.parent
+    edit(workspace / "records/pilots/kainuu-lukiot.yaml", "org: kuhmo", "org: sotkamon")  # "did you mean 'sotkamo'?"
+    git(repo, "commit", "-q", "-am", "a misspelt member")
+    before = everything(workspace)
+    shutil.copy(workspace / "records/organizations/hyrynsalmi.yaml", workspace / "records/organizations/sotkamonn.yaml")  # closer
+    new = everything(workspace) - before
+    assert ("records/pilots/kainuu-lukiot.yaml", "KOPA401") in {(path, code) for path, _line, _column, _severity, code, _message in new}
+    assert new <= {tuple(d.values()) for d in validate(workspace, "HEAD")[1]["diagnostics"]}

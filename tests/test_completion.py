@@ -77,6 +77,27 @@ def test_the_workspace_is_found_as_commands_find_it(workspace: Path, tmp_path: P
     assert complete("bash", f"kopa fees -w {folder} --pilot ", tmp_path) == pilots
 
 
+def test_at_the_top_of_a_git_repository_the_workspace_below_is_found(tmp_path: Path) -> None:
+    """A pre-commit hook's or CI's folder: the records in a subfolder, as commands find them."""
+    repository = tmp_path / "tietue-repo"
+    workspace = copy_shipped_workspace(repository / "kopa tiedot ä")
+    assert complete("bash", "kopa fees --pilot ", repository) == []  # not a git repository yet
+    (repository / ".git").mkdir()
+    assert complete("bash", "kopa fees --pilot ", repository) == ids(workspace, "pilots")
+    copy_shipped_workspace(repository / "toinen")
+    assert complete("bash", "kopa fees --pilot ", repository) == []  # which one: the user chooses
+
+
+@pytest.mark.parametrize("typed", ["kopa fees --pilot ", "kopa report pilot --pilot ", "kopa invoice issue --pilot "])
+def test_every_pilot_option_completes(workspace: Path, typed: str) -> None:
+    assert complete("bash", typed, workspace) == ids(workspace, "pilots")
+
+
+@pytest.mark.parametrize("typed", ["kopa fees --member ", "kopa invoice issue --member "])
+def test_every_member_option_completes(workspace: Path, typed: str) -> None:
+    assert complete("bash", typed, workspace) == ids(workspace, "organizations")
+
+
 def test_commands_and_kinds_complete(workspace: Path) -> None:
     assert complete("bash", "kopa sch", workspace) == ["schema"]
     assert complete("bash", "kopa new ", workspace) == ["organization", "application", "pilot"]

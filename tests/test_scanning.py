@@ -106,6 +106,36 @@ def test_fingerprints_differ_for_every_problem_and_survive_unrelated_edits(works
     assert [issue["fingerprint"] for issue in report(workspace, "gitlab", "--lang", "sv")] == prints
 
 
+@pytest.mark.parametrize("duplicate", [
+    ("records/organizations/kajaani.yaml", "name: ", "name: Kajaani\nname: "),  # KOPA106 (first on line N)
+    (APPLICATION, "## Lyhyt kuvaus", "## Alueellinen tavoite tai haaste\n\nx\n\n## Lyhyt kuvaus"),  # KOPA120 (first on line N)
+])
+def test_a_problem_naming_another_line_keeps_its_fingerprint_when_both_move(workspace: Path, duplicate: tuple[str, str, str]) -> None:
+    path, old, new = duplicate
+    record = workspace / path
+    record.write_text(record.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    twice = ("KOPA106", "KOPA120")
+    before = {issue["check_name"]: issue for issue in report(workspace, "gitlab") if issue["check_name"] in twice}
+    assert len(before) == 1
+    text = record.read_text(encoding="utf-8")
+    head = "---\n" if text.startswith("---\n") else ""
+    record.write_text(head + "# a comment\n" + text[len(head):], encoding="utf-8")
+    after = {issue["check_name"]: issue for issue in report(workspace, "gitlab") if issue["check_name"] in twice}
+    assert [issue["location"]["lines"]["begin"] for issue in after.values()] == [issue["location"]["lines"]["begin"] + 1 for issue in before.values()]
+    assert [issue["fingerprint"] for issue in after.values()] == [issue["fingerprint"] for issue in before.values()]
+
+
+def test_only_arguments_named_for_a_position_are_left_out_of_fingerprints() -> None:
+    """The rule of fingerprints(): an argument ending in _line or _column is a place in the
+    file; no other argument of any message names one."""
+    import re
+
+    from kopa_cli.core.diagnostics import CODES
+
+    names = {name for code in CODES.values() for name in re.findall(r"{(\w+)}", code.template)}
+    assert {name for name in names if re.search(r"(^|_)(line|column|row)($|_)", name)} == {"first_line"}
+
+
 def test_outside_a_git_repository_paths_are_from_the_workspace(shipped: Path) -> None:
     app = shipped / APPLICATION
     app.write_text(app.read_text(encoding="utf-8").replace("submitted: 2019-12-10", "submitted: 2019-12-20"), encoding="utf-8")

@@ -12,13 +12,16 @@ key. The call is read by every rule, so a changed call affects everything.
 Keys are short strings: ``organizations:kajaani``, ``applications:kainuu-lukiot``,
 ``pilots:kainuu-lukiot``, ``business-id:0208202-2``, ``pilot-of:kainuu-lukiot`` (the pilots
 grown from an application); ``any:organizations`` is touched by a change to any
-organisation (area statistics read it), and an invoice ledger reads ``any:`` of every kind.
+organisation (area statistics read it, and so do organisations sharing a Y-tunnus), ``any:pilots``
+by a change to any pilot (pilots of one application read it), and an invoice ledger reads
+``any:`` of every kind.
 They are computed with the report and kept with it in the cache (``Report.dependencies``),
 so that choosing what to show needs no records.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -39,8 +42,13 @@ def _identity(path: str) -> str | None:
     return f"{kind}:{stem_id(path)}" if kind else None
 
 
-def _organizations(ids: Iterable[str | None]) -> list[str]:
-    return [f"organizations:{org}" for org in ids if org is not None]
+def _references(kind: str, ids: Iterable[str | None], known: Iterable[str] | None = None) -> list[str]:
+    """The keys of the records of ``kind`` named by ``ids``; and ``any:<kind>`` if one is not
+    among ``known`` (the record's own references: their message then suggests the closest id
+    of every record of the kind)."""
+    named = [id_ for id_ in dict.fromkeys(ids) if id_ is not None]
+    missing = known is not None and not set(named) <= set(known)
+    return [f"{kind}:{id_}" for id_ in named] + ([f"any:{kind}"] if missing else [])
 
 
 def record_keys(ws: Workspace) -> Dependencies:
@@ -48,25 +56,42 @@ def record_keys(ws: Workspace) -> Dependencies:
     provides; see ``affected``)."""
     provides: dict[str, tuple[str, ...]] = {}
     reads: dict[str, tuple[str, ...]] = {}
+    shared = Counter(org.business_id for org in ws.organizations.values() if org.business_id)
     for org in ws.organizations.values():
         # business_ids(): the same Y-tunnus in two records; statistics.populations_agree(): the
         # population against every table of area statistics
         own = (f"business-id:{org.business_id}",) if org.business_id else ()
         provides[org.origin.path] = own
         reads[org.origin.path] = (*own, "any:statistics") if org.municipality_code else own
+        if shared[org.business_id] > 1:
+            # KOPA409 names the first file with the Y-tunnus: that may be one that had it before
+            # the change, whose Y-tunnus now is another (no key of today's records tells that)
+            reads[org.origin.path] += ("any:organizations",)
+    members = {pilot.origin.path: [m.org for m in pilot.members or () if m is not None] for pilot in ws.pilots.values()}
+    # pilot_follows_application compares a pilot with its application only while every member
+    # of both exists: each reads the other's members too
+    growing = Counter(pilot.application for pilot in ws.pilots.values() if pilot.application)
+    pilot_members: dict[str, list[str | None]] = {}
+    for pilot in ws.pilots.values():
+        if pilot.application:
+            pilot_members.setdefault(pilot.application, []).extend(members[pilot.origin.path])
     for app in ws.applications.values():
         responsible = app.responsible.organization if app.responsible else None
         # members must exist (application_members); its pilot lists them (pilot_follows_application)
-        reads[app.origin.path] = (*_organizations([*app.members, responsible]), f"pilot-of:{app.id}")
+        own = _references("organizations", [*app.members, responsible], ws.organizations)
+        reads[app.origin.path] = (*own, *_references("organizations", pilot_members.get(app.id, ())), f"pilot-of:{app.id}")
     for pilot in ws.pilots.values():
         responsible = pilot.responsible.organization if pilot.responsible else None
-        orgs = [m.org for m in pilot.members or () if m is not None]
-        application = (f"applications:{pilot.application}", f"pilot-of:{pilot.application}") if pilot.application else ()
+        application = (*_references("applications", [pilot.application], ws.applications), f"pilot-of:{pilot.application}") if pilot.application else ()
+        applied = ws.applications[pilot.application].members if pilot.application in ws.applications else []
         # members exist and have populations (split_data); the application is selected, lists the
         # same members and was submitted before the approvals; no other pilot grows from it
-        reads[pilot.origin.path] = (*_organizations([*orgs, responsible]), *application)
+        own = _references("organizations", [*members[pilot.origin.path], responsible], ws.organizations)
+        reads[pilot.origin.path] = (*own, *_references("organizations", applied), *application)
         if pilot.application:
             provides[pilot.origin.path] = (f"pilot-of:{pilot.application}",)
+        if growing[pilot.application] > 1:  # KOPA407 names the first pilot, as KOPA409 the first file
+            reads[pilot.origin.path] += ("any:pilots",)
     every_kind = tuple(f"any:{kind.name}" for kind in KINDS)
     for ledger in ws.ledgers.values():
         # check/ledger.py compares the amounts with the fee split of every pilot (a member's

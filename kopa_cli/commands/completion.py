@@ -6,8 +6,9 @@ The scripts are typer's own (typer.completion): the shell runs ``kopa`` again wi
 candidates (cli.main registers typer's completion classes for that run).
 
 Record ids are completed from the file names under records/<folder>/ of the workspace
-(--workspace, else KOPA_WORKSPACE, else found from the current folder up): a listing of one
-folder, never a parse, so that a Tab press answers at once even in a large workspace.
+(--workspace, else KOPA_WORKSPACE, else found from the current folder up or, at the top of a
+git repository, below, as commands find it): a listing of one folder, never a parse, so that a
+Tab press answers at once even in a large workspace.
 """
 
 from __future__ import annotations
@@ -67,14 +68,23 @@ def record_ids(kind_name: str) -> Callable[[typer.Context, str], list[str]]:
 
 def _workspace(ctx: typer.Context) -> Path | None:
     """The workspace the command line names (its --workspace, before or after the command),
-    else KOPA_WORKSPACE, else the nearest one from the current folder up; None if none is.
+    else KOPA_WORKSPACE, else the nearest one from the current folder up, else, in a git
+    repository, the one workspace in the folders below (at the repository's top, the records
+    in a subfolder); None if none is, or several are below.
 
-    As recordfiles.find_workspace finds it (a folder holding records/call.yaml), without
-    importing recordfiles, whose imports (check digits, diagnostics) take 0.1 s of each Tab."""
+    As commands.common.workspace_root finds it. The search upwards does not import
+    recordfiles, whose imports (check digits, diagnostics) take 0.1 s of each Tab; only the
+    search below, which needs its rules of what is searched, does."""
     given = ctx.params.get("workspace") or ctx.find_root().params.get("workspace") or os.environ.get("KOPA_WORKSPACE")
     start = Path(given) if given else Path.cwd().resolve()
     candidates = (start,) if given else (start, *start.parents)
-    return next((folder for folder in candidates if (folder / CALL_PATH).is_file()), None)
+    found = next((folder for folder in candidates if (folder / CALL_PATH).is_file()), None)
+    if found is not None or given:
+        return found
+    from kopa_cli.load.recordfiles import find_workspaces_below, in_git_repository
+
+    below = find_workspaces_below(start) if in_git_repository(start) else []
+    return below[0] if len(below) == 1 else None
 
 
 def run(shell: str) -> int:

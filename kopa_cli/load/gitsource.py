@@ -44,10 +44,14 @@ def _detail(result: subprocess.CompletedProcess[bytes]) -> str:
 def locate(root: Path) -> tuple[Path, str]:
     """The top folder of the git repository holding ``root``, and ``root`` relative to it
     ("" or ending in "/"). Raises NotAGitRepository."""
-    located = _git(root, "rev-parse", "--show-toplevel", "--show-prefix")
-    if located.returncode != 0:
-        raise NotAGitRepository(path=root, detail=_detail(located))
-    top, prefix = (os.fsdecode(located.stdout).split("\n") + [""])[:2]
+    # One answer a call: each is the name and one line break, and a name may hold line breaks too
+    answers = []
+    for question in ("--show-toplevel", "--show-prefix"):
+        located = _git(root, "rev-parse", question)
+        if located.returncode != 0:
+            raise NotAGitRepository(path=root, detail=_detail(located))
+        answers.append(os.fsdecode(located.stdout.removesuffix(b"\n")))
+    top, prefix = answers
     return Path(top), prefix
 
 

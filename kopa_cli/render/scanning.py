@@ -9,7 +9,9 @@ Each problem has a **fingerprint** that tells it apart from every other problem 
 report and stays the same while the problem does: a hash of its code, its file, its message
 arguments (whatever the language of the messages) and its rank among the problems with those
 same three (the second identical problem of a file has rank 1). Its line and column are left
-out, so an edit elsewhere in the file, which moves the problem, keeps the fingerprint;
+out, and so are the arguments that name a place in the file (``first_line`` of KOPA106 and
+KOPA120: an argument named ``*_line`` or ``*_column``), so an edit elsewhere in the file,
+which moves the problem, keeps the fingerprint;
 editing the value the message quotes, renaming the file or adding an identical problem
 above it changes it.
 
@@ -41,12 +43,15 @@ _RULES_CANDIDATES = (_PACKAGE / "docs" / "rules.md", _PACKAGE.parent / "docs" / 
 _SECTION = re.compile(r"^### (KOPA\d{3}) — (.+)$", re.MULTILINE)
 
 
+_PLACES = ("_line", "_column")  # message arguments naming a place in the file, which an edit moves
+
+
 def fingerprints(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic], prefix: str = "") -> list[str]:
     """One fingerprint per diagnostic, in order: 32 hex digits (see the module's docstring)."""
     seen: Counter[tuple[str, str, str]] = Counter()
     found = []
     for d in diagnostics:
-        what = (d.code, prefix + d.path, repr(d.args))
+        what = (d.code, prefix + d.path, repr(tuple(arg for arg in d.args if not arg[0].endswith(_PLACES))))
         rank = seen[what]
         seen[what] += 1
         found.append(hashlib.blake2b("\0".join((*what, str(rank))).encode("utf-8", "surrogateescape"), digest_size=16).hexdigest())
