@@ -332,10 +332,31 @@ def test_committed_ledgers_are_compared_only_when_more_than_appended_to() -> Non
     assert _appended_to(committed, committed + b"# a comment\n- number: x\n")
     assert _appended_to(b"", b'- number: "20200001"\n')
     assert not _appended_to(committed, committed + b"  reason: changed\n")  # adds a key to the last entry
-    assert not _appended_to(committed, committed + b"\n- number: x\n")
+    assert _appended_to(committed, committed + b"\n# a comment\r\n\n- number: x\n")
+    assert _appended_to(committed, committed + b"# only a comment")
+    assert not _appended_to(committed, committed + b"# a comment\n  reason: changed\n")
+    assert not _appended_to(committed, committed + b"-number: x\n")
+    assert not _appended_to(committed, committed + b"  # indented: may be a block scalar's line\n- number: x\n")
+    kept = committed + b"  reason: |+\n    text\n"
+    assert not _appended_to(kept, kept + b"\n- number: x\n")  # the empty line is the reason's
+    assert _appended_to(kept, kept + b"- number: x\n")
     assert not _appended_to(committed.rstrip(), committed.rstrip() + b'- number: "20200002"\n')
     assert not _appended_to(committed, committed.replace(b"invoice", b"credit_note"))
     assert not _appended_to(committed, None)
+
+
+@pytest.mark.parametrize("added", ['  reason: "changed after commit"\n', '# note\n  reason: "changed after commit"\n',
+                                   '\n# note\n\n  reason: "changed after commit"\n'])
+def test_text_added_after_the_committed_ledger_that_changes_its_last_entry_is_an_error(repo: Path, added: str) -> None:
+    assert issue(repo, "--pilot", "kainuu-lukiot").exit_code == 0
+    ledger = repo / LEDGER
+    text = ledger.read_text(encoding="utf-8")
+    last = text.rindex("  reason: null\n")
+    ledger.write_text(text[:last] + text[last:].replace("  reason: null\n", ""), encoding="utf-8")  # written by hand
+    assert diagnostics(repo) == []
+    commit(repo, "invoices")
+    ledger.write_text(ledger.read_text(encoding="utf-8") + added, encoding="utf-8")
+    assert "KOPA718" in {code for *_, code in diagnostics(repo)}  # the committed entry changed
 
 
 @pytest.mark.parametrize(("lang", "key", "value", "label", "wrong"), [
