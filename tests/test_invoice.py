@@ -19,6 +19,7 @@ from kopa_cli.core.identifiers import format_reference, format_rf, is_reference,
 from kopa_cli.load.schema import json_schema
 
 LEDGER = "records/invoices/2020.yaml"
+CALL = "records/call.yaml"
 
 
 def git(root: Path, *args: str) -> str:
@@ -447,3 +448,19 @@ def test_a_ledger_that_cannot_be_read_is_named_not_taken_for_an_empty_one(repo: 
         assert result.exit_code == 1, result.output
         assert f"{LEDGER}:" in result.stderr and "Traceback" not in result.output
         assert "20200001" not in result.stdout and "KOPA1" in result.stderr  # located, not "no invoice 20200001"
+
+
+def test_a_share_of_nothing_is_not_billed_and_a_fee_of_nothing_is_an_error(repo: Path) -> None:
+    call = repo / "records/call.yaml"
+    text = call.read_text(encoding="utf-8")
+    call.write_text(text.replace('annual: "5000.00"', 'annual: "0.00"'), encoding="utf-8")
+    assert (CALL, 28, 11, "KOPA212") in diagnostics(repo)
+    assert issue(repo).exit_code == 1 and not (repo / LEDGER).exists()
+
+    call.write_text(text.replace('annual: "5000.00"', 'annual: "0.01"'), encoding="utf-8")  # 0.01, 0.00, 0.00 among three
+    result = issue(repo, "--pilot", "kainuu-lukiot")
+    assert result.exit_code == 0 and "Issued 1 invoice" in result.stdout
+    assert "No invoice for the share of sotkamo in pilot kainuu-lukiot, fee year 2020: it is €0.00." in result.stdout
+    assert [(e["member"], e["total"]) for e in ledger_entries(repo)] == [("kajaani", "0.01")]
+    assert diagnostics(repo) == []
+    assert issue(repo, "--pilot", "kainuu-lukiot").stdout.splitlines()[-1].startswith("Nothing to issue")

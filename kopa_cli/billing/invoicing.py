@@ -73,9 +73,15 @@ def key_of(entry: InvoiceEntry) -> tuple[str, str, int]:
 
 
 def to_bill(lines: Iterable[FeeLine], all_entries: Iterable[InvoiceEntry]) -> list[FeeLine]:
-    """The fee lines that have no live invoice, in their order."""
+    """The fee lines that have no live invoice, in their order, but for shares of 0.00 €
+    (``nothing_to_bill``): an invoice of nothing would never be live, nor could be credited."""
     billed = {key_of(entry) for entry in live(all_entries)}
-    return [line for line in lines if line.key not in billed]
+    return [line for line in lines if line.key not in billed and not nothing_to_bill(line)]
+
+
+def nothing_to_bill(line: FeeLine) -> bool:
+    """A share of 0.00 €, as a tiny fee split among many members gives (0.01 € among three)."""
+    return line.gross <= 0
 
 
 def buyer_of(organization: Organization, buyer_reference: str | None) -> Buyer:

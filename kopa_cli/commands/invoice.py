@@ -135,7 +135,11 @@ def issue(root: Path, lang: str | None, year: int, pilot: str | None, member: st
         if member is not None and member not in workspace.organizations:
             raise UnknownMember(value=member, hint=suggest(member, workspace.organizations))
         ledger = workspace.ledgers.get(str(year))
-        lines = invoicing.to_bill(select(compute_fees(workspace), pilot, year, member), invoicing.entries(workspace.ledgers))
+        shares = select(compute_fees(workspace), pilot, year, member)
+        for line in filter(invoicing.nothing_to_bill, shares):
+            sys.stdout.write(_("No invoice for the share of {member} in pilot {pilot}, fee year {year}: it is {amount}.").format(
+                member=line.member, pilot=line.pilot, year=line.year, amount=formatting.money(line.gross)) + "\n")
+        lines = invoicing.to_bill(shares, invoicing.entries(workspace.ledgers))
         if not lines:
             sys.stdout.write(_("Nothing to issue: every share of fee year {year} has an invoice.").format(year=year) + "\n")
             return ExitCode.OK
