@@ -464,3 +464,19 @@ def test_a_share_of_nothing_is_not_billed_and_a_fee_of_nothing_is_an_error(repo:
     assert [(e["member"], e["total"]) for e in ledger_entries(repo)] == [("kajaani", "0.01")]
     assert diagnostics(repo) == []
     assert issue(repo, "--pilot", "kainuu-lukiot").stdout.splitlines()[-1].startswith("Nothing to issue")
+
+
+def test_when_the_files_fail_after_the_ledger_is_written_the_user_learns_how_to_write_them(repo: Path, tmp_path: Path) -> None:
+    no_soffice = {"PATH": str(tmp_path / "empty")}  # LibreOffice missing: the PDF fails after the ledger is written
+    issued = run_kopa("--lang", "en", "invoice", "issue", "--year", "2020", "--date", "2020-03-02", "--pilot", "kainuu-lukiot",
+                      "--pdf", "--finvoice", workspace=repo, env=no_soffice)
+    assert issued.exit_code != 0 and len(ledger_entries(repo)) == 3
+    assert ("The invoices 20200001–20200003 are recorded in records/invoices/2020.yaml; write their files with: "
+            "kopa invoice render --year 2020 --pdf --finvoice") in issued.stderr
+    credited = run_kopa("--lang", "en", "invoice", "credit", "20200002", "--date", "2020-03-02", "--pdf", "--out", str(tmp_path / "my files"),
+                        workspace=repo, env=no_soffice)
+    assert credited.exit_code != 0 and len(ledger_entries(repo)) == 4
+    assert ("The credit note 20200004 is recorded in records/invoices/2020.yaml; write its files with: "
+            f"kopa invoice render 20200004 --out '{tmp_path / 'my files'}' --pdf") in credited.stderr
+    fi = run_kopa("invoice", "credit", "20200003", "--date", "2020-03-02", "--pdf", workspace=repo, env=no_soffice)
+    assert fi.exit_code != 0 and "reskontraan records/invoices/2020.yaml" in fi.stderr.replace("\n", " ")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import shlex
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
@@ -22,7 +23,7 @@ from kopa_cli.billing.fees import compute_fees, select
 from kopa_cli.check.validation import check
 from kopa_cli.core import files, formatting
 from kopa_cli.core.diagnostics import Severity, suggest
-from kopa_cli.core.errors import (AlreadyCredited, CreditsCreditNote, DateBeforeLedger, ExitCode, FileLocked, InvoiceRecordsHaveErrors,
+from kopa_cli.core.errors import (AlreadyCredited, CreditsCreditNote, DateBeforeLedger, ExitCode, FileLocked, InvoiceRecordsHaveErrors, KopaError,
                                   LedgerNotAppendable, LedgerUnreadable, NotAFeeYearOfCall, OutNeedsWorkbook, RecordsHaveErrors, RenderNeedsSelection,
                                   SeriesFull, UnknownInvoice, UnknownMember, UnknownPilot)
 from kopa_cli.core.i18n import N_, _, ngettext
@@ -157,7 +158,8 @@ def issue(root: Path, lang: str | None, year: int, pilot: str | None, member: st
         _print_entries(new)
     if not dry_run:  # the ledger is written and its lock released: the files follow from it
         all_entries = invoicing.entries(workspace.ledgers) + new
-        _print_written(root, write_documents(root, workspace, new, all_entries, out, pdf, finvoice, made))
+        with _recorded(root, path, new, ["--year", str(year)], out, pdf, finvoice):
+            _print_written(root, write_documents(root, workspace, new, all_entries, out, pdf, finvoice, made))
     return ExitCode.OK
 
 
@@ -190,9 +192,32 @@ def credit(root: Path, lang: str | None, number: str, reason: str | None, day: d
         sys.stdout.write(_("Credited invoice {number} with credit note {note} in {path}:").format(
             number=number, note=next_number, path=path.relative_to(root).as_posix()) + "\n")
         _print_entries([note])
-    _print_written(root, write_documents(root, workspace, [note], all_entries + [note], out, pdf, finvoice, made))
+    with _recorded(root, path, [note], [next_number], out, pdf, finvoice):
+        _print_written(root, write_documents(root, workspace, [note], all_entries + [note], out, pdf, finvoice, made))
     sys.stdout.write(_("Run 'kopa invoice issue --year {year}' to bill the corrected share.").format(year=original.fee_year) + "\n")
     return ExitCode.OK
+
+
+@contextmanager
+def _recorded(root: Path, path: Path, new: list[InvoiceEntry], selection: list[str], out: Path | None,
+              pdf: bool, finvoice: bool) -> Iterator[None]:
+    """Around writing the files of ``new`` entries already appended to the ledger at ``path``:
+    if that fails or is interrupted (Ctrl-C), say on stderr that the entries are recorded and
+    how `kopa invoice render` (``selection``: its arguments) writes their files, then re-raise."""
+    try:
+        yield
+    except (KopaError, KeyboardInterrupt):
+        numbers = new[0].number if len(new) == 1 else f"{new[0].number}–{new[-1].number}"
+        options = [*(["--out", str(out)] if out is not None else []), *(["--pdf"] if pdf else []),
+                   *(["--finvoice"] if finvoice else [])]
+        command = shlex.join(["kopa", "invoice", "render", *selection, *options])
+        if new[0].kind == invoicing.CREDIT_NOTE:
+            message = _("The credit note {numbers} is recorded in {path}; write its files with: {command}")
+        else:
+            message = ngettext("The invoice {numbers} is recorded in {path}; write its files with: {command}",
+                               "The invoices {numbers} are recorded in {path}; write their files with: {command}", len(new))
+        sys.stderr.write(message.format(numbers=numbers, path=path.relative_to(root).as_posix(), command=command) + "\n")
+        raise
 
 
 def status(entry: InvoiceEntry, live: set[str]) -> str:
