@@ -480,3 +480,19 @@ def test_when_the_files_fail_after_the_ledger_is_written_the_user_learns_how_to_
             f"kopa invoice render 20200004 --out '{tmp_path / 'my files'}' --pdf") in credited.stderr
     fi = run_kopa("invoice", "credit", "20200003", "--date", "2020-03-02", "--pdf", workspace=repo, env=no_soffice)
     assert fi.exit_code != 0 and "reskontraan records/invoices/2020.yaml" in fi.stderr.replace("\n", " ")
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","y")', "+358 Oy", "-1+1", "@SUM(A1)"])  # a tab or CR cannot be in a name (KOPA215)
+def test_the_csv_list_keeps_a_buyer_name_that_looks_like_a_formula_text(repo: Path, name: str) -> None:
+    import csv
+
+    organization = repo / "records/organizations/kajaani.yaml"
+    organization.write_text(organization.read_text(encoding="utf-8").replace(
+        "name: Kajaanin kaupunki", f"name: {json.dumps(name)}"), encoding="utf-8")
+    assert issue(repo, "--pilot", "kainuu-lukiot").exit_code == 0
+    assert run_kopa("invoice", "credit", "20200001", "--date", "2020-03-02", workspace=repo).exit_code == 0
+    listed = run_kopa("invoice", "list", "--format", "csv", workspace=repo)
+    rows = list(csv.DictReader(listed.stdout.splitlines()))
+    assert [(row["buyer"], row["total"]) for row in rows if row["member"] == "kajaani"] == [("'" + name, "2066.67"), ("'" + name, "-2066.67")]
+    assert [row["buyer"] for row in rows if row["member"] == "kuhmo"] == ["Kuhmon kaupunki"]
+    assert [entry["buyer"] for entry in ledger_entries(repo) if entry["member"] == "kajaani"] == [name, name]  # JSON: as it is

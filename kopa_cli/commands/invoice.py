@@ -247,6 +247,16 @@ def rows(workspace: Workspace, year: int | None) -> list[dict[str, str]]:
     ]
 
 
+FREE_TEXT_COLUMNS = ("buyer",)  # text from the records; the other columns are ids, dates and amounts
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(row: dict[str, str]) -> dict[str, str]:
+    """``row`` for a CSV file: free text that a spreadsheet would read as a formula
+    (``=HYPERLINK(...)``) gets a leading ``'``, so that it stays text (OWASP, "CSV Injection")."""
+    return {**row, **{column: "'" + row[column] for column in FREE_TEXT_COLUMNS if row[column].startswith(_FORMULA_STARTS)}}
+
+
 def list_entries(root: Path, lang: str | None, year: int | None, output_format: str, out: Path | None = None) -> int:
     workspace = load(root, lang)
     _ledgers_read(workspace, LedgerUnreadable())
@@ -268,7 +278,7 @@ def list_entries(root: Path, lang: str | None, year: int | None, output_format: 
     elif output_format == "csv":
         writer = csv.DictWriter(sys.stdout, COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(table)
+        writer.writerows(map(_spreadsheet_safe, table))
     else:
         _table(table)
     return ExitCode.OK
