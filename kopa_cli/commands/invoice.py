@@ -164,9 +164,9 @@ def issue(root: Path, lang: str | None, year: int, pilot: str | None, member: st
 
 
 def credit(root: Path, lang: str | None, number: str, reason: str | None, day: date | None,
-           out: Path | None = None, pdf: bool = False, finvoice: bool = False) -> int:
+           out: Path | None = None, pdf: bool = False, finvoice: bool = False, dry_run: bool = False) -> int:
     """A credit note for the whole of invoice ``number``, numbered in its fee year's series,
-    then its files (``write_documents``)."""
+    then its files (``write_documents``); with ``dry_run`` only shown (no lock file either)."""
     day = day or date.today()
     workspace = load(root, lang)
     original = next((e for e in invoicing.entries(workspace.ledgers) if e.number == number), None)
@@ -174,7 +174,7 @@ def credit(root: Path, lang: str | None, number: str, reason: str | None, day: d
         _ledgers_read(workspace, InvoiceRecordsHaveErrors())
         raise UnknownInvoice(number=number)
     path = ledger_path(root, original.fee_year)
-    with _writing(path):
+    with nullcontext() if dry_run else _writing(path):
         workspace = _valid_workspace(root, lang)  # again, under the lock
         all_entries = invoicing.entries(workspace.ledgers)
         original = next(e for e in all_entries if e.number == number)
@@ -187,6 +187,11 @@ def credit(root: Path, lang: str | None, number: str, reason: str | None, day: d
         _check_date(path, root, ledger, day)
         (next_number,) = _numbers(workspace, original.fee_year, 1)
         note = invoicing.credit_note(original, next_number, day, reason)
+        if dry_run:
+            sys.stdout.write(_("Would credit invoice {number} with credit note {note} (--dry-run: nothing written):").format(
+                number=number, note=next_number) + "\n")
+            _print_entries([note])
+            return ExitCode.OK
         made = _workbooks(root, workspace, [note], all_entries)  # a failing template leaves the ledger as it was
         _append(path, root, ledger, [note])
         sys.stdout.write(_("Credited invoice {number} with credit note {note} in {path}:").format(
