@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -157,21 +157,17 @@ def credit_note(original: InvoiceEntry, number: str, issued: date, reason: str |
     """A credit note (hyvityslasku) that credits the whole of ``original``: negative amounts at
     its VAT rate, its buyer and pilot name as that invoice showed them. Nothing is to be paid,
     so the due date is the date itself."""
-    return InvoiceEntry(
+    return replace(
+        original,
         number=number,
         kind=CREDIT_NOTE,
         date=issued,
         due=issued,
-        pilot=original.pilot,
-        member=original.member,
-        fee_year=original.fee_year,
         net=-original.net,
-        vat_rate=original.vat_rate,
         vat=-original.vat,
         total=-original.total,
         reference=make_reference(number),
         credits=original.number,
         reason=reason,
-        buyer=original.buyer,
-        pilot_name=original.pilot_name,
+        origin=None,  # made here, not read from a ledger
     )
