@@ -25,7 +25,6 @@ from kopa_cli.load.formats import (
     InvoiceNumber,
     Id,
     LedgerNumber,
-    Money,
     MunicipalityCode,
     Paragraphs,
     PaymentTerm,
