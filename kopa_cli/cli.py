@@ -364,6 +364,7 @@ def invoice_credit(
     number: Annotated[str, typer.Argument(metavar=N_("NUMBER"), help=N_("The number of the invoice to credit, like 20200001."))],
     reason: Annotated[Optional[str], typer.Option("--reason", metavar=N_("<text>"), help=N_("Why it is credited, shown on the credit note."))] = None,
     day: InvoiceDateOption = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Show the credit note that would be made; write nothing."))] = False,
     out: InvoiceOutOption = None,
     pdf: PdfOption = False,
     finvoice: FinvoiceOption = False,
@@ -374,7 +375,7 @@ def invoice_credit(
     _use_global_options(workspace, lang)
     from .commands import invoice as command
 
-    return command.credit(_root(), State.lang, number, reason, day, out, pdf, finvoice)
+    return command.credit(_root(), State.lang, number, reason, day, out, pdf, finvoice, dry_run)
 
 
 class LedgerFormat(str, Enum):

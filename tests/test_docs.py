@@ -49,6 +49,7 @@ TYPE_NAMES: list[tuple[str, Any]] = [
     ("invoice number", formats.InvoiceNumber),
     ("ledger number", formats.LedgerNumber),
     ("viitenumero", formats.Reference),
+    ("positive money", formats.PositiveMoney),
     ("signed money", formats.SignedMoney),
     ("Y-tunnus", formats.BusinessId),
     ("municipality code", formats.MunicipalityCode),

@@ -19,6 +19,7 @@ from kopa_cli.core.identifiers import format_reference, format_rf, is_reference,
 from kopa_cli.load.schema import json_schema
 
 LEDGER = "records/invoices/2020.yaml"
+CALL = "records/call.yaml"
 
 
 def git(root: Path, *args: str) -> str:
@@ -332,10 +333,31 @@ def test_committed_ledgers_are_compared_only_when_more_than_appended_to() -> Non
     assert _appended_to(committed, committed + b"# a comment\n- number: x\n")
     assert _appended_to(b"", b'- number: "20200001"\n')
     assert not _appended_to(committed, committed + b"  reason: changed\n")  # adds a key to the last entry
-    assert not _appended_to(committed, committed + b"\n- number: x\n")
+    assert _appended_to(committed, committed + b"\n# a comment\r\n\n- number: x\n")
+    assert _appended_to(committed, committed + b"# only a comment")
+    assert not _appended_to(committed, committed + b"# a comment\n  reason: changed\n")
+    assert not _appended_to(committed, committed + b"-number: x\n")
+    assert not _appended_to(committed, committed + b"  # indented: may be a block scalar's line\n- number: x\n")
+    kept = committed + b"  reason: |+\n    text\n"
+    assert not _appended_to(kept, kept + b"\n- number: x\n")  # the empty line is the reason's
+    assert _appended_to(kept, kept + b"- number: x\n")
     assert not _appended_to(committed.rstrip(), committed.rstrip() + b'- number: "20200002"\n')
     assert not _appended_to(committed, committed.replace(b"invoice", b"credit_note"))
     assert not _appended_to(committed, None)
+
+
+@pytest.mark.parametrize("added", ['  reason: "changed after commit"\n', '# note\n  reason: "changed after commit"\n',
+                                   '\n# note\n\n  reason: "changed after commit"\n'])
+def test_text_added_after_the_committed_ledger_that_changes_its_last_entry_is_an_error(repo: Path, added: str) -> None:
+    assert issue(repo, "--pilot", "kainuu-lukiot").exit_code == 0
+    ledger = repo / LEDGER
+    text = ledger.read_text(encoding="utf-8")
+    last = text.rindex("  reason: null\n")
+    ledger.write_text(text[:last] + text[last:].replace("  reason: null\n", ""), encoding="utf-8")  # written by hand
+    assert diagnostics(repo) == []
+    commit(repo, "invoices")
+    ledger.write_text(ledger.read_text(encoding="utf-8") + added, encoding="utf-8")
+    assert "KOPA718" in {code for *_, code in diagnostics(repo)}  # the committed entry changed
 
 
 @pytest.mark.parametrize(("lang", "key", "value", "label", "wrong"), [
@@ -426,3 +448,66 @@ def test_a_ledger_that_cannot_be_read_is_named_not_taken_for_an_empty_one(repo: 
         assert result.exit_code == 1, result.output
         assert f"{LEDGER}:" in result.stderr and "Traceback" not in result.output
         assert "20200001" not in result.stdout and "KOPA1" in result.stderr  # located, not "no invoice 20200001"
+
+
+def test_a_share_of_nothing_is_not_billed_and_a_fee_of_nothing_is_an_error(repo: Path) -> None:
+    call = repo / "records/call.yaml"
+    text = call.read_text(encoding="utf-8")
+    call.write_text(text.replace('annual: "5000.00"', 'annual: "0.00"'), encoding="utf-8")
+    assert (CALL, 28, 11, "KOPA212") in diagnostics(repo)
+    assert issue(repo).exit_code == 1 and not (repo / LEDGER).exists()
+
+    call.write_text(text.replace('annual: "5000.00"', 'annual: "0.01"'), encoding="utf-8")  # 0.01, 0.00, 0.00 among three
+    result = issue(repo, "--pilot", "kainuu-lukiot")
+    assert result.exit_code == 0 and "Issued 1 invoice" in result.stdout
+    assert "No invoice for the share of sotkamo in pilot kainuu-lukiot, fee year 2020: it is €0.00." in result.stdout
+    assert [(e["member"], e["total"]) for e in ledger_entries(repo)] == [("kajaani", "0.01")]
+    assert diagnostics(repo) == []
+    assert issue(repo, "--pilot", "kainuu-lukiot").stdout.splitlines()[-1].startswith("Nothing to issue")
+
+
+def test_when_the_files_fail_after_the_ledger_is_written_the_user_learns_how_to_write_them(repo: Path, tmp_path: Path) -> None:
+    no_soffice = {"PATH": str(tmp_path / "empty")}  # LibreOffice missing: the PDF fails after the ledger is written
+    issued = run_kopa("--lang", "en", "invoice", "issue", "--year", "2020", "--date", "2020-03-02", "--pilot", "kainuu-lukiot",
+                      "--pdf", "--finvoice", workspace=repo, env=no_soffice)
+    assert issued.exit_code != 0 and len(ledger_entries(repo)) == 3
+    assert ("The invoices 20200001–20200003 are recorded in records/invoices/2020.yaml; write their files with: "
+            "kopa invoice render --year 2020 --pdf --finvoice") in issued.stderr
+    credited = run_kopa("--lang", "en", "invoice", "credit", "20200002", "--date", "2020-03-02", "--pdf", "--out", str(tmp_path / "my files"),
+                        workspace=repo, env=no_soffice)
+    assert credited.exit_code != 0 and len(ledger_entries(repo)) == 4
+    assert ("The credit note 20200004 is recorded in records/invoices/2020.yaml; write its files with: "
+            f"kopa invoice render 20200004 --out '{tmp_path / 'my files'}' --pdf") in credited.stderr
+    fi = run_kopa("invoice", "credit", "20200003", "--date", "2020-03-02", "--pdf", workspace=repo, env=no_soffice)
+    assert fi.exit_code != 0 and "reskontraan records/invoices/2020.yaml" in fi.stderr.replace("\n", " ")
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","y")', "+358 Oy", "-1+1", "@SUM(A1)"])  # a tab or CR cannot be in a name (KOPA215)
+def test_the_csv_list_keeps_a_buyer_name_that_looks_like_a_formula_text(repo: Path, name: str) -> None:
+    import csv
+
+    organization = repo / "records/organizations/kajaani.yaml"
+    organization.write_text(organization.read_text(encoding="utf-8").replace(
+        "name: Kajaanin kaupunki", f"name: {json.dumps(name)}"), encoding="utf-8")
+    assert issue(repo, "--pilot", "kainuu-lukiot").exit_code == 0
+    assert run_kopa("invoice", "credit", "20200001", "--date", "2020-03-02", workspace=repo).exit_code == 0
+    listed = run_kopa("invoice", "list", "--format", "csv", workspace=repo)
+    rows = list(csv.DictReader(listed.stdout.splitlines()))
+    assert [(row["buyer"], row["total"]) for row in rows if row["member"] == "kajaani"] == [("'" + name, "2066.67"), ("'" + name, "-2066.67")]
+    assert [row["buyer"] for row in rows if row["member"] == "kuhmo"] == ["Kuhmon kaupunki"]
+    assert [entry["buyer"] for entry in ledger_entries(repo) if entry["member"] == "kajaani"] == [name, name]  # JSON: as it is
+
+
+def test_credit_dry_run_shows_the_credit_note_and_writes_nothing(repo: Path) -> None:
+    assert issue(repo, "--pilot", "kainuu-lukiot").exit_code == 0
+    lock = repo / "records/invoices/.2020.yaml.lock"
+    lock.unlink(missing_ok=True)  # left by issue
+    commit(repo, "invoices")
+    dry = run_kopa("--lang", "en", "invoice", "credit", "20200002", "--reason", "left", "--date", "2020-04-15", "--dry-run", workspace=repo)
+    assert dry.exit_code == 0
+    assert dry.stdout.splitlines()[0] == "Would credit invoice 20200002 with credit note 20200004 (--dry-run: nothing written):"
+    assert git(repo, "status", "--porcelain") == ""  # the ledger as committed
+    assert not lock.exists()
+    credited = run_kopa("--lang", "en", "invoice", "credit", "20200002", "--reason", "left", "--date", "2020-04-15", workspace=repo)
+    assert credited.exit_code == 0 and credited.stdout.splitlines()[1] == dry.stdout.splitlines()[1]  # the same credit note
+    assert [e["number"] for e in ledger_entries(repo)] == ["20200001", "20200002", "20200003", "20200004"]

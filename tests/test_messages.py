@@ -85,8 +85,9 @@ def test_one_message_that_says_what_is_wrong(shipped: Path, path: str, old: str,
 def test_negative_money_is_said_to_be_negative_once(shipped: Path) -> None:
     edit(shipped, "records/call.yaml", 'annual: "5000.00"', 'annual: "-5000.00"')
     [(path, line, column, code, message)] = problems(shipped)
-    assert (path, line, column, code) == ("records/call.yaml", 28, 11, "KOPA213")  # the bound (part A)
-    assert message.startswith("kentässä vuosimaksu (fee → annual) on '-5000.00'") and "lainausmerk" not in message
+    assert (path, line, column, code) == ("records/call.yaml", 28, 11, "KOPA212")  # the bound: the fee is above zero
+    assert message.startswith("kentän vuosimaksu (fee → annual) pitää olla nollaa suurempi, nyt se on '-5000.00'")
+    assert "lainausmerk" not in message
 
 
 def test_a_year_key_is_named_as_written_not_as_a_list_item(shipped: Path) -> None:

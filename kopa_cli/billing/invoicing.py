@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -73,9 +73,15 @@ def key_of(entry: InvoiceEntry) -> tuple[str, str, int]:
 
 
 def to_bill(lines: Iterable[FeeLine], all_entries: Iterable[InvoiceEntry]) -> list[FeeLine]:
-    """The fee lines that have no live invoice, in their order."""
+    """The fee lines that have no live invoice, in their order, but for shares of 0.00 €
+    (``nothing_to_bill``): an invoice of nothing would never be live, nor could be credited."""
     billed = {key_of(entry) for entry in live(all_entries)}
-    return [line for line in lines if line.key not in billed]
+    return [line for line in lines if line.key not in billed and not nothing_to_bill(line)]
+
+
+def nothing_to_bill(line: FeeLine) -> bool:
+    """A share of 0.00 €, as a tiny fee split among many members gives (0.01 € among three)."""
+    return line.gross <= 0
 
 
 def buyer_of(organization: Organization, buyer_reference: str | None) -> Buyer:
@@ -151,21 +157,17 @@ def credit_note(original: InvoiceEntry, number: str, issued: date, reason: str |
     """A credit note (hyvityslasku) that credits the whole of ``original``: negative amounts at
     its VAT rate, its buyer and pilot name as that invoice showed them. Nothing is to be paid,
     so the due date is the date itself."""
-    return InvoiceEntry(
+    return replace(
+        original,
         number=number,
         kind=CREDIT_NOTE,
         date=issued,
         due=issued,
-        pilot=original.pilot,
-        member=original.member,
-        fee_year=original.fee_year,
         net=-original.net,
-        vat_rate=original.vat_rate,
         vat=-original.vat,
         total=-original.total,
         reference=make_reference(number),
         credits=original.number,
         reason=reason,
-        buyer=original.buyer,
-        pilot_name=original.pilot_name,
+        origin=None,  # made here, not read from a ledger
     )

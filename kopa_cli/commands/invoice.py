@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import shlex
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
@@ -22,7 +23,7 @@ from kopa_cli.billing.fees import compute_fees, select
 from kopa_cli.check.validation import check
 from kopa_cli.core import files, formatting
 from kopa_cli.core.diagnostics import Severity, suggest
-from kopa_cli.core.errors import (AlreadyCredited, CreditsCreditNote, DateBeforeLedger, ExitCode, FileLocked, InvoiceRecordsHaveErrors,
+from kopa_cli.core.errors import (AlreadyCredited, CreditsCreditNote, DateBeforeLedger, ExitCode, FileLocked, InvoiceRecordsHaveErrors, KopaError,
                                   LedgerNotAppendable, LedgerUnreadable, NotAFeeYearOfCall, OutNeedsWorkbook, RecordsHaveErrors, RenderNeedsSelection,
                                   SeriesFull, UnknownInvoice, UnknownMember, UnknownPilot)
 from kopa_cli.core.i18n import N_, _, ngettext
@@ -135,7 +136,11 @@ def issue(root: Path, lang: str | None, year: int, pilot: str | None, member: st
         if member is not None and member not in workspace.organizations:
             raise UnknownMember(value=member, hint=suggest(member, workspace.organizations))
         ledger = workspace.ledgers.get(str(year))
-        lines = invoicing.to_bill(select(compute_fees(workspace), pilot, year, member), invoicing.entries(workspace.ledgers))
+        shares = select(compute_fees(workspace), pilot, year, member)
+        for line in filter(invoicing.nothing_to_bill, shares):
+            sys.stdout.write(_("No invoice for the share of {member} in pilot {pilot}, fee year {year}: it is {amount}.").format(
+                member=line.member, pilot=line.pilot, year=line.year, amount=formatting.money(line.gross)) + "\n")
+        lines = invoicing.to_bill(shares, invoicing.entries(workspace.ledgers))
         if not lines:
             sys.stdout.write(_("Nothing to issue: every share of fee year {year} has an invoice.").format(year=year) + "\n")
             return ExitCode.OK
@@ -153,14 +158,15 @@ def issue(root: Path, lang: str | None, year: int, pilot: str | None, member: st
         _print_entries(new)
     if not dry_run:  # the ledger is written and its lock released: the files follow from it
         all_entries = invoicing.entries(workspace.ledgers) + new
-        _print_written(root, write_documents(root, workspace, new, all_entries, out, pdf, finvoice, made))
+        with _recorded(root, path, new, ["--year", str(year)], out, pdf, finvoice):
+            _print_written(root, write_documents(root, workspace, new, all_entries, out, pdf, finvoice, made))
     return ExitCode.OK
 
 
 def credit(root: Path, lang: str | None, number: str, reason: str | None, day: date | None,
-           out: Path | None = None, pdf: bool = False, finvoice: bool = False) -> int:
+           out: Path | None = None, pdf: bool = False, finvoice: bool = False, dry_run: bool = False) -> int:
     """A credit note for the whole of invoice ``number``, numbered in its fee year's series,
-    then its files (``write_documents``)."""
+    then its files (``write_documents``); with ``dry_run`` only shown (no lock file either)."""
     day = day or date.today()
     workspace = load(root, lang)
     original = next((e for e in invoicing.entries(workspace.ledgers) if e.number == number), None)
@@ -168,7 +174,7 @@ def credit(root: Path, lang: str | None, number: str, reason: str | None, day: d
         _ledgers_read(workspace, InvoiceRecordsHaveErrors())
         raise UnknownInvoice(number=number)
     path = ledger_path(root, original.fee_year)
-    with _writing(path):
+    with nullcontext() if dry_run else _writing(path):
         workspace = _valid_workspace(root, lang)  # again, under the lock
         all_entries = invoicing.entries(workspace.ledgers)
         original = next(e for e in all_entries if e.number == number)
@@ -181,14 +187,42 @@ def credit(root: Path, lang: str | None, number: str, reason: str | None, day: d
         _check_date(path, root, ledger, day)
         (next_number,) = _numbers(workspace, original.fee_year, 1)
         note = invoicing.credit_note(original, next_number, day, reason)
+        if dry_run:
+            sys.stdout.write(_("Would credit invoice {number} with credit note {note} (--dry-run: nothing written):").format(
+                number=number, note=next_number) + "\n")
+            _print_entries([note])
+            return ExitCode.OK
         made = _workbooks(root, workspace, [note], all_entries)  # a failing template leaves the ledger as it was
         _append(path, root, ledger, [note])
         sys.stdout.write(_("Credited invoice {number} with credit note {note} in {path}:").format(
             number=number, note=next_number, path=path.relative_to(root).as_posix()) + "\n")
         _print_entries([note])
-    _print_written(root, write_documents(root, workspace, [note], all_entries + [note], out, pdf, finvoice, made))
+    with _recorded(root, path, [note], [next_number], out, pdf, finvoice):
+        _print_written(root, write_documents(root, workspace, [note], all_entries + [note], out, pdf, finvoice, made))
     sys.stdout.write(_("Run 'kopa invoice issue --year {year}' to bill the corrected share.").format(year=original.fee_year) + "\n")
     return ExitCode.OK
+
+
+@contextmanager
+def _recorded(root: Path, path: Path, new: list[InvoiceEntry], selection: list[str], out: Path | None,
+              pdf: bool, finvoice: bool) -> Iterator[None]:
+    """Around writing the files of ``new`` entries already appended to the ledger at ``path``:
+    if that fails or is interrupted (Ctrl-C), say on stderr that the entries are recorded and
+    how `kopa invoice render` (``selection``: its arguments) writes their files, then re-raise."""
+    try:
+        yield
+    except (KopaError, KeyboardInterrupt):
+        numbers = new[0].number if len(new) == 1 else f"{new[0].number}–{new[-1].number}"
+        options = [*(["--out", str(out)] if out is not None else []), *(["--pdf"] if pdf else []),
+                   *(["--finvoice"] if finvoice else [])]
+        command = shlex.join(["kopa", "invoice", "render", *selection, *options])
+        if new[0].kind == invoicing.CREDIT_NOTE:
+            message = _("The credit note {numbers} is recorded in {path}; write its files with: {command}")
+        else:
+            message = ngettext("The invoice {numbers} is recorded in {path}; write its files with: {command}",
+                               "The invoices {numbers} are recorded in {path}; write their files with: {command}", len(new))
+        sys.stderr.write(message.format(numbers=numbers, path=path.relative_to(root).as_posix(), command=command) + "\n")
+        raise
 
 
 def status(entry: InvoiceEntry, live: set[str]) -> str:
@@ -218,6 +252,16 @@ def rows(workspace: Workspace, year: int | None) -> list[dict[str, str]]:
     ]
 
 
+FREE_TEXT_COLUMNS = ("buyer",)  # text from the records; the other columns are ids, dates and amounts
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(row: dict[str, str]) -> dict[str, str]:
+    """``row`` for a CSV file: free text that a spreadsheet would read as a formula
+    (``=HYPERLINK(...)``) gets a leading ``'``, so that it stays text (OWASP, "CSV Injection")."""
+    return {**row, **{column: "'" + row[column] for column in FREE_TEXT_COLUMNS if row[column].startswith(_FORMULA_STARTS)}}
+
+
 def list_entries(root: Path, lang: str | None, year: int | None, output_format: str, out: Path | None = None) -> int:
     workspace = load(root, lang)
     _ledgers_read(workspace, LedgerUnreadable())
@@ -239,7 +283,7 @@ def list_entries(root: Path, lang: str | None, year: int | None, output_format: 
     elif output_format == "csv":
         writer = csv.DictWriter(sys.stdout, COLUMNS, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(table)
+        writer.writerows(map(_spreadsheet_safe, table))
     else:
         _table(table)
     return ExitCode.OK

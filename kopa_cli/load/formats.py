@@ -44,6 +44,8 @@ EInvoiceAddress = Annotated[str, Format("einvoice_address", identifiers.is_einvo
 EInvoiceOperator = Annotated[str, Format("einvoice_operator", identifiers.is_einvoice_operator, codes.BAD_EINVOICE_OPERATOR)]
 # Every number the fees use is bounded, so that a workspace that validates can be billed.
 Money = Annotated[Decimal, Number("money", Range(0, MONEY_MAXIMUM, places=2))]
+# The call's annual fee: above zero, as an invoice of 0.00 € is no invoice (docs/records.md).
+PositiveMoney = Annotated[Decimal, Number("money", Range(Decimal("0.01"), MONEY_MAXIMUM, places=2, positive=True))]
 # An invoiced amount: negative on a credit note (hyvityslasku).
 SignedMoney = Annotated[Decimal, Number("money", Range(-MONEY_MAXIMUM, MONEY_MAXIMUM, places=2))]
 Rate = Annotated[Decimal, Number("rate", Range(0, 100, places=2))]  # percent

@@ -9,6 +9,7 @@ kopa never follows them, as in the working tree a link may point anywhere.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -244,13 +245,28 @@ def ledger_texts(head: GitSource | None, root: Path) -> dict[str, bytes] | None:
 
 
 def _appended_to(committed: bytes, working: bytes | None) -> bool:
-    """``working`` is ``committed`` itself, or it followed by lines that start a new list item
-    or a comment at the left margin, which cannot change what the committed lines hold (an
-    indented line could add a key to the last entry)."""
+    """``working`` is ``committed`` itself, or it followed by empty lines and comment lines that
+    start at the left margin and then nothing, or a new list item (``- `` at the left margin):
+    such text cannot change what the committed lines hold. Anything else, such as an indented
+    line after a comment (it adds a key to the last entry), is left to comparing the entries.
+    Empty lines are allowed only where no block scalar keeps its trailing lines (``|+``, ``>+``),
+    which would take them in."""
     if working is None or not working.startswith(committed):
         return False
     added = working[len(committed):]
-    return not added or (committed.endswith(b"\n") or not committed) and added.startswith((b"- ", b"#"))
+    if not added:
+        return True
+    if committed and not committed.endswith(b"\n"):
+        return False
+    blank_allowed = _KEEPING_BLOCK.search(committed) is None
+    for line in added.splitlines(keepends=True):
+        content = line.rstrip(b"\r\n")
+        if not (content.startswith(b"#") or (not content and blank_allowed)):
+            return line.startswith(b"- ")
+    return True
+
+
+_KEEPING_BLOCK = re.compile(rb"[|>][1-9]?\+")  # a block scalar header with keep chomping (YAML 1.2, 8.1.1.2)
 
 
 def _working_bytes(path: Path) -> bytes | None:

@@ -25,12 +25,12 @@ from kopa_cli.load.formats import (
     InvoiceNumber,
     Id,
     LedgerNumber,
-    Money,
     MunicipalityCode,
     Paragraphs,
     PaymentTerm,
     Phone,
     Population,
+    PositiveMoney,
     Postcode,
     Rate,
     Reference,
@@ -75,7 +75,7 @@ class Person:
 
 @dataclass(frozen=True)
 class Fee:
-    annual: Money = key(required=True, doc="The fee per pilot per year, VAT excluded.")
+    annual: PositiveMoney = key(required=True, doc="The fee per pilot per year, VAT excluded, greater than zero.")
     currency: Literal["EUR"] = key("EUR")
     years: list[Year] = key(required=True)
     split: SplitMethod = key("equal", doc="The default split method of pilots.")

@@ -148,6 +148,8 @@ def _number(marker: Number) -> dict[str, Any]:
     pattern = _NUMBER_TEXT[marker.name]
     if marker.range.minimum < 0:  # an invoiced amount, negative on a credit note
         pattern = "^-?" + pattern.removeprefix("^")
+    if marker.range.positive and marker.name == "money":  # the annual fee: not all zeros
+        pattern = "^(?!0*(\\.0*)?$)" + pattern.removeprefix("^")
     schema: dict[str, Any] = {"type": "string", "pattern": pattern}
     if marker.name == "weight":  # a whole number may be written unquoted; "pattern" applies to text only
         bounds = {"exclusiveMinimum": 0, "maximum": marker.range.maximum}
