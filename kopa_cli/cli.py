@@ -52,6 +52,10 @@ class Lang(str, Enum):
 # so that help pages and usage errors speak it; the options are declared for their check and help.
 WorkspaceOption = Annotated[Optional[Path], typer.Option("--workspace", "-w", metavar=N_("<folder>"), help=N_("The workspace folder (default: found from the current folder up; or KOPA_WORKSPACE)."))]
 LangOption = Annotated[Optional[Lang], typer.Option("--lang", help=N_("Language of messages: fi (default), sv or en; or KOPA_LANG."))]
+# Options several commands share.
+CacheOption = Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))]
+PilotOption = Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), autocompletion=record_ids("pilots"), help=N_("Only this pilot (its id)."))]
+MemberOption = Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), autocompletion=record_ids("organizations"), help=N_("Only this member (its organisation id)."))]
 
 
 def _use_global_options(workspace: Optional[Path], lang: Optional[Lang]) -> None:
@@ -138,7 +142,7 @@ def validate(
     output_format: Annotated[Optional[OutputFormat], typer.Option("--format", "-f", help=N_("text, json, github, sarif (SARIF 2.1.0) or gitlab (GitLab Code Quality) (default: github under GitHub Actions, else text)."))] = None,
     color: Annotated[Color, typer.Option("--color", help=N_("Colour the text output: auto (default), always or never (NO_COLOR is honoured)."))] = Color.auto,
     strict: Annotated[bool, typer.Option("--strict", help=N_("Fail on warnings too."))] = False,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
+    cache: CacheOption = True,
     changed_since: Annotated[Optional[str], typer.Option("--changed-since", metavar=N_("<revision>"), help=N_("Report only on the files changed since this git revision (committed, staged, not staged or new) and on the records those changes can affect."))] = None,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
@@ -162,13 +166,13 @@ class FeeFormat(str, Enum):
 @app.command(cls=KopaCommand, help=N_("Each member's share of each pilot's yearly fee, with VAT; or, with --compare, what a change does to the bills."))
 @guarded
 def fees(
-    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), autocompletion=record_ids("pilots"), help=N_("Only this pilot (its id)."))] = None,
+    pilot: PilotOption = None,
     year: Annotated[Optional[int], typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("Only this fee year."))] = None,
-    member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), autocompletion=record_ids("organizations"), help=N_("Only this member (its organisation id)."))] = None,
+    member: MemberOption = None,
     output_format: Annotated[FeeFormat, typer.Option("--format", "-f", help=N_("table (default), csv, json, md (Markdown) or xlsx (a workbook, written to --out)."))] = FeeFormat.table,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<file>"), help=N_("With --format xlsx: the workbook to write (default: out/fees.xlsx in the workspace)."))] = None,
     compare: Annotated[Optional[str], typer.Option("--compare", metavar=N_("<revision>"), help=N_("Show how the fees changed from this git revision (e.g. HEAD, origin/main) to the current files."))] = None,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
+    cache: CacheOption = True,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,
@@ -182,7 +186,7 @@ def fees(
 @app.command(cls=KopaCommand, help=N_("The state of the project on one screen: the call, applications, pilots, fees, invoices and problems, and the next useful command."))
 @guarded
 def status(
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
+    cache: CacheOption = True,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,
@@ -207,7 +211,7 @@ def report(
     output_format: Annotated[Optional[ReportFormat], typer.Option("--format", "-f", help=N_("md (Markdown, default), html or pdf; without it, from the --out file's suffix."))] = None,
     out: Annotated[Optional[Path], typer.Option("--out", "-o", metavar=N_("<file>"), help=N_("Write the report to this file (default: standard output; a PDF needs a file)."))] = None,
     listing: Annotated[bool, typer.Option("--list", help=N_("List the built-in and the workspace's reports."))] = False,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
+    cache: CacheOption = True,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,
@@ -341,8 +345,8 @@ FinvoiceOption = Annotated[bool, typer.Option("--finvoice", help=N_("Also write 
 @guarded
 def invoice_issue(
     year: Annotated[int, typer.Option("--year", metavar=N_("<year>"), click_type=WHOLE_NUMBER, help=N_("The fee year to bill."))],
-    pilot: Annotated[Optional[str], typer.Option("--pilot", metavar=N_("<id>"), autocompletion=record_ids("pilots"), help=N_("Only this pilot (its id)."))] = None,
-    member: Annotated[Optional[str], typer.Option("--member", metavar=N_("<id>"), autocompletion=record_ids("organizations"), help=N_("Only this member (its organisation id)."))] = None,
+    pilot: PilotOption = None,
+    member: MemberOption = None,
     day: InvoiceDateOption = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=N_("Show what would be issued; write nothing."))] = False,
     out: InvoiceOutOption = None,
@@ -425,7 +429,7 @@ def fmt(
     paths: Annotated[Optional[list[Path]], typer.Argument(metavar=N_("[PATH]..."), help=N_("Only these files or folders (default: all records)."))] = None,
     check: Annotated[bool, typer.Option("--check", help=N_("Write nothing; list the files that would change and exit 1 if there are any."))] = False,
     diff: Annotated[bool, typer.Option("--diff", help=N_("Write nothing; show the changes as a unified diff."))] = False,
-    cache: Annotated[bool, typer.Option("--cache/--no-cache", help=N_("Reuse the results of files that have not changed (default: --cache)."))] = True,
+    cache: CacheOption = True,
     workspace: WorkspaceOption = None,
     lang: LangOption = None,
     version: VersionOption = False,
