@@ -8,7 +8,7 @@ once committed. A ledger whose own file has errors (YAML, shape) is left to thos
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import fields
 from datetime import timedelta
@@ -16,14 +16,13 @@ from decimal import Decimal
 
 from kopa_cli.billing import invoicing
 from kopa_cli.billing.fees import compute_fees
-from kopa_cli.check.validation import _no_such
+from kopa_cli.check.validation import no_such
 from kopa_cli.core import codes
 from kopa_cli.core.diagnostics import Code, Diagnostic, Msg, Phrase, Severity, diagnostic
 from kopa_cli.core.errors import KopaError
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.identifiers import make_reference
 from kopa_cli.core.money import format_money, vat_amount
-from kopa_cli.load.gitsource import LEDGERS
 from kopa_cli.load.records import InvoiceEntry, Ledger
 from kopa_cli.load.workspace import Workspace, parse_alone
 
@@ -118,9 +117,9 @@ def _entry(ws: Workspace, ledger: Ledger, index: int, entry: InvoiceEntry) -> It
     if not credit_note and entry.credits is not None:
         yield _at(ledger, index, codes.CREDITS_MISPLACED, "credits", requirement=Msg(N_("only a credit note corrects another invoice; an invoice has no credits")))
     if entry.pilot not in ws.pilots:
-        yield _no_such(ws, "pilots", entry.pilot, ledger.origin.path, ledger.origin.at(index, "pilot"))
+        yield no_such(ws, "pilots", entry.pilot, ledger.origin.path, ledger.origin.at(index, "pilot"))
     if entry.member not in ws.organizations:
-        yield _no_such(ws, "organizations", entry.member, ledger.origin.path, ledger.origin.at(index, "member"))
+        yield no_such(ws, "organizations", entry.member, ledger.origin.path, ledger.origin.at(index, "member"))
 
 
 def _duplicates(located: list[Located]) -> Iterator[Diagnostic]:

@@ -28,7 +28,7 @@ Rule = Callable[[Workspace], Iterable[Diagnostic]]
 _MEMBERS = N_plural("{n} member", "{n} members")
 
 
-def _no_such(ws: Workspace, kind: str, value: str, path: str, position: tuple[int, int]) -> Diagnostic:
+def no_such(ws: Workspace, kind: str, value: str, path: str, position: tuple[int, int]) -> Diagnostic:
     """A reference to no record of ``kind``: a file that could not be read (or is misnamed)
     is named as the cause; else the closest id is offered."""
     unreadable = ws.unreadable.get(kind, {}).get(value)
@@ -53,7 +53,7 @@ def _members_exist(ws: Workspace, record: Application | Pilot, ids: Iterable[str
         if seen[org] == 2:
             yield diagnostic(record.origin.path, record.origin.at("members", index, *inner), codes.DUPLICATE_MEMBER, value=org)
         if org not in ws.organizations:
-            yield _no_such(ws, "organizations", org, record.origin.path, record.origin.at("members", index, *inner))
+            yield no_such(ws, "organizations", org, record.origin.path, record.origin.at("members", index, *inner))
 
 
 def _responsible(ws: Workspace, record: Application | Pilot, members: list[str | None], ids_refused: bool) -> Iterator[Diagnostic]:
@@ -63,7 +63,7 @@ def _responsible(ws: Workspace, record: Application | Pilot, members: list[str |
         return
     org = responsible.organization
     if org not in ws.organizations:
-        yield _no_such(ws, "organizations", org, record.origin.path, record.origin.at("responsible", "organization"))
+        yield no_such(ws, "organizations", org, record.origin.path, record.origin.at("responsible", "organization"))
     elif org not in members and not ids_refused:
         yield diagnostic(record.origin.path, record.origin.at("responsible", "organization"), codes.RESPONSIBLE_NOT_MEMBER, value=org)
 
@@ -182,7 +182,7 @@ def pilot_application(ws: Workspace) -> Iterator[Diagnostic]:
             continue
         app = ws.applications.get(name)
         if app is None:
-            yield _no_such(ws, "applications", name, pilot.origin.path, pilot.origin.at("application"))
+            yield no_such(ws, "applications", name, pilot.origin.path, pilot.origin.at("application"))
         elif app.status is not None and app.status != "selected":
             position = pilot.origin.at("application")
             yield diagnostic(pilot.origin.path, position, codes.APPLICATION_NOT_SELECTED, value=name, status=choice(app.status), selected=choice("selected"))
@@ -384,7 +384,7 @@ RULES: tuple[Rule, ...] = (
 
 def check(ws: Workspace) -> Report:
     """Every problem of the workspace, sorted by position, and every application's length."""
-    from kopa_cli.check import ledger  # it uses _no_such from here
+    from kopa_cli.check import ledger  # it uses no_such from here
 
     problems = list(ws.diagnostics)
     for rule in RULES:

@@ -1,16 +1,21 @@
-"""What several commands share: finding and loading the workspace, choosing the language."""
+"""What several commands share: finding and loading the workspace, choosing the language,
+the paths to report on, refusing records with errors, and the console tables are drawn on."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
-from kopa_cli.core.errors import NotAWorkspace, SeveralWorkspaces, WorkspaceNotFound
+from kopa_cli.core.errors import (NotAWorkspace, PathNotFound, PathOutsideWorkspace, RecordsHaveErrors, SeveralWorkspaces,
+                                  WorkspaceNotFound)
 from kopa_cli.core.i18n import language_from_environment, set_language
 from kopa_cli.load.recordfiles import find_workspace, find_workspaces_below, in_git_repository, is_workspace
 
 if TYPE_CHECKING:
+    from kopa_cli.core.diagnostics import Report
     from kopa_cli.load.workspace import Workspace
 
 
@@ -64,3 +69,50 @@ def load(root: Path, lang: str | None, use_cache: bool = True) -> Workspace:
     workspace = cache.load(root, use_cache)
     follow_call_language(lang, workspace.call.language if workspace.call else None)
     return workspace
+
+
+def selector(root: Path, paths: list[Path]):
+    """Which workspace paths to report on: everything, or those under the given paths."""
+    if not paths:
+        return lambda path: True
+    prefixes = []
+    for given in paths:
+        # relative to the current folder, or else to the workspace (kopa -w DIR validate records/pilots)
+        full = given.resolve() if given.is_absolute() or given.exists() else (root / given).resolve()
+        if not full.exists():
+            raise PathNotFound(path=given)
+        if not full.is_relative_to(root):
+            raise PathOutsideWorkspace(path=given, workspace=root)
+        relative = full.relative_to(root).as_posix()
+        prefixes.append("" if relative == "." else relative)
+    return lambda path: any(p == "" or path == p or path.startswith(p + "/") for p in prefixes)
+
+
+def refuse_on_errors(workspace: Workspace, refusal: RecordsHaveErrors, report: Report | None = None) -> None:
+    """Write the validation problems to stderr, as `kopa validate` does, and raise ``refusal``
+    if there are errors. ``report``: ``check(workspace)`` when already made."""
+    from kopa_cli.check.validation import check
+    from kopa_cli.render import reporters
+
+    report = report or check(workspace)
+    if report.errors:
+        reporters.text(report, sys.stderr, reporters.wants_color(sys.stderr), lengths=False)
+        raise refusal
+
+
+def console():
+    """A rich console on standard output, as wide as the reader (``_width``)."""
+    from rich.console import Console
+
+    # A reader that has gone (| head) never reaches rich: render/streams.py drops the rest.
+    return Console(file=sys.stdout, highlight=False, width=_width())
+
+
+def _width() -> int:
+    """How wide the reader is: COLUMNS when it gives a width, else the terminal's; not a terminal
+    (a pipe, a file, CI's log): room for a table's natural width. COLUMNS=0 gives no width
+    (rich would print nothing at all)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else 200

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 from kopa_cli.core import files, formatting, oserrors
-from kopa_cli.render import feereport, reporters
-from kopa_cli.core.diagnostics import Report, suggest
+from kopa_cli.render import feereport
+from kopa_cli.core.diagnostics import suggest
 from kopa_cli.core.errors import (CannotCreate, CompareFormat, ExitCode, NotAFeeYear, OutNeedsWorkbook, RecordsHaveErrors,
                                   RevisionHasErrors, UnknownMember, UnknownPilot)
 from kopa_cli.billing.fees import FeeLine, compare, compute_fees, select
 from kopa_cli.core.i18n import _, ngettext
-from kopa_cli.check.validation import check
 from kopa_cli.load.workspace import Workspace, load_workspace
-from .common import load
+from .common import console, load, refuse_on_errors
 
 MAX_NOTES = 10  # notes beside a CSV; more would bury a terminal
 DEFAULT_WORKBOOK = Path("out") / "fees.xlsx"  # --format xlsx without --out: in the workspace
@@ -45,32 +42,6 @@ def _check_filters(shown: feereport.Shown, *workspaces: Workspace) -> None:
 def _names(*workspaces: Workspace) -> dict[str, str]:
     """Each organisation's name by id; the first workspace's name wins."""
     return {org_id: org.name for workspace in reversed(workspaces) for org_id, org in workspace.organizations.items()}
-
-
-def _refuse(workspace: Workspace, refusal: RecordsHaveErrors, report: Report | None = None) -> None:
-    """Write the validation problems to stderr, as `kopa validate` does, and raise ``refusal``
-    if there are errors. ``report``: ``check(workspace)`` when already made."""
-    report = report or check(workspace)
-    if report.errors:
-        reporters.text(report, sys.stderr, reporters.wants_color(sys.stderr), lengths=False)
-        raise refusal
-
-
-def _console():
-    from rich.console import Console
-
-    # A reader that has gone (| head) never reaches rich: render/streams.py drops the rest.
-    return Console(file=sys.stdout, highlight=False, width=_width())
-
-
-def _width() -> int:
-    """How wide the reader is: COLUMNS when it gives a width, else the terminal's; not a terminal
-    (a pipe, a file, CI's log): room for a table's natural width. COLUMNS=0 gives no width
-    (rich would print nothing at all)."""
-    columns = os.environ.get("COLUMNS", "")
-    if columns.isdigit() and int(columns) > 0:
-        return int(columns)
-    return shutil.get_terminal_size().columns if sys.stdout.isatty() else 200
 
 
 def _titles(workspace: Workspace) -> dict[str, str]:
@@ -110,7 +81,7 @@ def _show(lines: list[FeeLine], workspace: Workspace, output_format: str, shown:
     elif output_format == "md":
         feereport.as_markdown(lines, _titles(workspace), shown, sys.stdout)
     else:
-        feereport.as_table(lines, _titles(workspace), shown, _console())
+        feereport.as_table(lines, _titles(workspace), shown, console())
 
 
 def _compare(root: Path, workspace: Workspace, lines: list[FeeLine], revision: str, output_format: str,
@@ -121,7 +92,7 @@ def _compare(root: Path, workspace: Workspace, lines: list[FeeLine], revision: s
         raise CompareFormat()
     source = GitSource.open(root, revision)
     before = load_workspace(None, source)
-    _refuse(before, RevisionHasErrors(revision=revision))
+    refuse_on_errors(before, RevisionHasErrors(revision=revision))
     before_lines = compute_fees(before)
     _check_filters(shown, workspace, before)
     shown = replace(shown, names=_names(workspace, before))
@@ -132,7 +103,7 @@ def _compare(root: Path, workspace: Workspace, lines: list[FeeLine], revision: s
     if output_format == "md":
         feereport.comparison_markdown(comparison, before_label, after_label, shown, sys.stdout)
     else:
-        feereport.comparison_table(comparison, before_label, after_label, shown, _console())
+        feereport.comparison_table(comparison, before_label, after_label, shown, console())
     return ExitCode.OK
 
 
@@ -149,7 +120,7 @@ def run(root: Path, lang: str | None, pilot: str | None, year: int | None, membe
     if out is not None and output_format != "xlsx":
         raise OutNeedsWorkbook()
     workspace = load(root, lang, use_cache)
-    _refuse(workspace, RecordsHaveErrors())
+    refuse_on_errors(workspace, RecordsHaveErrors())
     lines = compute_fees(workspace)
     shown = feereport.Shown(pilot, year, member)
     if compare_with is not None:

@@ -23,8 +23,7 @@ from kopa_cli.load.workspace import in_workers
 from kopa_cli.load.yamlparse import parse_yaml
 from kopa_cli.render.canonical import Formatted, format_record
 from kopa_cli.render.reporters import text as text_report
-from .common import follow_call_language
-from .validate import _selector as selector
+from .common import follow_call_language, selector
 
 NEVER_FORMATTED = (f"{RECORDS}/invoices/",)  # the invoice ledger: append-only, byte for byte
 # Nor are other files kopa writes itself (load/kinds.py, written_by): statistics are laid out by

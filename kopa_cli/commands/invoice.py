@@ -33,8 +33,7 @@ from kopa_cli.load.gitsource import LEDGERS
 from kopa_cli.load.records import InvoiceEntry, Ledger
 from kopa_cli.load.workspace import Workspace, parse_alone
 from kopa_cli.render import ledgerfile
-from .common import load
-from .fees import _console, _refuse
+from .common import console, load, refuse_on_errors
 
 
 def ledger_path(root: Path, year: int) -> Path:
@@ -55,7 +54,7 @@ def _writing(path: Path) -> Iterator[None]:
 def _valid_workspace(root: Path, lang: str | None) -> Workspace:
     """The workspace, refused with validate's diagnostics on stderr if it has errors."""
     workspace = load(root, lang)
-    _refuse(workspace, InvoiceRecordsHaveErrors())
+    refuse_on_errors(workspace, InvoiceRecordsHaveErrors())
     return workspace
 
 
@@ -65,7 +64,7 @@ def _ledgers_read(workspace: Workspace, refusal: RecordsHaveErrors) -> None:
     unread = [d for d in workspace.diagnostics if d.severity is Severity.ERROR and d.path.startswith(LEDGERS + "/")
               and Path(d.path).stem not in workspace.ledgers]
     if unread:
-        _refuse(workspace, refusal, replace(check(workspace), diagnostics=tuple(unread)))
+        refuse_on_errors(workspace, refusal, replace(check(workspace), diagnostics=tuple(unread)))
 
 
 def _fee_year(workspace: Workspace, year: int) -> None:
@@ -114,7 +113,7 @@ def _numbers(workspace: Workspace, year: int, count: int) -> list[str]:
     """The next ``count`` numbers of ``year``'s series (gapless after its ledger's entries)."""
     series = invoicing.Series.after(workspace.call, year, workspace.ledgers.get(str(year)))
     numbers = []
-    for _ in range(count):
+    for _position in range(count):
         if len(series.number) > invoicing.MAX_NUMBER_DIGITS:
             raise SeriesFull(year=str(year), last=invoicing.number_of(year, series.sequence - 1))
         numbers.append(series.number)
@@ -306,7 +305,7 @@ def _table(table: list[dict[str, str]]) -> None:
         shown.add_row(row["number"], formatting.day(date.fromisoformat(row["date"])),
                       formatting.day(date.fromisoformat(row["due"])), row["member"], row["pilot"], row["fee_year"],
                       formatting.money(Decimal(row["total"])), state, format_reference(row["reference"]))
-    _console().print(shown)
+    console().print(shown)
 
 
 # --- the documents: workbooks, the year's summary, Finvoice, PDF ------------------------------

@@ -14,8 +14,7 @@ from kopa_cli.core.files import replace, shown
 from kopa_cli.core.i18n import _, current_language
 from kopa_cli.load.workspace import Workspace
 from kopa_cli.render import reportdata, reports
-from .common import follow_call_language, workspace_root
-from .fees import _refuse
+from .common import follow_call_language, refuse_on_errors, workspace_root
 
 # What the built-in reports are about, beyond what every report receives.
 NEEDS_PILOT = {"pilot"}
@@ -56,7 +55,7 @@ def context(workspace: Workspace, report: Report, name: str, pilot: str | None, 
     if name == "applications":
         return values
     # Fees need valid records, as `kopa fees` does: the problems go to stderr.
-    _refuse(workspace, RecordsHaveErrors(), report)
+    refuse_on_errors(workspace, RecordsHaveErrors(), report)
     if not known or name == "fees":
         from kopa_cli.billing.fees import compute_fees
 

@@ -8,31 +8,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from kopa_cli.core.errors import ExitCode, GitError, PathNotFound, PathOutsideWorkspace
+from kopa_cli.core.errors import ExitCode, GitError
 from kopa_cli.load import cache
 from kopa_cli.render.reporters import REPORTERS, wants_color
-from .common import follow_call_language
+from .common import follow_call_language, selector
 
 if TYPE_CHECKING:
     from kopa_cli.core.diagnostics import Report
     from kopa_cli.load.workspace import Workspace
-
-
-def _selector(root: Path, paths: list[Path]):
-    """Which workspace paths to report on: everything, or those under the given paths."""
-    if not paths:
-        return lambda path: True
-    prefixes = []
-    for given in paths:
-        # relative to the current folder, or else to the workspace (kopa -w DIR validate records/pilots)
-        full = given.resolve() if given.is_absolute() or given.exists() else (root / given).resolve()
-        if not full.exists():
-            raise PathNotFound(path=given)
-        if not full.is_relative_to(root):
-            raise PathOutsideWorkspace(path=given, workspace=root)
-        relative = full.relative_to(root).as_posix()
-        prefixes.append("" if relative == "." else relative)
-    return lambda path: any(p == "" or path == p or path.startswith(p + "/") for p in prefixes)
 
 
 def _check(workspace: Workspace) -> Report:
@@ -56,7 +39,7 @@ def run(
     root: Path, paths: list[Path], lang: str | None, output_format: str | None, color: str, strict: bool,
     use_cache: bool, changed_since: str | None = None,
 ) -> int:
-    only = _selector(root, paths)
+    only = selector(root, paths)
     changes = None
     if changed_since is not None:  # before the check: a bad revision stops the command at once
         from kopa_cli.load.gitsource import changes_since

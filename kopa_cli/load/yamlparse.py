@@ -223,16 +223,18 @@ def _compose(text: str, tabs: list[int]) -> tuple[Node | None, str, str | None, 
     for tab in tabs:
         chars[tab] = stand_in
     text = "".join(chars)
+    last: YAMLError | None = None
     for _ in range(MAX_TAB_RETRIES + 1):
         try:
             return _NodeReader(text).get_single_node(), text, stand_in, None
         except YAMLError as error:
+            last = error  # Python unbinds ``error`` when the except block ends
             tab = _tab_starting_block_text(error, text)
             stand_in = stand_in or (_stand_in(text) if tab is not None else None)
             if tab is None or stand_in is None:
                 return None, text, stand_in, error
             text = text[:tab] + stand_in + text[tab + 1 :]  # the tab is text: parse it as such, then put it back
-    return None, text, stand_in, error
+    return None, text, stand_in, last
 
 
 def _too_deep_at(text: str, limit: int) -> int | None:
