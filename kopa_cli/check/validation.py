@@ -18,6 +18,7 @@ from kopa_cli.core.diagnostics import Diagnostic, Figure, Msg, Plural, Report, S
 from kopa_cli.core.i18n import N_, N_plural
 from kopa_cli.core.money import fee_year_vat_date
 from kopa_cli.load.fieldnames import choice, field
+from kopa_cli.load.gitsource import LEDGERS
 from kopa_cli.load.kinds import BY_NAME
 from kopa_cli.load.records import Application, Call, Organization, Pilot, Responsible
 from kopa_cli.load.structure import label_of, refused
@@ -390,7 +391,7 @@ def check(ws: Workspace) -> Report:
     for rule in RULES:
         problems.extend(rule(ws))
     problems.extend(ledger.check_ledgers(ws, records_have_errors=any(
-        d.severity is Severity.ERROR and not d.path.startswith(ledger.LEDGERS) for d in problems)))
+        d.severity is Severity.ERROR and not d.path.startswith(LEDGERS) for d in problems)))
     return Report(
         files=ws.files,
         diagnostics=tuple(sort_diagnostics(problems)),
