@@ -118,15 +118,22 @@ def test_credit_and_issue_correct_the_shares_after_a_member_leaves(repo: Path) -
     text = pilot.read_text(encoding="utf-8")
     pilot.write_text(text.replace('reference: "§ 31"}', 'reference: "§ 31"}\n    joined: 2021-01-01'), encoding="utf-8")
     found = run_kopa("--lang", "en", "validate", "--format", "json", workspace=repo)
-    warnings = [d for d in json.loads(found.stdout)["diagnostics"] if d["code"] == "KOPA716"]
-    assert [w["message"] for w in warnings] == [
-        "invoice 20200001 bills kajaani 2066.67 € for pilot kainuu-lukiot, fee year 2020, but the fee split now gives 3100.00 €: "
-        "credit invoice 20200001 and issue the corrected share",
-        "invoice 20200002 bills sotkamo 2066.66 € for pilot kainuu-lukiot, fee year 2020, but the fee split now gives 3100.00 €: "
-        "credit invoice 20200002 and issue the corrected share",
-        "invoice 20200003 bills kuhmo 2066.67 € for pilot kainuu-lukiot, fee year 2020, but the fee split now gives no share at all: "
-        "credit invoice 20200003 and issue the corrected share",
+    warnings = [d for d in json.loads(found.stdout)["diagnostics"] if d["code"] in ("KOPA716", "KOPA720")]
+    assert [(w["code"], w["message"]) for w in warnings] == [
+        ("KOPA716", "invoice 20200001 bills kajaani €2,066.67 for pilot kainuu-lukiot, fee year 2020, but the fee split now gives €3,100.00: "
+         "credit invoice 20200001 and issue the corrected share"),
+        ("KOPA716", "invoice 20200002 bills sotkamo €2,066.66 for pilot kainuu-lukiot, fee year 2020, but the fee split now gives €3,100.00: "
+         "credit invoice 20200002 and issue the corrected share"),
+        ("KOPA720", "invoice 20200003 bills kuhmo €2,066.67 for pilot kainuu-lukiot, fee year 2020, but kuhmo no longer has a share "
+         "of pilot kainuu-lukiot in fee year 2020: credit invoice 20200003"),
     ]
+    # Amounts as staff read them in their language, whatever the ledger file writes ("2066.67")
+    finnish = run_kopa("--lang", "fi", "validate", workspace=repo).stdout
+    assert "lasku 20200001 laskuttaa jäseneltä kajaani 2\u00a0066,67\u00a0€ pilotista kainuu-lukiot, maksuvuosi 2020, mutta maksun jaon mukainen osuus on nyt 3\u00a0100,00\u00a0€" in finnish
+    assert "mutta jäsenellä kuhmo ei ole enää osuutta pilotin kainuu-lukiot maksusta maksuvuonna 2020: hyvitä lasku 20200003\n" in finnish
+    swedish = run_kopa("--lang", "sv", "validate", workspace=repo).stdout
+    assert "fakturan 20200003 fakturerar kuhmo 2\u00a0066,67\u00a0€ för piloten kainuu-lukiot" in swedish
+    assert "men kuhmo har inte längre någon andel av avgiften för piloten kainuu-lukiot för avgiftsåret 2020: kreditera fakturan 20200003\n" in swedish
     assert issue(repo, date="2020-04-15").stdout.startswith("Nothing to issue")  # the shares still have live invoices
     for number in ("20200001", "20200002", "20200003"):
         credited = run_kopa("--lang", "en", "invoice", "credit", number, "--reason", "Kuhmo joins in 2021", "--date", "2020-04-15", workspace=repo)
@@ -426,3 +433,22 @@ def test_a_ledger_that_cannot_be_read_is_named_not_taken_for_an_empty_one(repo: 
         assert result.exit_code == 1, result.output
         assert f"{LEDGER}:" in result.stderr and "Traceback" not in result.output
         assert "20200001" not in result.stdout and "KOPA1" in result.stderr  # located, not "no invoice 20200001"
+
+
+def test_ledger_messages_show_amounts_as_staff_read_them_and_how_to_see_the_committed_entry(repo: Path) -> None:
+    """The ledger writes "1666.66"; messages say 1 666,66 € (fi, sv) or €1,666.66 (en), and
+    KOPA718 names the command that shows the committed ledger."""
+    assert issue(repo).exit_code == 0
+    commit(repo, "invoices")
+    original = (repo / LEDGER).read_text(encoding="utf-8")
+    (repo / LEDGER).write_text(original.replace('  net: "1666.66"\n', '  net: "1600.00"\n'), encoding="utf-8")
+    shown = {lang: run_kopa("--lang", lang, "validate", workspace=repo).stdout for lang in ("fi", "sv", "en")}
+    assert "KOPA709 alv on 400,00\u00a0€, mutta verottoman summan 1\u00a0600,00\u00a0€" in shown["fi"]
+    assert "KOPA708 yhteensä on 2\u00a0066,66\u00a0€, mutta veroton 1\u00a0600,00\u00a0€ + alv 400,00\u00a0€ on 2\u00a0000,00\u00a0€" in shown["fi"]
+    assert "KOPA708 totalt är 2\u00a0066,66\u00a0€, men exkl. moms 1\u00a0600,00\u00a0€ + moms 400,00\u00a0€ är 2\u00a0000,00\u00a0€" in shown["sv"]
+    assert "KOPA708 the total is €2,066.66, but net €1,600.00 + VAT €400.00 is €2,000.00" in shown["en"]
+    assert "1600.00" not in shown["fi"] + shown["sv"] + shown["en"]
+    assert ("palauta merkintä tallennetun version mukaiseksi (komento git show HEAD:records/invoices/2020.yaml näyttää sen)"
+            in shown["fi"])
+    assert "(kommandot git show HEAD:records/invoices/2020.yaml visar den)" in shown["sv"]
+    assert "restore the entry as it was committed (git show HEAD:records/invoices/2020.yaml shows it)" in shown["en"]
