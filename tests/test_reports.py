@@ -164,7 +164,14 @@ def test_the_applications_report_shows_what_does_not_validate(shipped: Path) -> 
     result = run_kopa("report", "applications", workspace=shipped)
     assert result.exit_code == 0
     row = next(line for line in result.stdout.splitlines() if "`kainuu-jatkuva-oppiminen`" in line and line.startswith("| **"))
-    assert row.endswith("| **ei** (1 virheet) |")
+    assert row.endswith("| **ei** (1 virhe) |")
+    for lang, counted in (("sv", "| **nej** (1 fel) |"), ("en", "| **no** (1 error) |")):
+        shown = run_kopa("--lang", lang, "report", "applications", workspace=shipped).stdout
+        assert any(line.endswith(counted) for line in shown.splitlines() if "`kainuu-jatkuva-oppiminen`" in line), lang
+    app.write_text(app.read_text(encoding="utf-8").replace("goals: [3, 9]", "goals: [8, 9]"), encoding="utf-8")
+    for lang, counted in (("fi", "| **ei** (2 virhettä) |"), ("en", "| **no** (2 errors) |")):
+        shown = run_kopa("--lang", lang, "report", "applications", workspace=shipped).stdout
+        assert any(line.endswith(counted) for line in shown.splitlines() if "`kainuu-jatkuva-oppiminen`" in line), lang
     # the fee reports refuse invalid records, as kopa fees does
     result = run_kopa("report", "fees", workspace=shipped)
     assert result.exit_code == 1 and "kainuu-jatkuva-oppiminen.yaml" in result.stderr
