@@ -202,7 +202,13 @@ def test_issue_refuses_bad_years_dates_and_records(repo: Path) -> None:
     year = run_kopa("--lang", "en", "invoice", "issue", "--year", "2019", workspace=repo)
     assert year.exit_code == 2 and "2019 is not a fee year of the call; its fee years are 2020, 2021" in year.stderr
     bad_date = run_kopa("--lang", "en", "invoice", "issue", "--year", "2020", "--date", "2.3.2020", workspace=repo)
-    assert bad_date.exit_code == 2 and "'2.3.2020' is not a date like 2020-03-02" in bad_date.stderr
+    assert bad_date.exit_code == 2 and "'2.3.2020' is not a date like 2020-03-02: write it as 2020-03-02" in bad_date.stderr
+    finnish = run_kopa("invoice", "issue", "--year", "2020", "--date", "15.03.2020", workspace=repo)
+    assert finnish.exit_code == 2 and "'15.03.2020' ei ole päivämäärä muotoa 2020-03-02: kirjoita se muodossa 2020-03-15" in finnish.stderr
+    swedish = run_kopa("--lang", "sv", "invoice", "issue", "--year", "2020", "--date", "2.3.2020", workspace=repo)
+    assert swedish.exit_code == 2 and "skriv det som 2020-03-02" in swedish.stderr
+    no_day = run_kopa("--lang", "en", "invoice", "issue", "--year", "2020", "--date", "30.2.2020", workspace=repo)
+    assert no_day.exit_code == 2 and "'30.2.2020' is not a date like 2020-03-02\n" in no_day.stderr
     assert issue(repo, "--pilot", "kainuu-lukiot").exit_code == 0
     early = issue(repo, date="2020-03-01")
     assert early.exit_code == 2 and "2020-03-01 is before the last entry" in early.stderr
