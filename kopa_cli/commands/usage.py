@@ -250,7 +250,7 @@ class Day(click_types.ParamType):
 
 def _day_month_year(value: object) -> date | None:
     """The day a Finnish or Swedish date means, "2.3.2021" -> 2021-03-02; None if it is none."""
-    written = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value.strip()) if isinstance(value, str) else None
+    written = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value.strip(), re.ASCII) if isinstance(value, str) else None
     try:
         return date(int(written[3]), int(written[2]), int(written[1])) if written else None
     except ValueError:

@@ -362,7 +362,7 @@ _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
 def _no_such_day(value: object) -> Phrase | str:
     """Why a date written as a date, YYYY-MM-DD, is none: "2020-02-30" -> month 2/2020 has
     29 days; "2020-13-01" -> there is no month 13. Empty for anything else."""
-    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value) if isinstance(value, str) else None
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value, re.ASCII) if isinstance(value, str) else None
     if match is None or _is_iso_date(value):
         return ""
     year, month = int(match[1]), int(match[2])
