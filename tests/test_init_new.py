@@ -85,6 +85,13 @@ def test_init_creates_a_workspace_that_validates(tmp_path):
     assert run_kopa("validate", "--strict", workspace=root).exit_code == 1
 
 
+def test_init_shows_the_cd_command_quoted_for_the_shell(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_kopa("init", "my ä ws")
+    assert result.exit_code == 0 and "\n  cd 'my ä ws'\n" in result.stdout
+    assert "\n  cd plain\n" in run_kopa("init", "plain").stdout
+
+
 def test_init_defaults_to_the_current_folder(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert run_kopa("init").exit_code == 0

@@ -119,15 +119,22 @@ def test_credit_and_issue_correct_the_shares_after_a_member_leaves(repo: Path) -
     text = pilot.read_text(encoding="utf-8")
     pilot.write_text(text.replace('reference: "§ 31"}', 'reference: "§ 31"}\n    joined: 2021-01-01'), encoding="utf-8")
     found = run_kopa("--lang", "en", "validate", "--format", "json", workspace=repo)
-    warnings = [d for d in json.loads(found.stdout)["diagnostics"] if d["code"] == "KOPA716"]
-    assert [w["message"] for w in warnings] == [
-        "invoice 20200001 bills kajaani 2066.67 € for pilot kainuu-lukiot, fee year 2020, but the fee split now gives 3100.00 €: "
-        "credit invoice 20200001 and issue the corrected share",
-        "invoice 20200002 bills sotkamo 2066.66 € for pilot kainuu-lukiot, fee year 2020, but the fee split now gives 3100.00 €: "
-        "credit invoice 20200002 and issue the corrected share",
-        "invoice 20200003 bills kuhmo 2066.67 € for pilot kainuu-lukiot, fee year 2020, but the fee split now gives no share at all: "
-        "credit invoice 20200003 and issue the corrected share",
+    warnings = [d for d in json.loads(found.stdout)["diagnostics"] if d["code"] in ("KOPA716", "KOPA720")]
+    assert [(w["code"], w["message"]) for w in warnings] == [
+        ("KOPA716", "invoice 20200001 bills kajaani €2,066.67 for pilot kainuu-lukiot, fee year 2020, but the fee split now gives €3,100.00: "
+         "credit invoice 20200001 and issue the corrected share"),
+        ("KOPA716", "invoice 20200002 bills sotkamo €2,066.66 for pilot kainuu-lukiot, fee year 2020, but the fee split now gives €3,100.00: "
+         "credit invoice 20200002 and issue the corrected share"),
+        ("KOPA720", "invoice 20200003 bills kuhmo €2,066.67 for pilot kainuu-lukiot, fee year 2020, but kuhmo no longer has a share "
+         "of pilot kainuu-lukiot in fee year 2020: credit invoice 20200003"),
     ]
+    # Amounts as staff read them in their language, whatever the ledger file writes ("2066.67")
+    finnish = run_kopa("--lang", "fi", "validate", workspace=repo).stdout
+    assert "lasku 20200001 laskuttaa jäseneltä kajaani 2\u00a0066,67\u00a0€ pilotista kainuu-lukiot, maksuvuosi 2020, mutta maksun jaon mukainen osuus on nyt 3\u00a0100,00\u00a0€" in finnish
+    assert "mutta jäsenellä kuhmo ei ole enää osuutta pilotin kainuu-lukiot maksusta maksuvuonna 2020: hyvitä lasku 20200003\n" in finnish
+    swedish = run_kopa("--lang", "sv", "validate", workspace=repo).stdout
+    assert "fakturan 20200003 fakturerar kuhmo 2\u00a0066,67\u00a0€ för piloten kainuu-lukiot" in swedish
+    assert "men kuhmo har inte längre någon andel av avgiften för piloten kainuu-lukiot för avgiftsåret 2020: kreditera fakturan 20200003\n" in swedish
     assert issue(repo, date="2020-04-15").stdout.startswith("Nothing to issue")  # the shares still have live invoices
     for number in ("20200001", "20200002", "20200003"):
         credited = run_kopa("--lang", "en", "invoice", "credit", number, "--reason", "Kuhmo joins in 2021", "--date", "2020-04-15", workspace=repo)
@@ -196,7 +203,13 @@ def test_issue_refuses_bad_years_dates_and_records(repo: Path) -> None:
     year = run_kopa("--lang", "en", "invoice", "issue", "--year", "2019", workspace=repo)
     assert year.exit_code == 2 and "2019 is not a fee year of the call; its fee years are 2020, 2021" in year.stderr
     bad_date = run_kopa("--lang", "en", "invoice", "issue", "--year", "2020", "--date", "2.3.2020", workspace=repo)
-    assert bad_date.exit_code == 2 and "'2.3.2020' is not a date like 2020-03-02" in bad_date.stderr
+    assert bad_date.exit_code == 2 and "'2.3.2020' is not a date like 2020-03-02: write it as 2020-03-02" in bad_date.stderr
+    finnish = run_kopa("invoice", "issue", "--year", "2020", "--date", "15.03.2020", workspace=repo)
+    assert finnish.exit_code == 2 and "'15.03.2020' ei ole päivämäärä muotoa 2020-03-02: kirjoita se muodossa 2020-03-15" in finnish.stderr
+    swedish = run_kopa("--lang", "sv", "invoice", "issue", "--year", "2020", "--date", "2.3.2020", workspace=repo)
+    assert swedish.exit_code == 2 and "skriv det som 2020-03-02" in swedish.stderr
+    no_day = run_kopa("--lang", "en", "invoice", "issue", "--year", "2020", "--date", "30.2.2020", workspace=repo)
+    assert no_day.exit_code == 2 and "'30.2.2020' is not a date like 2020-03-02\n" in no_day.stderr
     assert issue(repo, "--pilot", "kainuu-lukiot").exit_code == 0
     early = issue(repo, date="2020-03-01")
     assert early.exit_code == 2 and "2020-03-01 is before the last entry" in early.stderr
@@ -511,3 +524,20 @@ def test_credit_dry_run_shows_the_credit_note_and_writes_nothing(repo: Path) -> 
     credited = run_kopa("--lang", "en", "invoice", "credit", "20200002", "--reason", "left", "--date", "2020-04-15", workspace=repo)
     assert credited.exit_code == 0 and credited.stdout.splitlines()[1] == dry.stdout.splitlines()[1]  # the same credit note
     assert [e["number"] for e in ledger_entries(repo)] == ["20200001", "20200002", "20200003", "20200004"]
+def test_ledger_messages_show_amounts_as_staff_read_them_and_how_to_see_the_committed_entry(repo: Path) -> None:
+    """The ledger writes "1666.66"; messages say 1 666,66 € (fi, sv) or €1,666.66 (en), and
+    KOPA718 names the command that shows the committed ledger."""
+    assert issue(repo).exit_code == 0
+    commit(repo, "invoices")
+    original = (repo / LEDGER).read_text(encoding="utf-8")
+    (repo / LEDGER).write_text(original.replace('  net: "1666.66"\n', '  net: "1600.00"\n'), encoding="utf-8")
+    shown = {lang: run_kopa("--lang", lang, "validate", workspace=repo).stdout for lang in ("fi", "sv", "en")}
+    assert "KOPA709 alv on 400,00\u00a0€, mutta verottoman summan 1\u00a0600,00\u00a0€" in shown["fi"]
+    assert "KOPA708 yhteensä on 2\u00a0066,66\u00a0€, mutta veroton 1\u00a0600,00\u00a0€ + alv 400,00\u00a0€ on 2\u00a0000,00\u00a0€" in shown["fi"]
+    assert "KOPA708 totalt är 2\u00a0066,66\u00a0€, men exkl. moms 1\u00a0600,00\u00a0€ + moms 400,00\u00a0€ är 2\u00a0000,00\u00a0€" in shown["sv"]
+    assert "KOPA708 the total is €2,066.66, but net €1,600.00 + VAT €400.00 is €2,000.00" in shown["en"]
+    assert "1600.00" not in shown["fi"] + shown["sv"] + shown["en"]
+    assert ("palauta merkintä tallennetun version mukaiseksi (komento git show HEAD:records/invoices/2020.yaml näyttää sen)"
+            in shown["fi"])
+    assert "(kommandot git show HEAD:records/invoices/2020.yaml visar den)" in shown["sv"]
+    assert "restore the entry as it was committed (git show HEAD:records/invoices/2020.yaml shows it)" in shown["en"]

@@ -108,7 +108,7 @@ def test_a_key_out_of_range_is_named_as_a_key_not_as_its_value(shipped: Path) ->
     found = [p for p in problems(shipped) if p[3] != "KOPA305"]  # applications that pick goal 1
     assert found == [
         (CALL, 22, 3, "KOPA213", "kentässä tavoitteen numero (goals) on 0; sallittu vaihteluväli on 1–99"),
-        (CALL, 34, 5, "KOPA204", "kentän alv-kannan alkamispäivä (fee → vat) pitää olla päivämäärä muodossa VVVV-KK-PP, esimerkiksi 2019-12-13, ei '2013-13-01'"),
+        (CALL, 34, 5, "KOPA204", "kentän alv-kannan alkamispäivä (fee → vat) pitää olla päivämäärä muodossa VVVV-KK-PP, esimerkiksi 2019-12-13, ei '2013-13-01': kuukautta 13 ei ole"),
         (PUOLANKA, 10, 14, "KOPA213", "kentässä asukasluvun vuosi (population) on 99999999999999999999999; sallittu vaihteluväli on 1\xa0000–9\xa0999"),
         (PUOLANKA, 10, 42, "KOPA213", "kentässä asukasluvun vuosi (population) on -3; sallittu vaihteluväli on 1\xa0000–9\xa0999"),
     ]
@@ -287,3 +287,17 @@ def test_a_value_is_quoted_as_written_without_python_escapes(shipped: Path) -> N
     edit(shipped, "records/call.yaml", 'annual: "5000.00"', 'annual: "5000\\\\00"')
     [problem] = problems(shipped, "--lang", "en")
     assert problem[3] == "KOPA205" and "is '5000\\00', which is not an amount of money" in problem[4]
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("fi", "kentän jättöpäivä (submitted) pitää olla päivämäärä muodossa VVVV-KK-PP, esimerkiksi 2019-12-13, ei '2020-02-30': "
+           "tällaista päivää ei ole, sillä kuussa 2/2020 on 29 päivää"),
+    ("sv", ": någon sådan dag finns inte, eftersom månaden 2/2020 har 29 dagar"),
+    ("en", "not '2020-02-30': there is no such day, as month 2/2020 has 29 days"),
+])
+def test_a_day_that_does_not_exist_is_said_not_to_exist(shipped: Path, lang: str, said: str) -> None:
+    """The date is written right (YYYY-MM-DD), but February 2020 has 29 days."""
+    edit(shipped, "records/applications/kainuu-jatkuva-oppiminen.yaml", "submitted: 2019-12-13", "submitted: 2020-02-30")
+    [(path, line, column, code, message)] = [p for p in problems(shipped, "--lang", lang) if p[3] == "KOPA204"]
+    assert (path, code) == ("records/applications/kainuu-jatkuva-oppiminen.yaml", "KOPA204")
+    assert said in message

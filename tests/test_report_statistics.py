@@ -75,7 +75,7 @@ def test_a_member_without_statistics_shows_a_dash_and_is_listed(shipped: Path) -
     swedish = run_kopa("report", "pilot", "--pilot", "sydosterbotten-utbildning", "--lang", "sv", workspace=shipped).stdout
     assert "| Medlem | Invånarantal per 31.12.2019 | Förändring sedan 31.12.2018 | 0–6 år | 7–15 år | 16–18 år |" in swedish
     assert "\nIngen statistik för: Kristinestads stad, Kaskö stad\n" in swedish
-    assert "\nKälla: Tilastokeskus, tabell 11re " in swedish
+    assert "\nKälla: Statistikcentralen, tabell 11re " in swedish
 
 
 def test_a_growing_population_has_a_plus_sign(shipped: Path) -> None:

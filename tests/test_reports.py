@@ -164,7 +164,14 @@ def test_the_applications_report_shows_what_does_not_validate(shipped: Path) -> 
     result = run_kopa("report", "applications", workspace=shipped)
     assert result.exit_code == 0
     row = next(line for line in result.stdout.splitlines() if "`kainuu-jatkuva-oppiminen`" in line and line.startswith("| **"))
-    assert row.endswith("| **ei** (1 virheet) |")
+    assert row.endswith("| **ei** (1 virhe) |")
+    for lang, counted in (("sv", "| **nej** (1 fel) |"), ("en", "| **no** (1 error) |")):
+        shown = run_kopa("--lang", lang, "report", "applications", workspace=shipped).stdout
+        assert any(line.endswith(counted) for line in shown.splitlines() if "`kainuu-jatkuva-oppiminen`" in line), lang
+    app.write_text(app.read_text(encoding="utf-8").replace("goals: [3, 9]", "goals: [8, 9]"), encoding="utf-8")
+    for lang, counted in (("fi", "| **ei** (2 virhettä) |"), ("en", "| **no** (2 errors) |")):
+        shown = run_kopa("--lang", lang, "report", "applications", workspace=shipped).stdout
+        assert any(line.endswith(counted) for line in shown.splitlines() if "`kainuu-jatkuva-oppiminen`" in line), lang
     # the fee reports refuse invalid records, as kopa fees does
     result = run_kopa("report", "fees", workspace=shipped)
     assert result.exit_code == 1 and "kainuu-jatkuva-oppiminen.yaml" in result.stderr
@@ -299,3 +306,17 @@ def test_the_pilot_report_shows_its_invoices_issued_and_credited(shipped: Path, 
     html = run_kopa("--lang", "sv", "report", "pilot", "--pilot", "kainuu-lukiot", "--format", "html", workspace=shipped).stdout
     assert "<h2>Fakturor</h2>" in html and "<td>krediterad</td>" in html
     assert "kreditnota → 20200002: &lt;b&gt;väärä&lt;/b&gt;</td>" in html
+
+
+def test_the_pilot_report_names_a_known_publisher_in_the_report_language(shipped: Path) -> None:
+    """The statistics record says "Tilastokeskus"; a Swedish or English report says the
+    publisher's name in its language, and a publisher kopa does not know is shown as written."""
+    statistics = shipped / "records/statistics/vaesto-2019.yaml"
+    assert 'source: "Tilastokeskus"' in statistics.read_text(encoding="utf-8")
+    said = {lang: run_kopa("--lang", lang, "report", "pilot", "--pilot", "kainuu-lukiot", workspace=shipped).stdout for lang in ("fi", "sv", "en")}
+    assert "Lähde: Tilastokeskus, taulukko 11re" in said["fi"]
+    assert "Källa: Statistikcentralen, tabell 11re" in said["sv"]
+    assert "Source: Statistics Finland, table 11re" in said["en"]
+    assert 'source: "Tilastokeskus"' in statistics.read_text(encoding="utf-8")
+    statistics.write_text(statistics.read_text(encoding="utf-8").replace('source: "Tilastokeskus"', 'source: "Kainuun liitto"'), encoding="utf-8")
+    assert "Källa: Kainuun liitto, tabell 11re" in run_kopa("--lang", "sv", "report", "pilot", "--pilot", "kainuu-lukiot", workspace=shipped).stdout

@@ -1,4 +1,4 @@
-"""The invoice ledger's rules (records/invoices/<year>.yaml, KOPA701-719; docs/rules.md).
+"""The invoice ledger's rules (records/invoices/<year>.yaml, KOPA701-720; docs/rules.md).
 
 Invoices are legal documents (arvonlisäverolaki 209 e §, docs/invoices.md): numbered in one
 gapless series per fee year, references with valid check digits, amounts that add up, credit
@@ -18,20 +18,15 @@ from kopa_cli.billing import invoicing
 from kopa_cli.billing.fees import compute_fees
 from kopa_cli.check.validation import no_such
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Code, Diagnostic, Msg, Phrase, Severity, diagnostic
+from kopa_cli.core.diagnostics import Code, Diagnostic, Euros, Msg, Severity, diagnostic
 from kopa_cli.core.errors import KopaError
 from kopa_cli.core.i18n import N_
 from kopa_cli.core.identifiers import make_reference
-from kopa_cli.core.money import format_money, vat_amount
+from kopa_cli.core.money import vat_amount
 from kopa_cli.load.records import InvoiceEntry, Ledger
 from kopa_cli.load.workspace import Workspace, parse_alone
 
 Located = tuple[Ledger, int, InvoiceEntry]  # a ledger, the entry's index in it, the entry
-
-
-def _euros(amount: Decimal) -> str:
-    """An amount as the ledger writes it, "1160.20": the message quotes the file."""
-    return format_money(amount)
 
 
 def _at(ledger: Ledger, index: int, code: Code, *key: str, **args: object) -> Diagnostic:
@@ -102,16 +97,16 @@ def _entry(ws: Workspace, ledger: Ledger, index: int, entry: InvoiceEntry) -> It
     if not entry.date <= entry.due <= entry.date + timedelta(days=invoicing.MAX_DUE_DAYS):
         yield _at(ledger, index, codes.WRONG_DUE_DATE, "due", due=entry.due, date=entry.date)
     if entry.net + entry.vat != entry.total:  # (_adds_up, with the reason)
-        yield _at(ledger, index, codes.WRONG_TOTAL, "total", value=_euros(entry.total), net=_euros(entry.net),
-                  vat=_euros(entry.vat), expected=_euros(entry.net + entry.vat))
+        yield _at(ledger, index, codes.WRONG_TOTAL, "total", value=Euros(entry.total), net=Euros(entry.net),
+                  vat=Euros(entry.vat), expected=Euros(entry.net + entry.vat))
     if vat_amount(entry.net, entry.vat_rate) != entry.vat:
-        yield _at(ledger, index, codes.WRONG_VAT, "vat", value=_euros(entry.vat), rate=f"{entry.vat_rate:f} %", net=_euros(entry.net),
-                  expected=_euros(vat_amount(entry.net, entry.vat_rate)))
+        yield _at(ledger, index, codes.WRONG_VAT, "vat", value=Euros(entry.vat), rate=f"{entry.vat_rate:f} %", net=Euros(entry.net),
+                  expected=Euros(vat_amount(entry.net, entry.vat_rate)))
     credit_note = entry.kind == invoicing.CREDIT_NOTE
     for key in ("net", "total"):
         amount = getattr(entry, key)
         if (amount >= 0) if credit_note else (amount <= 0):
-            yield _at(ledger, index, codes.WRONG_SIGN, key, key=key, value=_euros(amount), requirement=_NEGATIVE if credit_note else _POSITIVE)
+            yield _at(ledger, index, codes.WRONG_SIGN, key, key=key, value=Euros(amount), requirement=_NEGATIVE if credit_note else _POSITIVE)
     if credit_note and entry.credits is None:
         yield _at(ledger, index, codes.CREDITS_MISPLACED, requirement=Msg(N_("a credit note names here the number of the invoice it corrects")))
     if not credit_note and entry.credits is not None:
@@ -151,11 +146,11 @@ def _credit_notes(located: list[Located]) -> Iterator[Diagnostic]:
         credited[original.number] -= note.total
         if credited[original.number] > original.total:
             yield _at(ledger, index, codes.OVER_CREDITED, "total", number=original.number,
-                      credited=_euros(credited[original.number]), total=_euros(original.total))
+                      credited=Euros(credited[original.number]), total=Euros(original.total))
 
 
 def _live(located: list[Located], ws: Workspace, records_have_errors: bool) -> Iterator[Diagnostic]:
-    """KOPA717: one live invoice per share; KOPA716: a live invoice the fee split no longer gives."""
+    """KOPA717: one live invoice per share; KOPA716, KOPA720: a live invoice the fee split no longer gives."""
     all_entries = [entry for _, _, entry in located]
     live = {id(entry) for entry in invoicing.live(all_entries)}
     credits = invoicing.credited(all_entries)
@@ -180,9 +175,11 @@ def _live(located: list[Located], ws: Workspace, records_have_errors: bool) -> I
         line = shares.get(key)
         billed = entry.total + credits.get(entry.number, Decimal(0))
         if line is None or (line.gross, line.vat_rate) != (billed, entry.vat_rate) or line.net != entry.net:
-            share = Phrase.of(N_("{amount} €"), amount=_euros(line.gross)) if line else Msg(N_("no share at all"))
-            yield _at(ledger, index, codes.SHARE_CHANGED, "total", number=entry.number, member=entry.member,
-                      total=_euros(billed), pilot=entry.pilot, year=entry.fee_year, share=share)
+            about = {"number": entry.number, "member": entry.member, "total": Euros(billed), "pilot": entry.pilot, "year": entry.fee_year}
+            if line is None:
+                yield _at(ledger, index, codes.SHARE_GONE, "total", **about)
+            else:
+                yield _at(ledger, index, codes.SHARE_CHANGED, "total", share=Euros(line.gross), **about)
 
 
 def _adds_up(entry: InvoiceEntry) -> bool:
@@ -214,8 +211,8 @@ def _append_only(ws: Workspace, ledgers: list[Ledger]) -> Iterator[Diagnostic]:
             index = index_of.get(old.number)
             if index is None:
                 where = ledger.origin.at(min(position, len(now) - 1)) if ledger is not None and now else (1, 1)
-                yield diagnostic(path, where, codes.ENTRY_REMOVED, number=old.number)
+                yield diagnostic(path, where, codes.ENTRY_REMOVED, number=old.number, file=path)
                 continue
             changed = [key for key in _COMPARED if getattr(now[index], key) != getattr(old, key)]
             if changed:
-                yield _at(ledger, index, codes.ENTRY_CHANGED, changed[0], number=old.number, keys=changed)
+                yield _at(ledger, index, codes.ENTRY_CHANGED, changed[0], number=old.number, keys=changed, file=path)

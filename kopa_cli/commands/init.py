@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import typer
@@ -84,6 +85,6 @@ def _create_workspace(directory: Path) -> None:
         typer.echo(f"  {shown(path)}{'/' if path.is_dir() else ''}")
     typer.echo(_("Next: fill in the organiser's details in {call} (the lines marked KORVAA) and add the members, for example:").format(call=shown(call)))
     if directory.resolve() != Path.cwd().resolve():
-        typer.echo(f"  cd {shown(directory)}")
+        typer.echo(f"  cd {shlex.quote(shown(directory))}")
     typer.echo("  kopa new organization kajaani")
     typer.echo("  kopa validate")

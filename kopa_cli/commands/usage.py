@@ -14,6 +14,7 @@ from __future__ import annotations
 from datetime import date
 
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -241,7 +242,19 @@ class Day(click_types.ParamType):
                 raise ValueError(value)
             return date.fromisoformat(value)
         except ValueError:
-            self.fail(_("'{value}' is not a date like 2020-03-02").format(value=value), param, ctx)
+            meant = _day_month_year(value)
+            if meant is None:
+                self.fail(_("'{value}' is not a date like 2020-03-02").format(value=value), param, ctx)
+            self.fail(_("'{value}' is not a date like 2020-03-02: write it as {iso}").format(value=value, iso=meant.isoformat()), param, ctx)
+
+
+def _day_month_year(value: object) -> date | None:
+    """The day a Finnish or Swedish date means, "2.3.2021" -> 2021-03-02; None if it is none."""
+    written = re.fullmatch(r"(\d{1,2})\.(\d{1,2})\.(\d{4})", value.strip(), re.ASCII) if isinstance(value, str) else None
+    try:
+        return date(int(written[3]), int(written[2]), int(written[1])) if written else None
+    except ValueError:
+        return None
 
 
 DAY = Day()

@@ -81,6 +81,13 @@ class Figure(Decimal):
     __slots__ = ()
 
 
+class Euros(Decimal):
+    """An amount of money shown to people, in euros and cents as the language writes it:
+    Decimal("2066.67") is "2 066,67 €" in Finnish and Swedish, "€2,066.67" in English."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Plural:
     """A count with its words, in the form the language gives that count: ``forms`` is an
@@ -140,6 +147,8 @@ def localize(value: object, escape: bool = False) -> str:
         return ", ".join(localize(item, escape) for item in value)
     if isinstance(value, date):
         return formatting.day(value)
+    if isinstance(value, Euros):
+        return formatting.money(Decimal(value))
     if isinstance(value, Figure):
         return formatting.number(Decimal(value))
     if isinstance(value, Plural):

@@ -9,7 +9,7 @@ creating only the types named here and the record classes of records.py, and rai
 Shapes: JSON's own scalars and lists stand for themselves; every other value is an object
 with one key, its tag: ``{"t": [...]}`` a tuple, ``{"m": [[key, value], ...]}`` a dict (its
 keys may be numbers or dates), ``{"d": "2019-12-13"}`` a date, ``{"dt": ...}`` a datetime,
-``{"$": "5000.00"}`` a Decimal, ``{"M"|"A"|"S"|"W": text}`` and ``{"Fg": "1000"}`` the
+``{"$": "5000.00"}`` a Decimal, ``{"M"|"A"|"S"|"W": text}``, ``{"Fg": "1000"}`` and ``{"Eu": "1000.00"}`` the
 text and number types of message arguments (core/diagnostics.py, a value as written of
 core/origin.py), ``{"O": [path, values, keys, written, refused]}`` an Origin and
 ``{"R": [class name, [field values]]}`` a record, a Diagnostic, a Report, its Dependencies, a
@@ -24,7 +24,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, Callable
 
-from kopa_cli.core.diagnostics import Aside, Dependencies, Diagnostic, Figure, Msg, Phrase, Plural, Report, Suggestion
+from kopa_cli.core.diagnostics import Aside, Dependencies, Diagnostic, Euros, Figure, Msg, Phrase, Plural, Report, Suggestion
 from kopa_cli.core.origin import Origin, Written
 from kopa_cli.core.phrases import Choice, Field
 
@@ -76,6 +76,7 @@ _ENCODERS: dict[type, Callable[[Any], Any]] = {
     datetime: lambda value: {"dt": value.isoformat()},
     Decimal: lambda value: {"$": str(value)},
     Figure: lambda value: {"Fg": str(value)},
+    Euros: lambda value: {"Eu": str(value)},
     Origin: _origin,
     **{cls: (lambda value, tag=tag: {tag: str(value)}) for tag, cls in _TEXTS.items()},
 }
@@ -141,6 +142,7 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
     "dt": lambda body: datetime.fromisoformat(_text(body)),
     "$": lambda body: Decimal(_text(body)),
     "Fg": lambda body: Figure(_text(body)),
+    "Eu": lambda body: Euros(_text(body)),
     **{tag: (lambda body, cls=cls: cls(_text(body))) for tag, cls in _TEXTS.items()},
     "O": _decoded_origin,
     "R": _decoded_record,

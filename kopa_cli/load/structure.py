@@ -11,6 +11,7 @@ other problems of a record.
 
 from __future__ import annotations
 
+import calendar
 import dataclasses
 import re
 import types
@@ -22,7 +23,7 @@ from functools import cache
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin, get_type_hints
 
 from kopa_cli.core import codes
-from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Figure, Msg, Plural, Suggestion, diagnostic, suggest
+from kopa_cli.core.diagnostics import Aside, Code, Diagnostic, Figure, Msg, Phrase, Plural, Suggestion, diagnostic, suggest
 from kopa_cli.core.i18n import N_, N_plural
 from kopa_cli.core.money import decimal_places, parse_number, to_cents
 from kopa_cli.core.origin import Origin, Path
@@ -257,7 +258,7 @@ class _Structurer:
             try:
                 return date.fromisoformat(key)
             except ValueError:
-                self.report(where, codes.NOT_A_DATE, key_position=True, key=self.key_field(where), value=key)
+                self.report(where, codes.NOT_A_DATE, key_position=True, key=self.key_field(where), value=key, reason=_no_such_day(key))
                 return None
         base, marker = get_args(tp)[:2] if get_origin(tp) is Annotated else (tp, None)
         if base is int and not (isinstance(key, int) and not isinstance(key, bool)):
@@ -277,7 +278,7 @@ class _Structurer:
             if isinstance(value, str) and _is_iso_date(value):  # "2019-12-10": text, not a date
                 self.report(where, codes.NEEDS_NO_QUOTES, key=self.field(where), value=value)
             else:
-                self.report(where, codes.NOT_A_DATE, key=self.field(where), value=value)
+                self.report(where, codes.NOT_A_DATE, key=self.field(where), value=value, reason=_no_such_day(value))
             return None
         if tp is int and isinstance(value, int) and not isinstance(value, bool):
             return value
@@ -356,6 +357,21 @@ class _Structurer:
 _TEXT, _WHOLE = N_("text"), N_("a whole number")
 _FLOAT = N_("a floating-point number, which is not exact")
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+def _no_such_day(value: object) -> Phrase | str:
+    """Why a date written as a date, YYYY-MM-DD, is none: "2020-02-30" -> month 2/2020 has
+    29 days; "2020-13-01" -> there is no month 13. Empty for anything else."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", value, re.ASCII) if isinstance(value, str) else None
+    if match is None or _is_iso_date(value):
+        return ""
+    year, month = int(match[1]), int(match[2])
+    if not 1 <= month <= 12:
+        return Phrase.of(N_(": there is no month {month}"), month=match[2])
+    days = calendar.monthrange(year, month)[1]
+    if 1 <= int(match[3]) <= days:
+        return ""  # the year 0000
+    return Phrase.of(N_(": there is no such day, as month {month} has {days} days"), month=f"{month}/{year}", days=days)
 
 
 def _is_iso_date(text: str) -> bool:

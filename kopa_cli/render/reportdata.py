@@ -10,6 +10,7 @@ is none, so a template tests it with ``{% if invoices %}``.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -17,7 +18,8 @@ from typing import Any
 from kopa_cli.billing import invoicing
 from kopa_cli.billing.fees import FeeLine, pilot_fees, totals
 from kopa_cli.core.diagnostics import Report, Severity
-from kopa_cli.core.i18n import N_, _, current_language
+from kopa_cli.core import formatting
+from kopa_cli.core.i18n import N_, _, current_language, ngettext
 from kopa_cli.core.money import percent_of
 from kopa_cli.core.regions import region_of
 from kopa_cli.load.areafigures import AGE_GROUPS, AreaFigures, Figures, FigureSource, area_figures
@@ -177,6 +179,8 @@ def applications(workspace: Workspace, report: Report) -> dict[str, Any]:
             "over_limit": report.limit is not None and length > report.limit,
             "errors": errors,
             "warnings": warnings,
+            "errors_text": ngettext("{n} error", "{n} errors", errors).format(n=formatting.number(errors)),
+            "warnings_text": ngettext("{n} warning", "{n} warnings", warnings).format(n=formatting.number(warnings)),
             "validates": errors == 0,
         })
     goals = dict(call.goals) if call else {}
@@ -307,7 +311,19 @@ def _sources(figures: AreaFigures) -> list[FigureSource]:
         for source in ([part.population.source] if part.population else []) + [group.source for group in part.age_groups]:
             if source not in found:
                 found.append(source)
-    return found
+    return [dataclasses.replace(source, publisher=publisher_name(source.publisher)) for source in found]
+
+
+# A statistics record's ``source`` as written by `kopa stats import` or by hand, in any of
+# the publisher's own languages: shown in the message language, the record left as it is.
+_PUBLISHERS = {name: N_("Statistics Finland") for name in ("Tilastokeskus", "Statistikcentralen", "Statistics Finland")}
+
+
+def publisher_name(publisher: str) -> str:
+    """A known publisher's name in the message language ("Tilastokeskus" -> "Statistikcentralen"
+    in Swedish); any other name as it is written."""
+    known = _PUBLISHERS.get(publisher.strip())
+    return _(known) if known else publisher
 
 
 def _area(workspace: Workspace, members: list[dict[str, Any]]) -> dict[str, Any] | None:
