@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from kopa_cli.billing.fees import FeeLine
 from kopa_cli.core.identifiers import make_reference
-from kopa_cli.load.records import Buyer, Call, InvoiceEntry, Ledger, Organization, Pilot
+from kopa_cli.load.records import Buyer, Call, InvoiceEntry, Ledger, Organization
 from kopa_cli.load.workspace import Workspace
 
 SEQUENCE_DIGITS = 4  # record-format.md: <year><4-digit sequence>
@@ -98,15 +98,9 @@ def buyer_of(organization: Organization, buyer_reference: str | None) -> Buyer:
     )
 
 
-def pilot_name(workspace: Workspace, pilot: Pilot) -> str:
-    """The pilot's name, else its application's, else its id."""
-    application = workspace.applications.get(pilot.application or "")
-    return pilot.name or (application.name if application is not None else None) or pilot.id
-
-
 @dataclass(frozen=True)
 class Series:
-    """The numbers still free in one fee year's ledger: the next one is ``next()``'s."""
+    """The numbers still free in one fee year's ledger: the next one is ``number``, then ``following()``'s."""
 
     year: int
     sequence: int  # the next sequence number
@@ -149,7 +143,7 @@ def new_invoice(workspace: Workspace, line: FeeLine, number: str, issued: date) 
         credits=None,
         reason=None,
         buyer=buyer_of(workspace.organizations[line.member], member.buyer_reference),
-        pilot_name=pilot_name(workspace, pilot),
+        pilot_name=workspace.pilot_name(pilot) or pilot.id,
     )
 
 

@@ -55,9 +55,7 @@ def _titles(workspace: Workspace) -> dict[str, str]:
             how = _("split by agreed weights")
         else:
             how = _("split in equal shares")
-        app = workspace.applications.get(pilot.application or "")
-        name = pilot.name or (app.name if app else None)
-        titles[pilot.id] = " – ".join(filter(None, (pilot.id, name))) + f" ({how})"
+        titles[pilot.id] = " – ".join(filter(None, (pilot.id, workspace.pilot_name(pilot)))) + f" ({how})"
     return titles
 
 

@@ -47,6 +47,11 @@ class Workspace:
     # file, by path, for the append-only rule; None when there is nothing to compare with
     committed_ledgers: dict[str, bytes] | None = None
 
+    def pilot_name(self, pilot: Pilot) -> str | None:
+        """The pilot's name: its own ``name``, else its application's (record-format.md)."""
+        application = self.applications.get(pilot.application or "")
+        return pilot.name or (application.name if application is not None else None)
+
 
 def _decode(data: bytes, path: str) -> str | Diagnostic:
     try:

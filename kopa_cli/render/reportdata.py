@@ -260,7 +260,7 @@ def fees(workspace: Workspace, lines: list[FeeLine]) -> dict[str, Any]:
         grand = totals(own).grand
         pilots.append({
             "id": pilot_id,
-            "name": _pilot_name(workspace, pilot),
+            "name": workspace.pilot_name(pilot) or pilot.id,
             "split": split_name(workspace, pilot),
             "years": fee_years(workspace, own),
             "members": member_totals(workspace, own),
@@ -272,11 +272,6 @@ def fees(workspace: Workspace, lines: list[FeeLine]) -> dict[str, Any]:
 
 
 # -- pilot -----------------------------------------------------------------------------------
-
-
-def _pilot_name(workspace: Workspace, pilot: Pilot) -> str:
-    app = workspace.applications.get(pilot.application or "")
-    return pilot.name or (app.name if app and app.name else pilot.id)
 
 
 def population_year(workspace: Workspace, pilot: Pilot) -> int | None:
@@ -389,7 +384,7 @@ def pilot(workspace: Workspace, pilot_id: str) -> dict[str, Any]:
     return {
         "pilot": {
             "id": record.id,
-            "name": _pilot_name(workspace, record),
+            "name": workspace.pilot_name(record) or record.id,
             "application": {"id": app.id, "name": app.name or app.id} if app else None,
             "responsible_organisation": {"id": responsible.organization, "name": _org_name(workspace, responsible.organization)} if responsible else None,
             "responsible_person": responsible.person if responsible else None,

@@ -68,7 +68,7 @@ def overview(workspace: Workspace, report: Report, lines: list[FeeLine] | None) 
     call = workspace.call
     statuses = Counter(a.status for a in workspace.applications.values())
     pilots = {
-        pilot_id: (pilot.name or getattr(workspace.applications.get(pilot.application), "name", None) or pilot_id,
+        pilot_id: (workspace.pilot_name(pilot) or pilot_id,
                    len(pilot.members))
         for pilot_id, pilot in sorted(workspace.pilots.items())
     }
