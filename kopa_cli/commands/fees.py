@@ -48,13 +48,7 @@ def _titles(workspace: Workspace) -> dict[str, str]:
     """A heading per pilot: its id, its name and how its fee is split."""
     titles = {}
     for pilot in workspace.pilots.values():
-        method = pilot.split_method(workspace.call)
-        if method == "population":
-            how = _("split by population on 31.12.{year}").format(year=pilot.population_year)
-        elif method == "weights":
-            how = _("split by agreed weights")
-        else:
-            how = _("split in equal shares")
+        how = feereport.split_name(workspace, pilot)
         titles[pilot.id] = " – ".join(filter(None, (pilot.id, workspace.pilot_name(pilot)))) + f" ({how})"
     return titles
 

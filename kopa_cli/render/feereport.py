@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from itertools import groupby
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from kopa_cli.core import formatting
 from kopa_cli.core.diagnostics import escaped
@@ -23,8 +23,24 @@ from kopa_cli.billing.fees import Amounts, Comparison, FeeLine, PilotYear, total
 from kopa_cli.core.i18n import N_, _
 from kopa_cli.core.money import format_money
 
+if TYPE_CHECKING:
+    from kopa_cli.load.records import Pilot
+    from kopa_cli.load.workspace import Workspace
+
 FIELDS = ("pilot", "member", "year", "net", "vat_rate", "vat", "gross")
 STATUS = {"new": N_("new"), "removed": N_("removed"), "changed": N_("changed")}
+
+
+SPLIT_NAMES = {
+    "equal": N_("split in equal shares"),
+    "population": N_("split by population on 31.12.{year}"),
+    "weights": N_("split by agreed weights"),
+}
+
+
+def split_name(workspace: Workspace, pilot: Pilot) -> str:
+    """How the pilot's fee is split, in words: "split by population on 31.12.2019"."""
+    return _(SPLIT_NAMES[pilot.split_method(workspace.call)]).format(year=pilot.population_year)
 
 
 @dataclass(frozen=True)

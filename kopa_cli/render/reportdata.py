@@ -25,6 +25,7 @@ from kopa_cli.core.regions import region_of
 from kopa_cli.load.areafigures import AGE_GROUPS, AreaFigures, Figures, FigureSource, area_figures
 from kopa_cli.load.records import Organization, Pilot
 from kopa_cli.load.workspace import Workspace
+from kopa_cli.render.feereport import split_name
 
 STATUS_NAMES = {
     "submitted": N_("submitted"),
@@ -37,11 +38,6 @@ ORGANIZATION_TYPES = {
     "joint_authority": N_("joint municipal authority"),
     "provider": N_("education provider"),
     "other": N_("other organisation"),
-}
-SPLIT_NAMES = {
-    "equal": N_("split in equal shares"),
-    "population": N_("split by population on 31.12.{year}"),
-    "weights": N_("split by agreed weights"),
 }
 
 # The words the templates print, by key, in the message language. A workspace template
@@ -211,11 +207,6 @@ def _coverage(rows: list[dict[str, Any]], field: str, items: Iterable[tuple[Any,
 
 
 # -- fees ------------------------------------------------------------------------------------
-
-
-def split_name(workspace: Workspace, pilot: Pilot) -> str:
-    method = pilot.split_method(workspace.call)
-    return _(SPLIT_NAMES[method]).format(year=pilot.population_year)
 
 
 def _amounts(net: Decimal, vat: Decimal) -> dict[str, Decimal]:
