@@ -48,7 +48,8 @@ def run_checked(command: list[str], env: dict[str, str]) -> tuple[float, int]:
 def in_process(root: Path, pilots: list[str]) -> float:
     """All pilot reports in one process: the workspace loaded and checked once."""
     sys.path.insert(0, str(REPO))
-    from kopa_cli.commands.report import context, load_with_report
+    from kopa_cli.commands.common import load_with_report
+    from kopa_cli.commands.report import context
     from kopa_cli.core.i18n import set_language
     from kopa_cli.render import reports
 

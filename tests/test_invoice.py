@@ -541,3 +541,15 @@ def test_ledger_messages_show_amounts_as_staff_read_them_and_how_to_see_the_comm
             in shown["fi"])
     assert "(kommandot git show HEAD:records/invoices/2020.yaml visar den)" in shown["sv"]
     assert "restore the entry as it was committed (git show HEAD:records/invoices/2020.yaml shows it)" in shown["en"]
+
+
+def test_reports_and_status_see_a_committed_invoice_changed_as_validate_does(repo: Path) -> None:
+    assert issue(repo).exit_code == 0
+    commit(repo, "invoices")
+    assert run_kopa("report", "fees", workspace=repo).exit_code == 0  # cached as clean
+    ledger = repo / LEDGER
+    ledger.write_text(ledger.read_text(encoding="utf-8").replace('name: "Kajaanin kaupunki"', 'name: "Kajaanin kaupunki Oy"', 1), encoding="utf-8")
+    refused = run_kopa("--lang", "en", "report", "fees", workspace=repo)
+    assert refused.exit_code == 1 and "KOPA718" in refused.stderr
+    status = run_kopa("--lang", "en", "status", workspace=repo)
+    assert status.stdout.rstrip().endswith("Next: kopa validate")

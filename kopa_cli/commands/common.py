@@ -71,6 +71,16 @@ def load(root: Path, lang: str | None, use_cache: bool = True) -> Workspace:
     return workspace
 
 
+def load_with_report(root: Path, lang: str | None, use_cache: bool = True) -> tuple[Workspace, Report]:
+    """The workspace and its validation report (from the cache when nothing changed)."""
+    from kopa_cli.check.validation import check
+    from kopa_cli.load import cache
+
+    workspace, report = cache.load_with_report(root, use_cache, check)
+    follow_call_language(lang, workspace.call.language if workspace.call else None)
+    return workspace, report
+
+
 def selector(root: Path, paths: list[Path]):
     """Which workspace paths to report on: everything, or those under the given paths."""
     if not paths:

@@ -14,20 +14,10 @@ from kopa_cli.core.files import replace, shown
 from kopa_cli.core.i18n import _, current_language
 from kopa_cli.load.workspace import Workspace
 from kopa_cli.render import reportdata, reports
-from .common import follow_call_language, refuse_on_errors, workspace_root
+from .common import load_with_report, refuse_on_errors, workspace_root
 
 # What the built-in reports are about, beyond what every report receives.
 NEEDS_PILOT = {"pilot"}
-
-
-def load_with_report(root: Path, lang: str | None, use_cache: bool = True) -> tuple[Workspace, Report]:
-    """The workspace and its validation report (from the cache when nothing changed)."""
-    from kopa_cli.check.validation import check
-    from kopa_cli.load import cache
-
-    workspace, report = cache.load_with_report(root, use_cache, check)
-    follow_call_language(lang, workspace.call.language if workspace.call else None)
-    return workspace, report
 
 
 def list_reports(root: Path | None) -> int:

@@ -318,15 +318,17 @@ def report(root: Path, use_cache: bool, check: Callable[[Workspace], Report]) ->
 
 def load_with_report(root: Path, use_cache: bool, check: Callable[[Workspace], Report]) -> tuple[Workspace, Report]:
     """The workspace at ``root`` (as ``load``) and ``check``'s report of it, the report reused
-    when the content is the same as at the last check (``kopa report`` needs both)."""
+    when the content and the ledgers at git HEAD are the same as at the last check (as
+    ``report``; ``kopa report`` and ``kopa status`` need both)."""
     from kopa_cli.load.workspace import build_workspace
 
+    head = committed_ledgers(root)
     cache = open_cache(root, use_cache)
     records = read_records(DirectorySource(root))
-    workspace = build_workspace(root, records, cache)
+    workspace = build_workspace(root, records, cache, ledger_texts(head, root))
     if cache is None:
         return workspace, check(workspace)
-    key = records.key()
+    key = records.key() + ledger_key(head)
     found = cache.get_report(key)
     if found is None:
         found = check(workspace)
